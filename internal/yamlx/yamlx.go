@@ -1,0 +1,196 @@
+// Package yamlx converts go.yaml.in/yaml/v3 nodes to plain Go values in the
+// JSON data model (nil, bool, float64, string, []any, map[string]any), the
+// model every Telaio package works with, and maps positions.
+//
+// Numbers become float64 (as encoding/json does). Aliases are expanded with
+// a budget so that alias bombs fail instead of exhausting memory; merge keys
+// (<<) are honoured; map keys must be scalars.
+package yamlx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxNodes bounds the number of nodes produced while expanding aliases.
+const MaxNodes = 1 << 22
+
+// Error is a conversion error at a node.
+type Error struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+
+// Parse decodes YAML (or JSON) bytes into a document node. The returned node
+// is the document's root content (never the DocumentNode wrapper); nil with no
+// error means the input was empty.
+func Parse(src []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		return doc.Content[0], nil
+	}
+	return &doc, nil
+}
+
+// Value converts n to a Go value in the JSON data model.
+func Value(n *yaml.Node) (any, error) {
+	c := converter{budget: MaxNodes}
+	return c.value(n, 0)
+}
+
+// Decode parses src and converts it with Value.
+func Decode(src []byte) (any, error) {
+	n, err := Parse(src)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return Value(n)
+}
+
+type converter struct{ budget int }
+
+const maxDepth = 10000
+
+func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+	c.budget--
+	if c.budget < 0 {
+		return nil, &Error{n.Line, n.Column, "document too large (alias expansion budget exceeded)"}
+	}
+	if depth > maxDepth {
+		return nil, &Error{n.Line, n.Column, "document nested too deeply"}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return c.value(n.Content[0], depth+1)
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, &Error{n.Line, n.Column, "unknown alias"}
+		}
+		return c.value(n.Alias, depth+1)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, item := range n.Content {
+			v, err := c.value(item, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		if err := c.mapping(n, out, depth); err != nil {
+			return nil, err
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		return Scalar(n)
+	}
+	return nil, &Error{n.Line, n.Column, "unsupported YAML node"}
+}
+
+func (c *converter) mapping(n *yaml.Node, out map[string]any, depth int) error {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			if err := c.merge(v, out, depth); err != nil {
+				return err
+			}
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return &Error{k.Line, k.Column, "map keys must be strings"}
+		}
+		val, err := c.value(v, depth+1)
+		if err != nil {
+			return err
+		}
+		out[k.Value] = val
+	}
+	return nil
+}
+
+func (c *converter) merge(v *yaml.Node, out map[string]any, depth int) error {
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		tmp := map[string]any{}
+		if err := c.mapping(v, tmp, depth+1); err != nil {
+			return err
+		}
+		for k, x := range tmp {
+			if _, ok := out[k]; !ok {
+				out[k] = x
+			}
+		}
+		return nil
+	case yaml.SequenceNode:
+		for _, item := range v.Content {
+			if err := c.merge(item, out, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return &Error{v.Line, v.Column, "merge value must be a map"}
+}
+
+// Scalar converts a scalar node by its resolved tag.
+func Scalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, &Error{n.Line, n.Column, err.Error()}
+		}
+		return b, nil
+	case "!!int":
+		s := strings.ReplaceAll(n.Value, "_", "")
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return float64(i), nil
+		}
+		if u, err := strconv.ParseUint(s, 0, 64); err == nil {
+			return float64(u), nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, &Error{n.Line, n.Column, fmt.Sprintf("invalid integer %q", n.Value)}
+		}
+		return f, nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, &Error{n.Line, n.Column, err.Error()}
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, &Error{n.Line, n.Column, fmt.Sprintf("number %q is not representable in JSON", n.Value)}
+		}
+		return f, nil
+	case "!!str", "!!binary", "!!timestamp", "":
+		return n.Value, nil
+	}
+	return n.Value, nil
+}
