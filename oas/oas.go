@@ -1,0 +1,432 @@
+package oas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
+
+	"github.com/telaio/telaio/internal/yamlx"
+)
+
+// Methods in the order operations are listed within a path item.
+var Methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// Document is an indexed OpenAPI description.
+type Document struct {
+	// URL is where the description was loaded from.
+	URL string
+	// Version is the openapi field (3.0.x or 3.1.x).
+	Version string
+	// Raw is the whole description in the JSON data model.
+	Raw any
+	// Src is the description's bytes.
+	Src []byte
+	// Servers are the document-level servers.
+	Servers []Server
+	// SecuritySchemes maps components.securitySchemes names to schemes.
+	SecuritySchemes map[string]*SecurityScheme
+	// Security is the document-level security requirement list (nil when absent).
+	Security []SecurityRequirement
+	// UsesSecurity reports whether any security requirement is written
+	// anywhere (document or operation level).
+	UsesSecurity bool
+
+	ops   []*Operation
+	byID  map[string][]*Operation
+	byPtr map[string]*Operation
+
+	libOnce sync.Once
+	lib     libopenapi.Document
+	libErr  error
+}
+
+// Server is a Server Object with its variables.
+type Server struct {
+	URL         string
+	Description string
+	Variables   map[string]ServerVariable
+}
+
+// ServerVariable is a Server Variable Object.
+type ServerVariable struct {
+	Default string
+	Enum    []string
+}
+
+// SecurityScheme is a Security Scheme Object.
+type SecurityScheme struct {
+	Name string // the key in components.securitySchemes
+	Type string // apiKey, http, oauth2, openIdConnect, mutualTLS
+	// Scheme is the HTTP auth scheme (basic, bearer), lower-cased.
+	Scheme string
+	// In and ParamName locate an apiKey (header, query or cookie).
+	In, ParamName string
+	// TokenURL is the oauth2 client credentials flow token URL.
+	TokenURL string
+	Scopes   []string
+}
+
+// SecurityRequirement is one alternative of a security requirement list: all
+// the named schemes apply together. An empty requirement means anonymous.
+type SecurityRequirement map[string][]string
+
+// Operation is one operation of the description.
+type Operation struct {
+	ID     string // operationId, may be empty
+	Method string // upper case
+	Path   string // path template, e.g. /pets/{id}
+	// Pointer is the JSON pointer of the operation, e.g. /paths/~1pets/get.
+	Pointer    string
+	Summary    string
+	Parameters []*Parameter // path-item and operation parameters merged
+	Body       *RequestBody // nil when the operation declares none
+	Responses  []*Response  // in declaration order
+	// Security is the operation's requirement list; nil means inherit the
+	// document's, empty means none.
+	Security []SecurityRequirement
+	// Servers are the servers that apply (operation, path item or document).
+	Servers []Server
+	// Raw is the operation object.
+	Raw map[string]any
+	Doc *Document
+}
+
+// Parameter is a resolved Parameter Object.
+type Parameter struct {
+	Name, In      string
+	Style         string // the declared style or the default for In
+	Explode       bool   // declared or the style's default
+	Required      bool
+	AllowReserved bool
+	Deprecated    bool
+	// SchemaPointer locates the parameter's schema in Document.Raw ("" when
+	// none, e.g. when content is used).
+	SchemaPointer string
+	Schema        any
+	// ContentType is set when the parameter uses content instead of schema.
+	ContentType string
+}
+
+// RequestBody is a resolved Request Body Object.
+type RequestBody struct {
+	Required bool
+	Content  []*MediaType // in declaration order
+}
+
+// Response is a resolved Response Object for one status code or range.
+type Response struct {
+	Code    string // "200", "2XX" or "default"
+	Content []*MediaType
+	Headers []*Header
+}
+
+// Header is a response header definition.
+type Header struct {
+	Name          string
+	Required      bool
+	SchemaPointer string
+	Schema        any
+}
+
+// MediaType is a media type entry with its schema location.
+type MediaType struct {
+	Name          string // e.g. application/json
+	SchemaPointer string // "" when the media type has no schema
+	Schema        any
+	Example       any
+	HasExample    bool
+	Examples      map[string]any
+}
+
+// Error describes a problem with a description.
+type Error struct {
+	URL string
+	Msg string
+}
+
+func (e *Error) Error() string {
+	if e.URL == "" {
+		return "openapi: " + e.Msg
+	}
+	return e.URL + ": " + e.Msg
+}
+
+// Load decodes and indexes an OpenAPI description. url names it in errors.
+func Load(src []byte, url string) (*Document, error) {
+	raw, err := decode(src)
+	if err != nil {
+		return nil, &Error{URL: url, Msg: err.Error()}
+	}
+	d, err := FromValue(raw, url)
+	if err != nil {
+		return nil, err
+	}
+	d.Src = src
+	return d, nil
+}
+
+func decode(src []byte) (any, error) {
+	trimmed := bytes.TrimLeft(src, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var v any
+		if err := json.Unmarshal(src, &v); err == nil {
+			return v, nil
+		}
+	}
+	return yamlx.Decode(src)
+}
+
+// Sniff reports the kind of a decoded description: "openapi", "arazzo",
+// "swagger" or "".
+func Sniff(raw any) string {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, k := range []string{"openapi", "arazzo", "swagger"} {
+		if _, ok := m[k]; ok {
+			return k
+		}
+	}
+	return ""
+}
+
+// FromValue indexes a description already decoded into the JSON data model.
+func FromValue(raw any, url string) (*Document, error) {
+	root, ok := raw.(map[string]any)
+	if !ok {
+		return nil, &Error{URL: url, Msg: "an OpenAPI description must be an object"}
+	}
+	d := &Document{URL: url, Raw: raw, byID: map[string][]*Operation{}, byPtr: map[string]*Operation{}}
+	v, _ := root["openapi"].(string)
+	switch {
+	case v == "":
+		if _, ok := root["swagger"]; ok {
+			return nil, &Error{URL: url, Msg: "Swagger 2.0 descriptions are not supported; convert it to OpenAPI 3"}
+		}
+		return nil, &Error{URL: url, Msg: `not an OpenAPI description: the "openapi" field is missing`}
+	case strings.HasPrefix(v, "3.0") || strings.HasPrefix(v, "3.1"):
+		d.Version = v
+	default:
+		return nil, &Error{URL: url, Msg: fmt.Sprintf("OpenAPI version %q is not supported (3.0 and 3.1 are)", v)}
+	}
+	r := &resolver{doc: d}
+	d.Servers = r.servers(root["servers"])
+	if len(d.Servers) == 0 {
+		d.Servers = []Server{{URL: "/"}}
+	}
+	if sec, ok := root["security"]; ok {
+		d.Security = r.security(sec)
+		d.UsesSecurity = true
+	}
+	d.SecuritySchemes = r.schemes(root)
+	paths, _ := root["paths"].(map[string]any)
+	keys := make([]string, 0, len(paths))
+	for k := range paths {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, path := range keys {
+		itemPtr := "/paths/" + escape(path)
+		item, itemPtr := r.follow(paths[path], itemPtr)
+		itemMap, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		itemServers := d.Servers
+		if s := r.servers(itemMap["servers"]); len(s) > 0 {
+			itemServers = s
+		}
+		common := r.parameters(itemMap["parameters"], itemPtr+"/parameters")
+		for _, m := range Methods {
+			opRaw, ok := itemMap[m].(map[string]any)
+			if !ok {
+				continue
+			}
+			op := &Operation{Method: strings.ToUpper(m), Path: path, Pointer: itemPtr + "/" + m, Raw: opRaw, Doc: d, Servers: itemServers}
+			op.ID, _ = opRaw["operationId"].(string)
+			op.Summary, _ = opRaw["summary"].(string)
+			if s := r.servers(opRaw["servers"]); len(s) > 0 {
+				op.Servers = s
+			}
+			op.Parameters = mergeParams(common, r.parameters(opRaw["parameters"], op.Pointer+"/parameters"))
+			if rb, ok := opRaw["requestBody"]; ok {
+				op.Body = r.requestBody(rb, op.Pointer+"/requestBody")
+			}
+			op.Responses = r.responses(opRaw["responses"], op.Pointer+"/responses")
+			if sec, ok := opRaw["security"]; ok {
+				op.Security = r.security(sec)
+				if op.Security == nil {
+					op.Security = []SecurityRequirement{}
+				}
+				d.UsesSecurity = true
+			}
+			d.ops = append(d.ops, op)
+			d.byPtr[op.Pointer] = op
+			if op.ID != "" {
+				d.byID[op.ID] = append(d.byID[op.ID], op)
+			}
+		}
+	}
+	return d, nil
+}
+
+// Operations lists every operation, by path then method.
+func (d *Document) Operations() []*Operation { return d.ops }
+
+// OperationByID finds an operation by operationId. It returns an error when
+// none or several operations have the id.
+func (d *Document) OperationByID(id string) (*Operation, error) {
+	ops := d.byID[id]
+	switch len(ops) {
+	case 0:
+		return nil, &Error{URL: d.URL, Msg: fmt.Sprintf("no operation has operationId %q", id)}
+	case 1:
+		return ops[0], nil
+	}
+	return nil, &Error{URL: d.URL, Msg: fmt.Sprintf("operationId %q is not unique (%d operations)", id, len(ops))}
+}
+
+// HasOperationID reports whether some operation has the id.
+func (d *Document) HasOperationID(id string) bool { return len(d.byID[id]) > 0 }
+
+// OperationIDs lists the operationIds, sorted.
+func (d *Document) OperationIDs() []string {
+	out := make([]string, 0, len(d.byID))
+	for id := range d.byID {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ErrPathItem is returned by OperationByPointer for a pointer that names a
+// path item rather than an operation.
+var ErrPathItem = errors.New("the pointer names a path item, not an operation")
+
+// OperationByPointer finds an operation by the JSON pointer of the operation
+// object (e.g. /paths/~1pets~1{id}/get, as in an operationPath fragment).
+func (d *Document) OperationByPointer(ptr string) (*Operation, error) {
+	if op, ok := d.byPtr[ptr]; ok {
+		return op, nil
+	}
+	p, err := splitPointer(ptr)
+	if err != nil {
+		return nil, &Error{URL: d.URL, Msg: fmt.Sprintf("invalid JSON pointer %q: %v", ptr, err)}
+	}
+	if len(p) == 2 && p[0] == "paths" {
+		if paths, ok := d.Raw.(map[string]any)["paths"].(map[string]any); ok {
+			if _, ok := paths[p[1]]; ok {
+				return nil, &Error{URL: d.URL, Msg: fmt.Sprintf("%s: %v", ptr, ErrPathItem)}
+			}
+		}
+	}
+	if len(p) == 3 && p[0] == "paths" {
+		// Accept an upper-case method as written by some documents.
+		if op, ok := d.byPtr["/paths/"+escape(p[1])+"/"+strings.ToLower(p[2])]; ok {
+			return op, nil
+		}
+	}
+	return nil, &Error{URL: d.URL, Msg: fmt.Sprintf("no operation at %s", ptr)}
+}
+
+// PathItemOperations lists the operations of the path item a pointer names
+// (used to explain an operationPath that stops at a path item).
+func (d *Document) PathItemOperations(ptr string) []*Operation {
+	var out []*Operation
+	for _, op := range d.ops {
+		if strings.HasPrefix(op.Pointer, ptr+"/") && strings.Count(op.Pointer[len(ptr):], "/") == 1 {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// EffectiveSecurity is the requirement list that applies to op.
+func (op *Operation) EffectiveSecurity() []SecurityRequirement {
+	if op.Security != nil {
+		return op.Security
+	}
+	return op.Doc.Security
+}
+
+// Param finds a parameter by name and location.
+func (op *Operation) Param(name, in string) *Parameter {
+	for _, p := range op.Parameters {
+		if p.In == in && (p.Name == name || (in == "header" && strings.EqualFold(p.Name, name))) {
+			return p
+		}
+	}
+	return nil
+}
+
+// MediaType finds a request media type by name (exact, then wildcard).
+func (b *RequestBody) MediaType(name string) *MediaType {
+	return findMedia(b.Content, name)
+}
+
+func findMedia(list []*MediaType, name string) *MediaType {
+	base := strings.ToLower(strings.TrimSpace(strings.SplitN(name, ";", 2)[0]))
+	for _, m := range list {
+		if strings.EqualFold(strings.SplitN(m.Name, ";", 2)[0], base) {
+			return m
+		}
+	}
+	for _, m := range list {
+		mt := strings.ToLower(m.Name)
+		if mt == "*/*" || (strings.HasSuffix(mt, "/*") && strings.HasPrefix(base, strings.TrimSuffix(mt, "*"))) {
+			return m
+		}
+	}
+	return nil
+}
+
+// Response finds the response definition for a status code: the exact code,
+// then the range (2XX), then default.
+func (op *Operation) Response(status int) *Response {
+	code := strconv.Itoa(status)
+	var rng, def *Response
+	for _, r := range op.Responses {
+		switch {
+		case r.Code == code:
+			return r
+		case len(r.Code) == 3 && strings.EqualFold(r.Code[1:], "XX") && r.Code[0] == code[0]:
+			rng = r
+		case r.Code == "default":
+			def = r
+		}
+	}
+	if rng != nil {
+		return rng
+	}
+	return def
+}
+
+// MediaType finds a response media type by name.
+func (r *Response) MediaType(name string) *MediaType { return findMedia(r.Content, name) }
+
+// LibOpenAPI builds the complete libopenapi document once and returns it.
+func (d *Document) LibOpenAPI() (libopenapi.Document, error) {
+	d.libOnce.Do(func() {
+		src := d.Src
+		if src == nil {
+			src, d.libErr = json.Marshal(d.Raw)
+			if d.libErr != nil {
+				return
+			}
+		}
+		cfg := datamodel.NewDocumentConfiguration()
+		cfg.Logger = slog.New(slog.DiscardHandler)
+		d.lib, d.libErr = libopenapi.NewDocumentWithConfiguration(src, cfg)
+	})
+	return d.lib, d.libErr
+}

@@ -1,0 +1,363 @@
+package oas
+
+import (
+	"errors"
+	"strings"
+)
+
+// escape escapes a JSON pointer reference token (RFC 6901).
+func escape(tok string) string {
+	if !strings.ContainsAny(tok, "~/") {
+		return tok
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(tok)
+}
+
+func unescape(tok string) string {
+	if !strings.Contains(tok, "~") {
+		return tok
+	}
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+}
+
+// splitPointer splits an RFC 6901 pointer into unescaped tokens.
+func splitPointer(ptr string) ([]string, error) {
+	if ptr == "" {
+		return nil, nil
+	}
+	if ptr[0] != '/' {
+		return nil, errors.New("a JSON pointer must start with /")
+	}
+	parts := strings.Split(ptr[1:], "/")
+	for i, p := range parts {
+		for j := 0; j < len(p); j++ {
+			if p[j] == '~' && (j+1 >= len(p) || (p[j+1] != '0' && p[j+1] != '1')) {
+				return nil, errors.New("~ must be followed by 0 or 1")
+			}
+		}
+		parts[i] = unescape(p)
+	}
+	return parts, nil
+}
+
+// resolver follows local $refs while the index is built.
+type resolver struct{ doc *Document }
+
+const maxRefHops = 32
+
+// follow resolves v when it is a {$ref: "#/..."} object, returning the target
+// and its pointer. Non-local refs are left as they are.
+func (r *resolver) follow(v any, ptr string) (any, string) {
+	for i := 0; i < maxRefHops; i++ {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v, ptr
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok || !strings.HasPrefix(ref, "#") {
+			return v, ptr
+		}
+		target, ok := r.get(ref[1:])
+		if !ok {
+			return v, ptr
+		}
+		v, ptr = target, ref[1:]
+	}
+	return v, ptr
+}
+
+func (r *resolver) get(ptr string) (any, bool) {
+	toks, err := splitPointer(ptr)
+	if err != nil {
+		return nil, false
+	}
+	cur := r.doc.Raw
+	for _, t := range toks {
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[t]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i := 0
+			for _, ch := range t {
+				if ch < '0' || ch > '9' {
+					return nil, false
+				}
+				i = i*10 + int(ch-'0')
+			}
+			if i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func (r *resolver) servers(v any) []Server {
+	list, _ := v.([]any)
+	var out []Server
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		s := Server{}
+		s.URL, _ = m["url"].(string)
+		s.Description, _ = m["description"].(string)
+		if vars, ok := m["variables"].(map[string]any); ok {
+			s.Variables = map[string]ServerVariable{}
+			for name, vv := range vars {
+				vm, _ := vv.(map[string]any)
+				sv := ServerVariable{}
+				sv.Default, _ = vm["default"].(string)
+				if enum, ok := vm["enum"].([]any); ok {
+					for _, e := range enum {
+						if s, ok := e.(string); ok {
+							sv.Enum = append(sv.Enum, s)
+						}
+					}
+				}
+				s.Variables[name] = sv
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (r *resolver) security(v any) []SecurityRequirement {
+	list, _ := v.([]any)
+	out := make([]SecurityRequirement, 0, len(list))
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		req := SecurityRequirement{}
+		for name, scopes := range m {
+			var ss []string
+			if l, ok := scopes.([]any); ok {
+				for _, s := range l {
+					if str, ok := s.(string); ok {
+						ss = append(ss, str)
+					}
+				}
+			}
+			req[name] = ss
+		}
+		out = append(out, req)
+	}
+	return out
+}
+
+func (r *resolver) schemes(root map[string]any) map[string]*SecurityScheme {
+	comps, _ := root["components"].(map[string]any)
+	raw, _ := comps["securitySchemes"].(map[string]any)
+	out := make(map[string]*SecurityScheme, len(raw))
+	for name, v := range raw {
+		v, _ = r.follow(v, "/components/securitySchemes/"+escape(name))
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		s := &SecurityScheme{Name: name}
+		s.Type, _ = m["type"].(string)
+		sch, _ := m["scheme"].(string)
+		s.Scheme = strings.ToLower(sch)
+		s.In, _ = m["in"].(string)
+		s.ParamName, _ = m["name"].(string)
+		if flows, ok := m["flows"].(map[string]any); ok {
+			if cc, ok := flows["clientCredentials"].(map[string]any); ok {
+				s.TokenURL, _ = cc["tokenUrl"].(string)
+				if sc, ok := cc["scopes"].(map[string]any); ok {
+					for k := range sc {
+						s.Scopes = append(s.Scopes, k)
+					}
+				}
+			}
+		}
+		out[name] = s
+	}
+	return out
+}
+
+func (r *resolver) parameters(v any, ptr string) []*Parameter {
+	list, _ := v.([]any)
+	var out []*Parameter
+	for i, item := range list {
+		item, iptr := r.follow(item, ptr+"/"+itoa(i))
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		p := &Parameter{}
+		p.Name, _ = m["name"].(string)
+		p.In, _ = m["in"].(string)
+		p.Required, _ = m["required"].(bool)
+		p.AllowReserved, _ = m["allowReserved"].(bool)
+		p.Deprecated, _ = m["deprecated"].(bool)
+		if p.In == "path" {
+			p.Required = true
+		}
+		p.Style, _ = m["style"].(string)
+		if p.Style == "" {
+			switch p.In {
+			case "query", "cookie":
+				p.Style = "form"
+			default:
+				p.Style = "simple"
+			}
+		}
+		if e, ok := m["explode"].(bool); ok {
+			p.Explode = e
+		} else {
+			p.Explode = p.Style == "form"
+		}
+		if s, ok := m["schema"]; ok {
+			p.Schema = s
+			p.SchemaPointer = iptr + "/schema"
+		} else if c, ok := m["content"].(map[string]any); ok {
+			for ct, mt := range c {
+				p.ContentType = ct
+				if mm, ok := mt.(map[string]any); ok {
+					if s, ok := mm["schema"]; ok {
+						p.Schema = s
+						p.SchemaPointer = iptr + "/content/" + escape(ct) + "/schema"
+					}
+				}
+				break
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// mergeParams overlays operation parameters on path-item ones by (name, in).
+func mergeParams(common, own []*Parameter) []*Parameter {
+	if len(common) == 0 {
+		return own
+	}
+	out := append([]*Parameter(nil), own...)
+	for _, c := range common {
+		dup := false
+		for _, o := range own {
+			if o.Name == c.Name && o.In == c.In {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (r *resolver) requestBody(v any, ptr string) *RequestBody {
+	v, ptr = r.follow(v, ptr)
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	b := &RequestBody{}
+	b.Required, _ = m["required"].(bool)
+	b.Content = r.content(m["content"], ptr+"/content", m)
+	return b
+}
+
+func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaType {
+	c, _ := v.(map[string]any)
+	out := make([]*MediaType, 0, len(c))
+	for _, name := range orderedKeys(c) {
+		mt := &MediaType{Name: name}
+		mm, _ := c[name].(map[string]any)
+		if s, ok := mm["schema"]; ok {
+			mt.Schema = s
+			mt.SchemaPointer = ptr + "/" + escape(name) + "/schema"
+		}
+		if ex, ok := mm["example"]; ok {
+			mt.Example, mt.HasExample = ex, true
+		}
+		if exs, ok := mm["examples"].(map[string]any); ok {
+			mt.Examples = map[string]any{}
+			for k, e := range exs {
+				e, _ = r.follow(e, "")
+				if em, ok := e.(map[string]any); ok {
+					if val, ok := em["value"]; ok {
+						mt.Examples[k] = val
+					}
+				}
+			}
+		}
+		out = append(out, mt)
+	}
+	return out
+}
+
+// orderedKeys returns map keys with JSON media types first, then sorted; the
+// JSON data model keeps no key order, so this gives a stable, useful order.
+func orderedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		k = strings.ToLower(k)
+		switch {
+		case k == "application/json":
+			return 0
+		case strings.HasSuffix(k, "+json") || strings.HasSuffix(k, "/json"):
+			return 1
+		}
+		return 2
+	}
+	sortStrings(keys, func(a, b string) bool {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
+		}
+		return a < b
+	})
+	return keys
+}
+
+func (r *resolver) responses(v any, ptr string) []*Response {
+	m, _ := v.(map[string]any)
+	codes := make([]string, 0, len(m))
+	for k := range m {
+		if !strings.HasPrefix(k, "x-") {
+			codes = append(codes, k)
+		}
+	}
+	sortStrings(codes, func(a, b string) bool {
+		if a == "default" || b == "default" {
+			return b == "default" && a != "default"
+		}
+		return strings.ToUpper(a) < strings.ToUpper(b)
+	})
+	out := make([]*Response, 0, len(codes))
+	for _, code := range codes {
+		rv, rptr := r.follow(m[code], ptr+"/"+escape(code))
+		rm, _ := rv.(map[string]any)
+		resp := &Response{Code: code}
+		resp.Content = r.content(rm["content"], rptr+"/content", rm)
+		if hs, ok := rm["headers"].(map[string]any); ok {
+			for _, name := range orderedKeys(hs) {
+				hv, hptr := r.follow(hs[name], rptr+"/headers/"+escape(name))
+				hm, _ := hv.(map[string]any)
+				h := &Header{Name: name}
+				h.Required, _ = hm["required"].(bool)
+				if s, ok := hm["schema"]; ok {
+					h.Schema = s
+					h.SchemaPointer = hptr + "/schema"
+				}
+				resp.Headers = append(resp.Headers, h)
+			}
+		}
+		out = append(out, resp)
+	}
+	return out
+}
