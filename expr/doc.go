@@ -1,0 +1,102 @@
+// Package expr parses and evaluates Arazzo 1.0.x runtime expressions
+// ($url, $method, $statusCode, $request.*, $response.*, $inputs, $outputs,
+// $steps, $workflows, $sourceDescriptions, $components), the "{$...}"
+// templates that embed them in strings, and the "Any | {expression}" values
+// of a document; it also owns criteria (simple, regex, jsonpath, xpath).
+//
+// Start with Parse for a bare expression, ParseTemplate for a string with
+// embedded expressions, and CompileValue for a parameter value or payload.
+// Evaluation reads data through a Resolver supplied by the caller (the
+// executor), so this package knows nothing about HTTP:
+//
+//	e, err := expr.Parse("$steps.login.outputs.token")
+//	v, ok, err := e.Eval(resolver)
+//
+// Everything compiled here (Expr, Template, Value) is immutable and safe for
+// concurrent use. Parse never panics, on any input.
+//
+// # Grammar
+//
+// Parse accepts what the Arazzo 1.0.1 ABNF accepts at the top level, with
+// the structured sub-rules that Arazzo 1.1.0 made normative (and the
+// reference implementation applies to 1.0.x) for four prefixes:
+//
+//	$url  $method  $statusCode
+//	$request.header.<token>       $response.header.<token>
+//	$request.query.<name>         $request.path.<name>
+//	$request.body[#<pointer>]     $response.body[#<pointer>]
+//	$inputs.<name>[#<pointer>]    $outputs.<name>[#<pointer>]
+//	$steps.<id>.outputs.<key>[#<pointer>]
+//	$workflows.<id>.inputs.<key>[#<pointer>]
+//	$workflows.<id>.outputs.<key>[#<pointer>]
+//	$sourceDescriptions.<id>.<name>
+//	$components.parameters.<key>  (also successActions, failureActions)
+//
+// where <token> is an RFC 9110 token (kept as written; header names are
+// case-insensitive, which is the resolver's business), <id> is
+// 1*(ALPHA / DIGIT / "_" / "-"), <key> is 1*(ALPHA / DIGIT / "." / "-" / "_"),
+// <pointer> is an RFC 6901 JSON pointer, and <name> is one or more CHAR.
+// The decisions taken where the 1.0.x text is silent or ambiguous:
+//
+//   - CHAR (undefined by the spec) is any Unicode character except the
+//     control characters U+0000-U+001F and the braces "{" "}", which delimit
+//     embedded expressions. So "$inputs.café" and "$inputs.foo bar" are
+//     valid, "$inputs.foo}" is not. Backslash and '"' are ordinary
+//     characters (no JSON escape processing). The text must be valid UTF-8.
+//     A body pointer follows RFC 6901 alone, so "$response.body#/{foo}" is
+//     valid (as in the 1.0.1 ABNF).
+//   - Empty names are rejected (D26): "$inputs.", "$request.query.",
+//     "$request.path.", "$steps.a.outputs." are errors.
+//   - Prefixes and field words are case-sensitive (D38). RFC 5234 makes
+//     quoted ABNF strings case-insensitive, so the literal grammar accepts
+//     "$URL" or "$StatusCode"; no real document uses them and field names
+//     are case-sensitive everywhere else in Arazzo, so they are rejected
+//     with a message such as "did you mean $url?".
+//   - $inputs, $outputs, $steps and $workflows names are split at the first
+//     '#' into Name and Pointer: "$steps.a.outputs.pets#/0/id" is output
+//     "pets" of step "a" with pointer /0/id (the 1.0.1 examples table uses
+//     this form; the 1.0.1 grammar only reads it as part of the name).
+//     Among request and response sources only body takes "#": a '#' in a
+//     query or path name is part of the name, and "$request.body.user" is an
+//     error whose message suggests "$request.body#/user".
+//   - "$sourceDescriptions.my.api.op" is source "my", reference "api.op"
+//     (split at the first dot after the name).
+//   - "$message.*" is rejected with a message saying it was removed in
+//     Arazzo 1.0.1; "$components.inputs.x" is rejected because inputs in
+//     components are reached with a JSON Schema $ref.
+//   - A "." inside a name is part of the name: "$inputs.customer.firstName"
+//     has Name "customer.firstName". LookupName resolves such names by the
+//     longest defined name, then navigates (D3).
+//
+// # Templates
+//
+// Arazzo 1.0.x gives embedded expressions no grammar and no escape, and JSON
+// payload templates contain literal braces, so ParseTemplate is a lenient
+// scanner (D27): it finds "{$", reads to the next "}", and substitutes the
+// text in between only if it parses as an expression; anything else stays
+// literal, and Template.Suspicious lists it for validators. A bare string
+// value is an expression only if the whole string parses as one
+// ("$.items[*]" stays literal).
+//
+// Render embeds a value in its string form (Stringify, D28): strings as they
+// are, numbers as encoding/json writes them, true/false, objects and arrays
+// serialized as JSON, and a JSON null as "null" (so that a JSON template
+// such as {"id": {$inputs.id}} stays valid JSON; the reference JavaScript
+// implementation renders null as "" instead). An absent value renders as ""
+// and Render reports the result incomplete.
+//
+// # Absent values
+//
+// Eval distinguishes an absent value (present=false, nil error) from a JSON
+// null. A pointer to a missing member, or through a scalar, is absent, not
+// an error. Value.Eval omits object members and array elements whose
+// expression is absent; it never invents nulls. A whole-value expression
+// that is absent makes the value absent, and so does a string that is one
+// embedded expression and nothing else ("{$inputs.token}"); a longer
+// template renders the absent part as "". Value.EvalWith reports every
+// absent expression to a callback so that callers can warn.
+//
+// Value.Eval returns results that share structure with the compiled
+// document (a fully literal value comes back as is, with no allocation):
+// treat them as read-only. internal/jsonptr's Set copies what it changes.
+package expr

@@ -1,0 +1,506 @@
+package expr
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/telaio/telaio/internal/jsonptr"
+)
+
+// Parse parses a bare runtime expression, such as "$statusCode" or
+// "$steps.login.outputs.token". The whole string must be the expression:
+// surrounding whitespace, operators and "{...}" braces are errors. The error
+// is always a *SyntaxError. See the package documentation for the grammar
+// and the decisions it takes.
+func Parse(s string) (*Expr, error) {
+	e := new(Expr)
+	if err := parseInto(e, s); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// exprParser holds the text being parsed, for error reporting.
+type exprParser struct{ s string }
+
+func (p exprParser) errorf(off int, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...), Expr: p.s}
+}
+
+// canonical prefixes after '$'.
+var topWords = []string{"url", "method", "statusCode", "request", "response", "inputs", "outputs",
+	"steps", "workflows", "sourceDescriptions", "components"}
+
+func parseInto(e *Expr, s string) error {
+	p := exprParser{s}
+	e.Raw = s
+	if s == "" {
+		return p.errorf(0, "empty runtime expression")
+	}
+	if !utf8.ValidString(s) {
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return p.errorf(i, "invalid UTF-8")
+			}
+			i += n
+		}
+	}
+	if s[0] != '$' {
+		if s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' {
+			return p.errorf(0, "a runtime expression cannot start with whitespace")
+		}
+		if s[0] == '{' && strings.HasPrefix(s, "{$") {
+			return p.errorf(0, "a runtime expression cannot be wrapped in braces here; {$...} is only for embedding in a string")
+		}
+		return p.errorf(0, `a runtime expression starts with "$"`)
+	}
+	j := 1 + asciiLetters(s[1:])
+	word := s[1:j]
+	switch word {
+	case "url", "method", "statusCode":
+		switch word {
+		case "url":
+			e.Kind = KindURL
+		case "method":
+			e.Kind = KindMethod
+		default:
+			e.Kind = KindStatusCode
+		}
+		if j != len(s) {
+			return p.errorf(j, "unexpected %s after $%s", quoteRest(s[j:]), word)
+		}
+		return nil
+	case "request", "response":
+		if err := p.dot(j, "$", word, "header, query, path or body"); err != nil {
+			return err
+		}
+		return p.source(e, j+1, word == "request")
+	case "inputs", "outputs":
+		e.Kind = KindInputs
+		what := "input"
+		if word == "outputs" {
+			e.Kind = KindOutputs
+			what = "output"
+		}
+		if err := p.dot(j, "$", word, "a name"); err != nil {
+			return err
+		}
+		return p.nameAndPointer(e, j+1, what)
+	case "steps":
+		e.Kind = KindSteps
+		return p.steps(e, j)
+	case "workflows":
+		e.Kind = KindWorkflows
+		return p.workflows(e, j)
+	case "sourceDescriptions":
+		e.Kind = KindSourceDescriptions
+		return p.sourceDescriptions(e, j)
+	case "components":
+		e.Kind = KindComponents
+		return p.components(e, j)
+	case "message":
+		return p.errorf(0, "$message was removed in Arazzo 1.0.1 (it was in the 1.0.0 grammar without a defined meaning, and returns in 1.1.0 for AsyncAPI)")
+	case "self":
+		return p.errorf(0, "$self is Arazzo 1.1.0 syntax, not a 1.0.x runtime expression")
+	case "":
+		return p.errorf(1, `expected a name after "$" (such as $inputs, $steps or $statusCode)`)
+	}
+	if c := foldWord(word, topWords); c != "" {
+		return p.errorf(1, "unknown runtime expression $%s: names are case-sensitive; did you mean $%s?", word, c)
+	}
+	if c := foldWord(word+"s", topWords); c != "" {
+		return p.errorf(1, "unknown runtime expression $%s; did you mean $%s?", word, c)
+	}
+	if strings.EqualFold(word, "message") {
+		return p.errorf(1, "unknown runtime expression $%s ($message was removed in Arazzo 1.0.1)", word)
+	}
+	return p.errorf(1, "unknown runtime expression $%s (expected $url, $method, $statusCode, $request, $response, $inputs, $outputs, $steps, $workflows, $sourceDescriptions or $components)", word)
+}
+
+// asciiLetters returns the length of the run of ASCII letters at the start of s.
+func asciiLetters(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// foldWord returns the canonical word that matches w case-insensitively.
+func foldWord(w string, words []string) string {
+	for _, c := range words {
+		if strings.EqualFold(w, c) {
+			return c
+		}
+	}
+	return ""
+}
+
+func quoteRest(s string) string {
+	const max = 20
+	if len(s) > max {
+		// Cut on a rune boundary.
+		n := max
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// dot checks that s[i] is '.'; after names what the dot introduces.
+// The text after which the dot is expected is after1+after2 (concatenated
+// only on error, so that a successful parse does not allocate for it).
+func (p exprParser) dot(i int, after1, after2, expect string) error {
+	if i < len(p.s) && p.s[i] == '.' {
+		return nil
+	}
+	if i >= len(p.s) {
+		return p.errorf(i, "expected .%s after %s%s", placeholder(expect), after1, after2)
+	}
+	return p.errorf(i, "expected \".\" after %s%s, found %s", after1, after2, quoteRest(p.s[i:]))
+}
+
+func placeholder(expect string) string {
+	if strings.Contains(expect, " ") {
+		return "<" + expect + ">"
+	}
+	return expect
+}
+
+// source parses header/query/path/body after "$request." or "$response.".
+func (p exprParser) source(e *Expr, i int, request bool) error {
+	s := p.s
+	j := i + asciiLetters(s[i:])
+	word := s[i:j]
+	prefix := "$response"
+	if request {
+		prefix = "$request"
+	}
+	switch word {
+	case "header":
+		e.Kind = KindResponseHeader
+		if request {
+			e.Kind = KindRequestHeader
+		}
+		if err := p.dot(j, prefix, ".header", "a header name"); err != nil {
+			return err
+		}
+		return p.token(e, j+1)
+	case "query", "path":
+		e.Kind = KindRequestQuery
+		what := "query parameter"
+		if word == "path" {
+			e.Kind = KindRequestPath
+			what = "path parameter"
+		}
+		if !request {
+			return p.errorf(i, "$response has no %s source (only header and body)", word)
+		}
+		after := ".query"
+		if word == "path" {
+			after = ".path"
+		}
+		if err := p.dot(j, prefix, after, "a name"); err != nil {
+			return err
+		}
+		name, err := p.name(j+1, len(s), what)
+		if err != nil {
+			return err
+		}
+		e.Name = name
+		return nil
+	case "body":
+		e.Kind = KindResponseBody
+		if request {
+			e.Kind = KindRequestBody
+		}
+		if j == len(s) {
+			return nil
+		}
+		switch s[j] {
+		case '#':
+			return p.pointer(e, j+1, false)
+		case '.':
+			return p.errorf(j, "only \"#\" and a JSON pointer may follow body: write %s.body#/%s (dot navigation is not runtime-expression syntax)",
+				prefix, strings.ReplaceAll(s[j+1:], ".", "/"))
+		}
+		return p.errorf(j, "unexpected %s after %s.body (only \"#\" and a JSON pointer may follow)", quoteRest(s[j:]), prefix)
+	case "":
+		return p.errorf(i, "expected header, query, path or body after %s.", prefix)
+	}
+	if c := foldWord(word, []string{"header", "query", "path", "body"}); c != "" {
+		return p.errorf(i, "unknown source %s.%s: names are case-sensitive; did you mean %s.%s?", prefix, word, prefix, c)
+	}
+	switch word {
+	case "headers":
+		return p.errorf(i, "unknown source %s.headers; did you mean %s.header?", prefix, prefix)
+	case "cookie":
+		return p.errorf(i, "there is no cookie source; a cookie is read from the Cookie header")
+	}
+	return p.errorf(i, "unknown source %s.%s (expected header, query, path or body)", prefix, word)
+}
+
+// tchar reports whether c may appear in an RFC 9110 token.
+func tchar(c byte) bool {
+	if 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+func (p exprParser) token(e *Expr, i int) error {
+	s := p.s
+	if i == len(s) {
+		return p.errorf(i, "empty header name")
+	}
+	for k := i; k < len(s); k++ {
+		if !tchar(s[k]) {
+			return p.errorf(k, "invalid character %s in header name (a header name is an RFC 9110 token)", charName(s[k:]))
+		}
+	}
+	e.Name = s[i:]
+	return nil
+}
+
+func charName(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	return fmt.Sprintf("%q", r)
+}
+
+// name checks s[i:end] as a non-empty run of CHAR: any Unicode character
+// except control characters (U+0000-U+001F) and the braces "{" "}".
+func (p exprParser) name(i, end int, what string) (string, error) {
+	if i == end {
+		return "", p.errorf(i, "empty %s name", what)
+	}
+	if err := p.chars(i, end, what, " name"); err != nil {
+		return "", err
+	}
+	return p.s[i:end], nil
+}
+
+// chars checks s[i:end] for characters outside CHAR; the text it is in is
+// named what+suffix (concatenated only on error).
+func (p exprParser) chars(i, end int, what, suffix string) error {
+	s := p.s
+	for k := i; k < end; k++ {
+		switch c := s[k]; {
+		case c < 0x20:
+			return p.errorf(k, "control character %q is not allowed in the %s%s", c, what, suffix)
+		case c == '{' || c == '}':
+			return p.errorf(k, "%q is not allowed in the %s%s (braces delimit embedded expressions)", c, what, suffix)
+		}
+	}
+	return nil
+}
+
+// nameAndPointer parses "<name>[#<pointer>]" to the end of the string,
+// splitting at the first '#'.
+func (p exprParser) nameAndPointer(e *Expr, i int, what string) error {
+	end := len(p.s)
+	if h := strings.IndexByte(p.s[i:], '#'); h >= 0 {
+		end = i + h
+	}
+	name, err := p.name(i, end, what)
+	if err != nil {
+		return err
+	}
+	e.Name = name
+	if end < len(p.s) {
+		return p.pointer(e, end+1, true)
+	}
+	return nil
+}
+
+// pointer parses the JSON pointer that starts at i and runs to the end.
+// restricted applies the CHAR rule (no braces or control characters), as for
+// a pointer that is, in the 1.0.x grammar, part of a name.
+func (p exprParser) pointer(e *Expr, i int, restricted bool) error {
+	if restricted {
+		if err := p.chars(i, len(p.s), "JSON pointer", ""); err != nil {
+			return err
+		}
+	}
+	ptr, err := jsonptr.Parse(p.s[i:])
+	if err != nil {
+		se := err.(*jsonptr.SyntaxError)
+		return p.errorf(i+se.Offset, "%s", se.Msg)
+	}
+	e.Pointer = ptr
+	e.HasPointer = true
+	return nil
+}
+
+func idChar(c byte) bool {
+	return 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-'
+}
+
+func keyChar(c byte) bool { return idChar(c) || c == '.' }
+
+// ident reads 1*(ALPHA / DIGIT / "_" / "-") ending at '.'; what names it.
+// It returns the index of the terminating '.'.
+func (p exprParser) ident(i int, what, shape string) (int, error) {
+	s := p.s
+	k := i
+	for k < len(s) && idChar(s[k]) {
+		k++
+	}
+	if k == i {
+		if k == len(s) {
+			return 0, p.errorf(k, "empty %s (expected %s)", what, shape)
+		}
+		if s[k] == '.' {
+			return 0, p.errorf(k, "empty %s (expected %s)", what, shape)
+		}
+		return 0, p.errorf(k, "invalid character %s in %s (allowed: A-Z a-z 0-9 _ -)", charName(s[k:]), what)
+	}
+	if k == len(s) {
+		return 0, p.errorf(k, "expected %s", shape)
+	}
+	if s[k] != '.' {
+		return 0, p.errorf(k, "invalid character %s in %s (allowed: A-Z a-z 0-9 _ -)", charName(s[k:]), what)
+	}
+	return k, nil
+}
+
+// key reads 1*(ALPHA / DIGIT / "." / "-" / "_") up to the end or, when
+// pointerOK, up to '#'. It returns the end index.
+func (p exprParser) key(i int, what string, pointerOK bool) (int, error) {
+	s := p.s
+	k := i
+	for k < len(s) && keyChar(s[k]) {
+		k++
+	}
+	if k == i && (k == len(s) || s[k] == '#') {
+		return 0, p.errorf(k, "empty %s", what)
+	}
+	if k < len(s) && !(pointerOK && s[k] == '#') {
+		return 0, p.errorf(k, "invalid character %s in %s (allowed: A-Z a-z 0-9 . - _)", charName(s[k:]), what)
+	}
+	return k, nil
+}
+
+// field reads the word at i that must be one of words, followed by '.'.
+func (p exprParser) field(i int, words []string, shape string) (string, int, error) {
+	s := p.s
+	j := i + asciiLetters(s[i:])
+	w := s[i:j]
+	ok := false
+	for _, c := range words {
+		if w == c {
+			ok = true
+		}
+	}
+	if !ok {
+		if c := foldWord(w, words); c != "" {
+			return "", 0, p.errorf(i, "unknown field %q: names are case-sensitive; did you mean %q? (expected %s)", w, c, shape)
+		}
+		return "", 0, p.errorf(i, "expected %s", shape)
+	}
+	if j == len(s) || s[j] != '.' {
+		return "", 0, p.errorf(j, "expected %s", shape)
+	}
+	return w, j, nil
+}
+
+const (
+	stepsShape     = "$steps.<stepId>.outputs.<name>"
+	workflowsShape = "$workflows.<workflowId>.inputs.<name> or $workflows.<workflowId>.outputs.<name>"
+	sourcesShape   = "$sourceDescriptions.<name>.<operationId, workflowId or url>"
+	componentShape = "$components.<parameters, successActions or failureActions>.<key>"
+)
+
+func (p exprParser) steps(e *Expr, j int) error {
+	if err := p.dot(j, "$steps", "", "<stepId>.outputs.<name>"); err != nil {
+		return err
+	}
+	k, err := p.ident(j+1, "step id", stepsShape)
+	if err != nil {
+		return err
+	}
+	e.ID = p.s[j+1 : k]
+	e.Field, k, err = p.field(k+1, []string{"outputs"}, stepsShape)
+	if err != nil {
+		return err
+	}
+	return p.keyAndPointer(e, k+1, "output name")
+}
+
+func (p exprParser) workflows(e *Expr, j int) error {
+	if err := p.dot(j, "$workflows", "", "<workflowId>.<inputs or outputs>.<name>"); err != nil {
+		return err
+	}
+	k, err := p.ident(j+1, "workflow id", workflowsShape)
+	if err != nil {
+		return err
+	}
+	e.ID = p.s[j+1 : k]
+	e.Field, k, err = p.field(k+1, []string{"inputs", "outputs"}, workflowsShape)
+	if err != nil {
+		return err
+	}
+	what := "output name"
+	if e.Field == "inputs" {
+		what = "input name"
+	}
+	return p.keyAndPointer(e, k+1, what)
+}
+
+func (p exprParser) keyAndPointer(e *Expr, i int, what string) error {
+	end, err := p.key(i, what, true)
+	if err != nil {
+		return err
+	}
+	e.Name = p.s[i:end]
+	if end < len(p.s) {
+		return p.pointer(e, end+1, true)
+	}
+	return nil
+}
+
+func (p exprParser) sourceDescriptions(e *Expr, j int) error {
+	if err := p.dot(j, "$sourceDescriptions", "", "<name>.<operationId, workflowId or url>"); err != nil {
+		return err
+	}
+	k, err := p.ident(j+1, "source description name", sourcesShape)
+	if err != nil {
+		return err
+	}
+	e.ID = p.s[j+1 : k]
+	name, err := p.name(k+1, len(p.s), "source description reference")
+	if err != nil {
+		return err
+	}
+	e.Name = name
+	return nil
+}
+
+var componentTypes = []string{"parameters", "successActions", "failureActions"}
+
+func (p exprParser) components(e *Expr, j int) error {
+	if err := p.dot(j, "$components", "", "<parameters, successActions or failureActions>.<key>"); err != nil {
+		return err
+	}
+	i := j + 1
+	w := p.s[i : i+asciiLetters(p.s[i:])]
+	if w == "inputs" {
+		return p.errorf(i, "$components.inputs is not a runtime expression: inputs in components are referenced with a JSON Schema $ref (\"#/components/inputs/...\")")
+	}
+	typ, k, err := p.field(i, componentTypes, componentShape)
+	if err != nil {
+		return err
+	}
+	e.ID = typ
+	end, err := p.key(k+1, "component key", false)
+	if err != nil {
+		return err
+	}
+	e.Name = p.s[k+1 : end]
+	return nil
+}
