@@ -1,0 +1,326 @@
+package expr
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CriterionSpec is a Criterion Object as written in a document: the
+// condition, the context runtime expression, and the type. Type is "",
+// "simple", "regex", "jsonpath" or "xpath". Version is the version of a
+// Criterion Expression Type Object ("draft-goessner-dispatch-jsonpath-00",
+// "xpath-30", "xpath-20" or "xpath-10"), or "" when the type is given as a
+// plain string.
+type CriterionSpec struct {
+	Condition string
+	Context   string
+	Type      string
+	Version   string
+}
+
+// The criterion types.
+const (
+	CriterionSimple   = "simple"
+	CriterionRegex    = "regex"
+	CriterionJSONPath = "jsonpath"
+	CriterionXPath    = "xpath"
+)
+
+// The versions a Criterion Expression Type Object may name.
+const (
+	VersionGoessnerJSONPath = "draft-goessner-dispatch-jsonpath-00"
+	VersionXPath30          = "xpath-30"
+	VersionXPath20          = "xpath-20"
+	VersionXPath10          = "xpath-10"
+)
+
+// Limits and their defaults.
+const (
+	// DefaultMaxConditionLength is the longest condition, in bytes, that
+	// CompileCriterion accepts.
+	DefaultMaxConditionLength = 4096
+	// DefaultMaxContextNodes is the largest context value, counted in JSON
+	// values (for jsonpath) or XML nodes (for xpath), that a jsonpath or
+	// xpath criterion evaluates. It bounds the cost of a query.
+	DefaultMaxContextNodes = 200_000
+)
+
+// CriterionOption configures CompileCriterion.
+type CriterionOption func(*criterionConfig)
+
+type criterionConfig struct {
+	maxLen   int
+	maxNodes int
+}
+
+// MaxConditionLength sets the longest condition accepted, in bytes. A value
+// n <= 0 keeps DefaultMaxConditionLength.
+func MaxConditionLength(n int) CriterionOption {
+	return func(c *criterionConfig) {
+		if n > 0 {
+			c.maxLen = n
+		}
+	}
+}
+
+// MaxContextNodes sets the largest context value a jsonpath or xpath
+// criterion evaluates, counted in JSON values or XML nodes; a larger one
+// fails the criterion with an error. A value n <= 0 keeps
+// DefaultMaxContextNodes.
+func MaxContextNodes(n int) CriterionOption {
+	return func(c *criterionConfig) {
+		if n > 0 {
+			c.maxNodes = n
+		}
+	}
+}
+
+// Memoizer is an optional interface of a Resolver. A jsonpath or xpath
+// criterion converts its context value (to a node tree, or by parsing XML)
+// once per value when the resolver implements it: Memo returns the value
+// cached under key, calling build to make it the first time. Keys are
+// comparable values private to this package; they keep the value they
+// identify alive, so a Memoizer should live no longer than the values it is
+// asked about (typically one step's response).
+type Memoizer interface {
+	Memo(key any, build func() (any, error)) (any, error)
+}
+
+// Criterion is a compiled Criterion Object. It is immutable and safe for
+// concurrent use by several goroutines.
+type Criterion struct {
+	spec     CriterionSpec
+	kind     string // one of the Criterion* constants
+	version  string
+	maxNodes int
+	context  *Expr
+	exprs    []*Expr
+
+	cond *condition      // simple
+	re   *regexCriterion // regex
+	jp   *jsonPathCriterion
+	xp   *xpathCriterion
+}
+
+// CompileCriterion checks and compiles a criterion. Errors are a
+// *SyntaxError whose Offset is a byte offset into spec.Condition, a
+// *ContextError for the context field, or a *CriterionTypeError for the type
+// and version.
+func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, error) {
+	cfg := criterionConfig{maxLen: DefaultMaxConditionLength, maxNodes: DefaultMaxContextNodes}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	c := &Criterion{spec: spec, version: spec.Version, maxNodes: cfg.maxNodes}
+	if err := c.checkType(); err != nil {
+		return nil, err
+	}
+	if spec.Context == "" {
+		if c.kind != CriterionSimple {
+			return nil, &ContextError{Msg: fmt.Sprintf("a %s criterion needs a context (the runtime expression its condition is applied to, such as $response.body)", c.kind)}
+		}
+	} else {
+		e, err := Parse(spec.Context)
+		if err != nil {
+			ce := &ContextError{Context: spec.Context, Msg: err.Error(), Err: err}
+			if se, ok := err.(*SyntaxError); ok {
+				ce.Offset, ce.Msg = se.Offset, se.Msg
+			}
+			return nil, ce
+		}
+		c.context = e
+	}
+	cond := spec.Condition
+	if len(cond) > cfg.maxLen {
+		return nil, &SyntaxError{Offset: cfg.maxLen, Msg: fmt.Sprintf("condition is longer than %d bytes", cfg.maxLen), Expr: cond}
+	}
+	if strings.TrimSpace(cond) == "" {
+		return nil, &SyntaxError{Offset: 0, Msg: "empty condition", Expr: cond}
+	}
+	var err error
+	switch c.kind {
+	case CriterionSimple:
+		c.cond, err = compileCondition(cond)
+		if err == nil {
+			for _, o := range c.cond.operands {
+				c.exprs = append(c.exprs, o.expr)
+			}
+		}
+	case CriterionRegex:
+		c.re, err = compileRegex(cond)
+	case CriterionJSONPath:
+		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath)
+	case CriterionXPath:
+		c.xp, err = compileXPath(cond, c.version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.context != nil {
+		c.exprs = append(c.exprs, c.context)
+	}
+	return c, nil
+}
+
+// checkType validates Type and Version (the Criterion Expression Type
+// Object) and sets c.kind.
+func (c *Criterion) checkType() error {
+	t, v := c.spec.Type, c.spec.Version
+	switch t {
+	case "", CriterionSimple:
+		c.kind = CriterionSimple
+	case CriterionRegex, CriterionJSONPath, CriterionXPath:
+		c.kind = t
+	default:
+		msg := fmt.Sprintf("unknown criterion type %q: the allowed types are simple, regex, jsonpath and xpath", t)
+		if l := strings.ToLower(t); l != t && (l == CriterionSimple || l == CriterionRegex || l == CriterionJSONPath || l == CriterionXPath) {
+			msg = fmt.Sprintf("unknown criterion type %q: types are lower-case (%s)", t, l)
+		}
+		return &CriterionTypeError{Type: t, Version: v, Msg: msg}
+	}
+	if v == "" {
+		return nil
+	}
+	switch c.kind {
+	case CriterionJSONPath:
+		if v == VersionGoessnerJSONPath {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown jsonpath version %q: the only allowed version is %s (omit the expression type object for RFC 9535)", v, VersionGoessnerJSONPath)
+		if v == "rfc9535" {
+			msg = fmt.Sprintf("jsonpath version %q is Arazzo 1.1; in 1.0.x omit the expression type object for RFC 9535 (the only allowed version is %s)", v, VersionGoessnerJSONPath)
+		}
+		return &CriterionTypeError{Type: t, Version: v, Msg: msg}
+	case CriterionXPath:
+		switch v {
+		case VersionXPath30, VersionXPath20, VersionXPath10:
+			return nil
+		}
+		msg := fmt.Sprintf("unknown xpath version %q: the allowed versions are %s, %s and %s (omit the expression type object for XPath 3.1)", v, VersionXPath30, VersionXPath20, VersionXPath10)
+		if v == "xpath-31" {
+			msg = fmt.Sprintf("xpath version %q is Arazzo 1.1; in 1.0.x omit the expression type object for XPath 3.1 (the allowed versions are %s, %s and %s)", v, VersionXPath30, VersionXPath20, VersionXPath10)
+		}
+		return &CriterionTypeError{Type: t, Version: v, Msg: msg}
+	}
+	return &CriterionTypeError{Type: t, Version: v, Msg: fmt.Sprintf("a %s criterion takes no version (an expression type object is only for jsonpath and xpath)", c.kind)}
+}
+
+// Eval evaluates the criterion. It reports whether the criterion passes. An
+// evaluation error (an operand that cannot be resolved, a context of the
+// wrong kind, a query over the cost limit) makes the criterion fail: Eval
+// then returns false and the error, for reporting (D7).
+func (c *Criterion) Eval(r Resolver) (bool, error) {
+	switch c.kind {
+	case CriterionSimple:
+		return c.cond.eval(r)
+	}
+	v, ok, err := c.context.Eval(r)
+	if err != nil {
+		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+	}
+	if !ok || v == nil {
+		// An absent or null context fails the criterion (1.1 rule).
+		return false, nil
+	}
+	switch c.kind {
+	case CriterionRegex:
+		return c.re.eval(v), nil
+	case CriterionJSONPath:
+		ok, err = c.jp.eval(v, r, c.maxNodes)
+	default:
+		ok, err = c.xp.eval(v, r, c.maxNodes)
+	}
+	if err != nil {
+		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+	}
+	return ok, nil
+}
+
+// Exprs returns every runtime expression the criterion references: the
+// operands of a simple condition, in order, then the context. The caller
+// must not modify them.
+func (c *Criterion) Exprs() []*Expr { return c.exprs }
+
+// Type returns the criterion type: "simple", "regex", "jsonpath" or "xpath".
+func (c *Criterion) Type() string { return c.kind }
+
+// Spec returns the specification the criterion was compiled from.
+func (c *Criterion) Spec() CriterionSpec { return c.spec }
+
+// String returns the condition, prefixed for a typed criterion by the type,
+// version and context, as in "jsonpath $response.body: $[?@.id]".
+func (c *Criterion) String() string {
+	if c.kind == CriterionSimple && c.spec.Context == "" {
+		return c.spec.Condition
+	}
+	var b strings.Builder
+	b.WriteString(c.kind)
+	if c.version != "" {
+		b.WriteString(" (")
+		b.WriteString(c.version)
+		b.WriteByte(')')
+	}
+	if c.spec.Context != "" {
+		b.WriteByte(' ')
+		b.WriteString(c.spec.Context)
+	}
+	b.WriteString(": ")
+	b.WriteString(c.spec.Condition)
+	return b.String()
+}
+
+// ContextError reports a missing or invalid context field.
+type ContextError struct {
+	// Context is the context field as written ("" when missing).
+	Context string
+	// Offset is the byte offset into Context of the problem.
+	Offset int
+	// Msg describes the problem.
+	Msg string
+	// Err is the underlying *SyntaxError, if any.
+	Err error
+}
+
+func (e *ContextError) Error() string {
+	if e.Context == "" {
+		return "context: " + e.Msg
+	}
+	return fmt.Sprintf("context: offset %d: %s", e.Offset, e.Msg)
+}
+
+// Unwrap returns the underlying error.
+func (e *ContextError) Unwrap() error { return e.Err }
+
+// CriterionTypeError reports an unknown type or version.
+type CriterionTypeError struct {
+	Type, Version string
+	Msg           string
+}
+
+func (e *CriterionTypeError) Error() string { return e.Msg }
+
+// CriterionError reports why a criterion could not be evaluated; the
+// criterion fails (D7).
+type CriterionError struct {
+	// Condition is the condition of the criterion.
+	Condition string
+	// Context is the context field, if any.
+	Context string
+	// Offset is the byte offset into Condition of the operand that failed,
+	// for a simple condition.
+	Offset int
+	// Err is the cause.
+	Err error
+}
+
+func (e *CriterionError) Error() string {
+	if e.Context != "" {
+		return fmt.Sprintf("criterion %q (context %s): %v", e.Condition, e.Context, e.Err)
+	}
+	return fmt.Sprintf("criterion %q: offset %d: %v", e.Condition, e.Offset, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CriterionError) Unwrap() error { return e.Err }

@@ -1,0 +1,197 @@
+package expr
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/antchfx/xmlquery"
+	"github.com/antchfx/xpath"
+)
+
+// xpathCriterion is a compiled xpath condition (D6): checked to be XPath 1.0
+// that the engine evaluates faithfully (criterion_xpath_parse.go), then
+// evaluated by antchfx/xpath over the context parsed as XML. The criterion
+// passes on the effective boolean value of the result.
+type xpathCriterion struct {
+	src string
+	// antchfx/xpath expressions keep evaluation state, so each goroutine
+	// takes its own from the pool.
+	pool sync.Pool
+}
+
+func compileXPath(cond, version string) (*xpathCriterion, error) {
+	if err := checkXPath(cond, version); err != nil {
+		return nil, err
+	}
+	if _, err := compileXPathEngine(cond); err != nil {
+		return nil, &SyntaxError{Offset: 0, Msg: "XPath engine: " + err.Error(), Expr: cond}
+	}
+	c := &xpathCriterion{src: cond}
+	c.pool.New = func() any {
+		e, err := compileXPathEngine(cond)
+		if err != nil {
+			return nil
+		}
+		return e
+	}
+	return c, nil
+}
+
+// compileXPathEngine compiles with the engine; its panics become errors.
+func compileXPathEngine(cond string) (e *xpath.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return xpath.Compile(cond)
+}
+
+// eval parses the context value as XML (once per value with a Memoizer) and
+// evaluates the expression.
+func (c *xpathCriterion) eval(v any, r Resolver, maxNodes int) (bool, error) {
+	doc, err := xmlRoot(v, r, maxNodes)
+	if err != nil {
+		return false, err
+	}
+	e, _ := c.pool.Get().(*xpath.Expr)
+	if e == nil {
+		return false, fmt.Errorf("XPath engine failed to compile %q", c.src)
+	}
+	ok, err := evalXPath(e, doc)
+	c.pool.Put(e)
+	return ok, err
+}
+
+func evalXPath(e *xpath.Expr, doc *xmlquery.Node) (ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok, err = false, fmt.Errorf("XPath evaluation failed: %v", r)
+		}
+	}()
+	switch x := e.Evaluate(xmlquery.CreateXPathNavigator(doc)).(type) {
+	case bool:
+		return x, nil
+	case float64:
+		return x != 0 && !math.IsNaN(x), nil
+	case string:
+		return x != "", nil
+	case *xpath.NodeIterator:
+		return x.MoveNext(), nil
+	case nil:
+		return false, nil
+	default:
+		return false, fmt.Errorf("XPath engine returned an unexpected %T", x)
+	}
+}
+
+// xmlDoc is a parsed XML context.
+type xmlDoc struct {
+	root  *xmlquery.Node
+	count int
+}
+
+// xmlRoot returns the parsed XML document of v, a string or []byte.
+func xmlRoot(v any, r Resolver, maxNodes int) (*xmlquery.Node, error) {
+	switch v.(type) {
+	case string, []byte:
+	default:
+		return nil, fmt.Errorf("an xpath criterion needs an XML context (a string or bytes), but the context value is %s", jsonKind(v))
+	}
+	build := func() (any, error) {
+		var rd io.Reader
+		switch x := v.(type) {
+		case string:
+			rd = strings.NewReader(x)
+		case []byte:
+			rd = bytes.NewReader(x)
+		}
+		doc, err := parseXML(rd)
+		if err != nil {
+			return nil, fmt.Errorf("the context is not well-formed XML: %v", err)
+		}
+		n, hasElement := countXML(doc)
+		if !hasElement {
+			return nil, fmt.Errorf("the context is not an XML document (it has no root element)")
+		}
+		return &xmlDoc{root: doc, count: n}, nil
+	}
+	var x any
+	var err error
+	m, isMemo := r.(Memoizer)
+	key, hasKey := identityKey(memoXML, v)
+	if isMemo && hasKey {
+		x, err = m.Memo(key, build)
+	} else {
+		x, err = build()
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, ok := x.(*xmlDoc)
+	if !ok {
+		return nil, fmt.Errorf("memoizer returned %T for an XML context", x)
+	}
+	if d.count > maxNodes {
+		return nil, fmt.Errorf("the XML context has more than %d nodes (MaxContextNodes)", maxNodes)
+	}
+	return d.root, nil
+}
+
+func parseXML(rd io.Reader) (doc *xmlquery.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("XML parser failed: %v", r)
+		}
+	}()
+	return xmlquery.Parse(rd)
+}
+
+// countXML counts the nodes and attributes of a document and reports whether
+// it has an element at the top.
+func countXML(doc *xmlquery.Node) (n int, hasElement bool) {
+	for c := doc.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xmlquery.ElementNode {
+			hasElement = true
+		}
+	}
+	// Depth-first, without recursion.
+	x := doc
+	for x != nil {
+		n += 1 + len(x.Attr)
+		if x.FirstChild != nil {
+			x = x.FirstChild
+			continue
+		}
+		for x != nil && x != doc && x.NextSibling == nil {
+			x = x.Parent
+		}
+		if x == nil || x == doc {
+			break
+		}
+		x = x.NextSibling
+	}
+	return n, hasElement
+}
+
+// jsonKind names the JSON type of v for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "a JSON object"
+	case []any:
+		return "a JSON array"
+	}
+	if _, ok := asNumber(v); ok {
+		return "a number"
+	}
+	return fmt.Sprintf("a %T", v)
+}
