@@ -1,0 +1,19 @@
+package arazzo
+
+// Diagnostic codes. They are stable: tools and tests match on them.
+const (
+	CodeYAMLSyntax       = "yaml-syntax"
+	CodeInvalidDocument  = "invalid-document"
+	CodeDocumentTooLarge = "document-too-large"
+	CodeInvalidType      = "invalid-type"
+	CodeUnknownField     = "unknown-field"
+	CodeExtraField       = "ignored-field"
+	CodeMissingField     = "missing-field"
+	CodeDuplicateKey     = "duplicate-key"
+)
+
+// Loading.
+const (
+	CodeUnreadable        = "unreadable"
+	CodeSourceUnavailable = "source-unavailable"
+)

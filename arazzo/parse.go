@@ -1,0 +1,780 @@
+package arazzo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/internal/yamlx"
+)
+
+// Limits on documents given to Parse.
+const (
+	// MaxDocumentBytes is the largest document Parse accepts.
+	MaxDocumentBytes = 16 << 20
+	// maxDiagnostics caps how many diagnostics one document reports.
+	maxDiagnostics = 200
+)
+
+// Parse decodes an Arazzo document written in YAML or JSON. It always returns
+// a (possibly partial) document when the bytes are well-formed YAML, together
+// with every structural problem found: unknown or mistyped fields and missing
+// required fields. Semantic checks are Validate's job. file names the document
+// in diagnostics.
+func Parse(src []byte, file string) (*Document, diag.Diagnostics) {
+	doc := &Document{File: file, Src: src, URL: file}
+	p := &parser{doc: doc}
+	if len(src) > MaxDocumentBytes {
+		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeDocumentTooLarge,
+			"document is %d bytes, more than the limit of %d", len(src), MaxDocumentBytes)
+		return nil, p.diags
+	}
+	root, err := parseYAML(src)
+	if err != nil {
+		p.diags = append(p.diags, yamlError(file, src, err))
+		return nil, p.diags
+	}
+	if root == nil {
+		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeInvalidDocument, "document is empty")
+		return nil, p.diags
+	}
+	doc.root = root
+	raw, err := yamlx.Value(root)
+	if err != nil {
+		var ye *yamlx.Error
+		r := diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}
+		if errors.As(err, &ye) {
+			r.Start = diag.Pos{Line: ye.Line, Column: ye.Column}
+			err = errors.New(ye.Msg)
+		}
+		p.diags.Errorf(r, CodeInvalidDocument, "%v", err)
+		return nil, p.diags
+	}
+	doc.Raw = raw
+	p.document(root)
+	if len(p.diags) > maxDiagnostics {
+		p.diags = p.diags[:maxDiagnostics]
+	}
+	return doc, p.diags
+}
+
+func parseYAML(src []byte) (n *yaml.Node, err error) {
+	defer func() {
+		// The YAML library is not expected to panic, but documents come from
+		// strangers: never let one take the process down.
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	var docNode yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&docNode); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &multiDocError{line: extra.Line}
+	}
+	if docNode.Kind == yaml.DocumentNode && len(docNode.Content) > 0 {
+		return docNode.Content[0], nil
+	}
+	return nil, nil
+}
+
+type multiDocError struct{ line int }
+
+func (e *multiDocError) Error() string {
+	return fmt.Sprintf("yaml: line %d: a file must hold a single YAML document", e.line)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlError turns a YAML library error into a diagnostic at the line the
+// parser reports.
+func yamlError(file string, src []byte, err error) *diag.Diagnostic {
+	msg := err.Error()
+	line := 0
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg = m[2]
+	}
+	if md, ok := err.(*multiDocError); ok {
+		line = md.line
+		msg = "a file must hold a single YAML document"
+	}
+	if line == 0 {
+		line = 1
+	}
+	if _, multi := err.(*multiDocError); !multi {
+		line = problemLine(src, line)
+	}
+	col := 1
+	if text, ok := lineText(src, line); ok {
+		col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
+	}
+	return &diag.Diagnostic{Severity: diag.Error, Code: CodeYAMLSyntax, Message: "invalid YAML: " + msg,
+		Range: diag.Range{File: file, Start: diag.Pos{Line: line, Column: col}}}
+}
+
+// problemLine finds the line where a YAML error is detected. The YAML
+// library reports the line where the enclosing construct starts (for a bad
+// indentation that is often line 1); the first line whose prefix fails to
+// parse is where the problem is.
+func problemLine(src []byte, reported int) int {
+	const maxTries = 400
+	var starts []int // byte offset of the end of each line
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	starts = append(starts, len(src))
+	if len(starts) <= reported {
+		return reported
+	}
+	fails := func(lines int) bool {
+		var n yaml.Node
+		return yaml.Unmarshal(src[:starts[lines-1]], &n) != nil
+	}
+	lo, hi := reported, len(starts)
+	if !fails(hi) {
+		return reported
+	}
+	// Binary search for the first failing prefix after the reported line.
+	for tries := 0; lo < hi && tries < maxTries; tries++ {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return hi
+}
+
+func lineText(src []byte, line int) (string, bool) {
+	n, start := 1, 0
+	for i := 0; i < len(src) && n < line; i++ {
+		if src[i] == '\n' {
+			n++
+			start = i + 1
+		}
+	}
+	if n != line {
+		return "", false
+	}
+	end := bytes.IndexByte(src[start:], '\n')
+	if end < 0 {
+		return string(src[start:]), true
+	}
+	return string(src[start : start+end]), true
+}
+
+func nodeRange(file string, n *yaml.Node) diag.Range {
+	if n == nil {
+		return diag.Range{File: file}
+	}
+	return diag.Range{File: file, Start: diag.Pos{Line: n.Line, Column: n.Column}}
+}
+
+// offsetRange maps a byte offset inside a scalar's value to a file position.
+func (d *Document) offsetRange(n *yaml.Node, offset int) diag.Range {
+	r := nodeRange(d.File, n)
+	if n == nil || n.Kind != yaml.ScalarNode || offset <= 0 {
+		if n != nil && (n.Style == yaml.LiteralStyle || n.Style == yaml.FoldedStyle) {
+			return d.blockOffset(n, 0)
+		}
+		if n != nil && (n.Style == yaml.DoubleQuotedStyle || n.Style == yaml.SingleQuotedStyle) {
+			r.Start.Column++
+		}
+		return r
+	}
+	switch n.Style {
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		return d.blockOffset(n, offset)
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		r.Start.Column += 1 + offset
+	default:
+		if strings.Contains(n.Value[:min(offset, len(n.Value))], "\n") {
+			return r // a multi-line plain scalar: keep its start
+		}
+		r.Start.Column += offset
+	}
+	return r
+}
+
+func (d *Document) blockOffset(n *yaml.Node, offset int) diag.Range {
+	r := nodeRange(d.File, n)
+	if offset > len(n.Value) {
+		offset = len(n.Value)
+	}
+	before := n.Value[:offset]
+	lines := strings.Count(before, "\n")
+	col := offset - (strings.LastIndexByte(before, '\n') + 1)
+	line := n.Line + 1 + lines
+	text, ok := lineText(d.Src, line)
+	if !ok {
+		return r
+	}
+	indent := len(text) - len(strings.TrimLeft(text, " "))
+	r.Start = diag.Pos{Line: line, Column: indent + col + 1}
+	return r
+}
+
+type parser struct {
+	doc   *Document
+	diags diag.Diagnostics
+}
+
+func (p *parser) errorf(n *yaml.Node, code, format string, args ...any) {
+	p.diags.Errorf(nodeRange(p.doc.File, n), code, format, args...)
+}
+
+func (p *parser) warnf(n *yaml.Node, code, format string, args ...any) {
+	p.diags.Warnf(nodeRange(p.doc.File, n), code, format, args...)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "an object"
+	case yaml.SequenceNode:
+		return "an array"
+	case yaml.AliasNode:
+		return kindName(n.Alias)
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!str":
+			return "a string"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		case "!!null":
+			return "null"
+		}
+		return "a scalar"
+	}
+	return "a value"
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// fieldSpec describes one fixed field of an object.
+type fieldSpec struct {
+	name     string
+	required bool
+	set      func(p *parser, n *yaml.Node)
+}
+
+// object decodes a mapping node's fixed fields into m using specs, records
+// positions and extensions, reports unknown fields (unless lenient) and
+// missing required ones. It returns false when n is not a mapping.
+func (p *parser) object(n *yaml.Node, what string, m *Meta, specs []fieldSpec, extensible, lenient bool) bool {
+	n = deref(n)
+	m.Range = nodeRange(p.doc.File, n)
+	m.doc = p.doc
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, CodeInvalidType, "%s must be an object, not %s", what, kindName(n))
+		return false
+	}
+	m.fields = make(map[string]field, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+			p.errorf(k, CodeInvalidType, "keys of %s must be strings", what)
+			continue
+		}
+		name := k.Value
+		if _, dup := m.fields[name]; dup {
+			p.errorf(k, CodeDuplicateKey, "%s has field %q twice", what, name)
+			continue
+		}
+		m.fields[name] = field{key: k, value: v}
+		if strings.HasPrefix(name, "x-") {
+			if !extensible {
+				p.warnf(k, CodeExtraField, "%s cannot be extended; %q is ignored", what, name)
+				continue
+			}
+			val, err := yamlx.Value(v)
+			if err != nil {
+				p.errorf(v, CodeInvalidType, "%v", err)
+				continue
+			}
+			if m.Extensions == nil {
+				m.Extensions = map[string]any{}
+			}
+			m.Extensions[name] = val
+			continue
+		}
+		spec := findSpec(specs, name)
+		if spec == nil {
+			if lenient {
+				p.warnf(k, CodeExtraField, "%s has no field %q; it is ignored", what, name)
+			} else {
+				p.errorf(k, CodeUnknownField, "%s has no field %q%s", what, name, suggest(name, specs))
+			}
+			continue
+		}
+		spec.set(p, v)
+	}
+	for _, s := range specs {
+		if s.required {
+			if _, ok := m.fields[s.name]; !ok {
+				p.errorf(n, CodeMissingField, "%s is missing required field %q", what, s.name)
+			}
+		}
+	}
+	return true
+}
+
+func findSpec(specs []fieldSpec, name string) *fieldSpec {
+	for i := range specs {
+		if specs[i].name == name {
+			return &specs[i]
+		}
+	}
+	return nil
+}
+
+func suggest(name string, specs []fieldSpec) string {
+	best, bestD := "", 3
+	for _, s := range specs {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(s.name)); d < bestD {
+			best, bestD = s.name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// str decodes a string field.
+func (p *parser) str(dst *string, what string) func(*parser, *yaml.Node) {
+	return func(p *parser, n *yaml.Node) {
+		n = deref(n)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+			p.errorf(n, CodeInvalidType, "%s must be a string, not %s", what, kindName(n))
+			if n.Kind == yaml.ScalarNode {
+				*dst = n.Value
+			}
+			return
+		}
+		*dst = n.Value
+	}
+}
+
+// anyValue decodes a field of any JSON type.
+func (p *parser) anyValue(dst *any, has *bool) func(*parser, *yaml.Node) {
+	return func(p *parser, n *yaml.Node) {
+		v, err := yamlx.Value(n)
+		if err != nil {
+			p.errorf(n, CodeInvalidType, "%v", err)
+			return
+		}
+		*dst = v
+		if has != nil {
+			*has = true
+		}
+	}
+}
+
+// list decodes a sequence, calling item for each element.
+func (p *parser) list(n *yaml.Node, what string, item func(*yaml.Node)) {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, CodeInvalidType, "%s must be an array, not %s", what, kindName(n))
+		return
+	}
+	for _, c := range n.Content {
+		item(c)
+	}
+}
+
+func (p *parser) strList(dst *[]string, what string) func(*parser, *yaml.Node) {
+	return func(p *parser, n *yaml.Node) {
+		p.list(n, what, func(c *yaml.Node) {
+			c = deref(c)
+			if c.Kind != yaml.ScalarNode || c.ShortTag() != "!!str" {
+				p.errorf(c, CodeInvalidType, "entries of %s must be strings, not %s", what, kindName(c))
+				return
+			}
+			*dst = append(*dst, c.Value)
+		})
+	}
+}
+
+func (p *parser) document(n *yaml.Node) {
+	d := p.doc
+	p.object(n, "the Arazzo document", &d.Meta, []fieldSpec{
+		{name: "arazzo", required: true, set: p.str(&d.Arazzo, "arazzo")},
+		{name: "info", required: true, set: func(p *parser, n *yaml.Node) { d.Info = p.info(n) }},
+		{name: "sourceDescriptions", required: true, set: func(p *parser, n *yaml.Node) {
+			p.list(n, "sourceDescriptions", func(c *yaml.Node) { d.SourceDescriptions = append(d.SourceDescriptions, p.sourceDescription(c)) })
+		}},
+		{name: "workflows", required: true, set: func(p *parser, n *yaml.Node) {
+			i := 0
+			p.list(n, "workflows", func(c *yaml.Node) {
+				d.Workflows = append(d.Workflows, p.workflow(c, i))
+				i++
+			})
+		}},
+		{name: "components", set: func(p *parser, n *yaml.Node) { d.Components = p.components(n) }},
+	}, true, false)
+}
+
+func (p *parser) info(n *yaml.Node) *Info {
+	in := &Info{}
+	p.object(n, "info", &in.Meta, []fieldSpec{
+		{name: "title", required: true, set: p.str(&in.Title, "info.title")},
+		{name: "summary", set: p.str(&in.Summary, "info.summary")},
+		{name: "description", set: p.str(&in.Description, "info.description")},
+		{name: "version", required: true, set: p.str(&in.Version, "info.version")},
+	}, true, false)
+	return in
+}
+
+func (p *parser) sourceDescription(n *yaml.Node) *SourceDescription {
+	s := &SourceDescription{}
+	p.object(n, "a source description", &s.Meta, []fieldSpec{
+		{name: "name", required: true, set: p.str(&s.Name, "name")},
+		{name: "url", required: true, set: p.str(&s.URL, "url")},
+		{name: "type", set: p.str(&s.Type, "type")},
+	}, true, false)
+	return s
+}
+
+func (p *parser) workflow(n *yaml.Node, index int) *Workflow {
+	w := &Workflow{InputsPointer: "/workflows/" + strconv.Itoa(index) + "/inputs"}
+	p.object(n, "a workflow", &w.Meta, []fieldSpec{
+		{name: "workflowId", required: true, set: p.str(&w.WorkflowID, "workflowId")},
+		{name: "summary", set: p.str(&w.Summary, "summary")},
+		{name: "description", set: p.str(&w.Description, "description")},
+		{name: "inputs", set: func(p *parser, n *yaml.Node) {
+			if deref(n).Kind != yaml.MappingNode {
+				p.errorf(n, CodeInvalidType, "inputs must be a JSON Schema object, not %s", kindName(deref(n)))
+				return
+			}
+			p.anyValue(&w.Inputs, nil)(p, n)
+		}},
+		{name: "dependsOn", set: p.strList(&w.DependsOn, "dependsOn")},
+		{name: "steps", required: true, set: func(p *parser, n *yaml.Node) {
+			p.list(n, "steps", func(c *yaml.Node) { w.Steps = append(w.Steps, p.step(c)) })
+		}},
+		{name: "successActions", set: func(p *parser, n *yaml.Node) { w.SuccessActions = p.actions(n, "successActions", false) }},
+		{name: "failureActions", set: func(p *parser, n *yaml.Node) { w.FailureActions = p.actions(n, "failureActions", true) }},
+		{name: "outputs", set: func(p *parser, n *yaml.Node) { w.Outputs = p.outputs(n) }},
+		{name: "parameters", set: func(p *parser, n *yaml.Node) { w.Parameters = p.parameters(n) }},
+	}, true, false)
+	return w
+}
+
+func (p *parser) step(n *yaml.Node) *Step {
+	s := &Step{}
+	p.object(n, "a step", &s.Meta, []fieldSpec{
+		{name: "stepId", required: true, set: p.str(&s.StepID, "stepId")},
+		{name: "description", set: p.str(&s.Description, "description")},
+		{name: "operationId", set: p.str(&s.OperationID, "operationId")},
+		{name: "operationPath", set: p.str(&s.OperationPath, "operationPath")},
+		{name: "workflowId", set: p.str(&s.WorkflowID, "workflowId")},
+		{name: "parameters", set: func(p *parser, n *yaml.Node) { s.Parameters = p.parameters(n) }},
+		{name: "requestBody", set: func(p *parser, n *yaml.Node) { s.RequestBody = p.requestBody(n) }},
+		{name: "successCriteria", set: func(p *parser, n *yaml.Node) { s.SuccessCriteria = p.criteria(n, "successCriteria") }},
+		{name: "onSuccess", set: func(p *parser, n *yaml.Node) { s.OnSuccess = p.actions(n, "onSuccess", false) }},
+		{name: "onFailure", set: func(p *parser, n *yaml.Node) { s.OnFailure = p.actions(n, "onFailure", true) }},
+		{name: "outputs", set: func(p *parser, n *yaml.Node) { s.Outputs = p.outputs(n) }},
+	}, true, false)
+	return s
+}
+
+func (p *parser) outputs(n *yaml.Node) []*Output {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, CodeInvalidType, "outputs must be an object, not %s", kindName(n))
+		return nil
+	}
+	var out []*Output
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if seen[k.Value] {
+			p.errorf(k, CodeDuplicateKey, "output %q is defined twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		o := &Output{Name: k.Value, Key: nodeRange(p.doc.File, k), Value: nodeRange(p.doc.File, v), node: v, doc: p.doc}
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+			p.errorf(v, CodeInvalidType, "output %q must be a runtime expression string, not %s", k.Value, kindName(v))
+		} else {
+			o.Expression = v.Value
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (p *parser) parameters(n *yaml.Node) []*Parameter {
+	var out []*Parameter
+	p.list(n, "parameters", func(c *yaml.Node) {
+		c = deref(c)
+		prm := &Parameter{}
+		if c.Kind == yaml.MappingNode && hasKey(c, "reference") {
+			prm.Reusable = p.reusable(c)
+			prm.Meta = prm.Reusable.Meta
+			out = append(out, prm)
+			return
+		}
+		p.object(c, "a parameter", &prm.Meta, []fieldSpec{
+			{name: "name", required: true, set: p.str(&prm.Name, "name")},
+			{name: "in", set: p.str(&prm.In, "in")},
+			{name: "value", required: true, set: p.anyValue(&prm.Value, nil)},
+		}, true, false)
+		out = append(out, prm)
+	})
+	return out
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) reusable(n *yaml.Node) *Reusable {
+	r := &Reusable{}
+	// The Reusable Object cannot be extended, and extra properties MUST be
+	// ignored (D34): lenient, with a warning.
+	p.object(n, "a reusable object", &r.Meta, []fieldSpec{
+		{name: "reference", required: true, set: p.str(&r.Reference, "reference")},
+		{name: "value", set: p.anyValue(&r.Value, &r.HasValue)},
+	}, false, true)
+	return r
+}
+
+func (p *parser) actions(n *yaml.Node, what string, failure bool) []*Action {
+	var out []*Action
+	p.list(n, what, func(c *yaml.Node) {
+		c = deref(c)
+		a := &Action{Failure: failure}
+		if c.Kind == yaml.MappingNode && hasKey(c, "reference") {
+			a.Reusable = p.reusable(c)
+			a.Meta = a.Reusable.Meta
+			out = append(out, a)
+			return
+		}
+		out = append(out, p.action(c, failure))
+	})
+	return out
+}
+
+func (p *parser) action(n *yaml.Node, failure bool) *Action {
+	a := &Action{Failure: failure}
+	what := "a success action"
+	if failure {
+		what = "a failure action"
+	}
+	specs := []fieldSpec{
+		{name: "name", required: true, set: p.str(&a.Name, "name")},
+		{name: "type", required: true, set: p.str(&a.Type, "type")},
+		{name: "workflowId", set: p.str(&a.WorkflowID, "workflowId")},
+		{name: "stepId", set: p.str(&a.StepID, "stepId")},
+		{name: "criteria", set: func(p *parser, n *yaml.Node) { a.Criteria = p.criteria(n, "criteria") }},
+	}
+	if failure {
+		specs = append(specs,
+			fieldSpec{name: "retryAfter", set: func(p *parser, n *yaml.Node) {
+				n = deref(n)
+				t := n.ShortTag()
+				if n.Kind != yaml.ScalarNode || (t != "!!int" && t != "!!float") {
+					p.errorf(n, CodeInvalidType, "retryAfter must be a number, not %s", kindName(n))
+					return
+				}
+				f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+				if err != nil {
+					var v float64
+					if n.Decode(&v) != nil {
+						p.errorf(n, CodeInvalidType, "retryAfter must be a number")
+						return
+					}
+					f = v
+				}
+				a.RetryAfter = &f
+			}},
+			fieldSpec{name: "retryLimit", set: func(p *parser, n *yaml.Node) {
+				n = deref(n)
+				if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+					p.errorf(n, CodeInvalidType, "retryLimit must be an integer, not %s", kindName(n))
+					return
+				}
+				v, err := strconv.Atoi(strings.ReplaceAll(n.Value, "_", ""))
+				if err != nil {
+					p.errorf(n, CodeInvalidType, "retryLimit %q is not a valid integer", n.Value)
+					return
+				}
+				a.RetryLimit = &v
+			}})
+	}
+	p.object(n, what, &a.Meta, specs, true, false)
+	return a
+}
+
+func (p *parser) criteria(n *yaml.Node, what string) []*Criterion {
+	var out []*Criterion
+	p.list(n, what, func(c *yaml.Node) { out = append(out, p.criterion(c)) })
+	return out
+}
+
+func (p *parser) criterion(n *yaml.Node) *Criterion {
+	c := &Criterion{}
+	p.object(n, "a criterion", &c.Meta, []fieldSpec{
+		{name: "condition", required: true, set: p.str(&c.Condition, "condition")},
+		{name: "context", set: p.str(&c.Context, "context")},
+		{name: "type", set: func(p *parser, n *yaml.Node) {
+			n = deref(n)
+			if n.Kind == yaml.MappingNode {
+				t := &ExpressionType{}
+				p.object(n, "a criterion expression type", &t.Meta, []fieldSpec{
+					{name: "type", required: true, set: p.str(&t.Type, "type")},
+					{name: "version", required: true, set: p.str(&t.Version, "version")},
+				}, true, false)
+				c.TypeObject = t
+				c.Type, c.Version = t.Type, t.Version
+				return
+			}
+			p.str(&c.Type, "type")(p, n)
+		}},
+	}, true, false)
+	return c
+}
+
+func (p *parser) requestBody(n *yaml.Node) *RequestBody {
+	b := &RequestBody{}
+	p.object(n, "a request body", &b.Meta, []fieldSpec{
+		{name: "contentType", set: p.str(&b.ContentType, "contentType")},
+		{name: "payload", set: p.anyValue(&b.Payload, &b.HasPayload)},
+		{name: "replacements", set: func(p *parser, n *yaml.Node) {
+			p.list(n, "replacements", func(c *yaml.Node) {
+				r := &PayloadReplacement{}
+				p.object(c, "a payload replacement", &r.Meta, []fieldSpec{
+					{name: "target", required: true, set: p.str(&r.Target, "target")},
+					{name: "value", required: true, set: p.anyValue(&r.Value, nil)},
+				}, true, false)
+				b.Replacements = append(b.Replacements, r)
+			})
+		}},
+	}, true, false)
+	return b
+}
+
+func (p *parser) components(n *yaml.Node) *Components {
+	c := &Components{KeyRanges: map[string]diag.Range{}}
+	mapOf := func(kind string, item func(k, v *yaml.Node)) func(*parser, *yaml.Node) {
+		return func(p *parser, n *yaml.Node) {
+			n = deref(n)
+			if n.Kind != yaml.MappingNode {
+				p.errorf(n, CodeInvalidType, "components.%s must be an object, not %s", kind, kindName(n))
+				return
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				c.KeyRanges[kind+"/"+k.Value] = nodeRange(p.doc.File, k)
+				item(k, n.Content[i+1])
+			}
+		}
+	}
+	p.object(n, "components", &c.Meta, []fieldSpec{
+		{name: "inputs", set: mapOf("inputs", func(k, v *yaml.Node) {
+			if c.Inputs == nil {
+				c.Inputs = map[string]any{}
+			}
+			val, err := yamlx.Value(v)
+			if err != nil {
+				p.errorf(v, CodeInvalidType, "%v", err)
+				return
+			}
+			if _, ok := val.(map[string]any); !ok {
+				if _, isBool := val.(bool); !isBool {
+					p.errorf(v, CodeInvalidType, "components.inputs.%s must be a JSON Schema, not %s", k.Value, kindName(deref(v)))
+				}
+			}
+			c.Inputs[k.Value] = val
+		})},
+		{name: "parameters", set: mapOf("parameters", func(k, v *yaml.Node) {
+			if c.Parameters == nil {
+				c.Parameters = map[string]*Parameter{}
+			}
+			prm := &Parameter{}
+			p.object(v, "a parameter", &prm.Meta, []fieldSpec{
+				{name: "name", required: true, set: p.str(&prm.Name, "name")},
+				{name: "in", set: p.str(&prm.In, "in")},
+				{name: "value", required: true, set: p.anyValue(&prm.Value, nil)},
+			}, true, false)
+			c.Parameters[k.Value] = prm
+		})},
+		{name: "successActions", set: mapOf("successActions", func(k, v *yaml.Node) {
+			if c.SuccessActions == nil {
+				c.SuccessActions = map[string]*Action{}
+			}
+			c.SuccessActions[k.Value] = p.action(deref(v), false)
+		})},
+		{name: "failureActions", set: mapOf("failureActions", func(k, v *yaml.Node) {
+			if c.FailureActions == nil {
+				c.FailureActions = map[string]*Action{}
+			}
+			c.FailureActions[k.Value] = p.action(deref(v), true)
+		})},
+	}, true, false)
+	return c
+}

@@ -1,0 +1,108 @@
+package arazzo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/oas"
+)
+
+// ResolveOperation finds the OpenAPI operation a step targets through its
+// operationId (plain, or $sourceDescriptions.<name>.<operationId>) or
+// operationPath ({$sourceDescriptions.<name>.url}#<pointer>). The document
+// must have been loaded with Load.
+func (d *Document) ResolveOperation(s *Step) (*Source, *oas.Operation, error) {
+	switch {
+	case s.OperationID != "":
+		return d.resolveOperationID(s.OperationID)
+	case s.OperationPath != "":
+		return d.resolveOperationPath(s.OperationPath)
+	}
+	return nil, nil, fmt.Errorf("step %q does not target an operation", s.StepID)
+}
+
+func (d *Document) resolveOperationID(id string) (*Source, *oas.Operation, error) {
+	if strings.HasPrefix(id, "$") {
+		e, err := expr.Parse(id)
+		if err != nil || e.Kind != expr.KindSourceDescriptions {
+			return nil, nil, fmt.Errorf("operationId %q must be an operationId or $sourceDescriptions.<name>.<operationId>", id)
+		}
+		src, err := d.openAPISource(e.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		op, err := src.OpenAPI.OperationByID(e.Name)
+		return src, op, err
+	}
+	var found []*Source
+	for _, sd := range d.SourceDescriptions {
+		if src := d.Sources[sd.Name]; src != nil && src.OpenAPI != nil {
+			found = append(found, src)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil, fmt.Errorf("operationId %q: no OpenAPI source description is loaded", id)
+	case 1:
+		op, err := found[0].OpenAPI.OperationByID(id)
+		return found[0], op, err
+	}
+	return nil, nil, fmt.Errorf("operationId %q must be qualified as $sourceDescriptions.<name>.%s: there are %d OpenAPI sources", id, id, len(found))
+}
+
+func (d *Document) openAPISource(name string) (*Source, error) {
+	src := d.Sources[name]
+	switch {
+	case src == nil:
+		return nil, fmt.Errorf("no source description %q is loaded", name)
+	case src.OpenAPI == nil:
+		return nil, fmt.Errorf("source description %q is not an OpenAPI description", name)
+	}
+	return src, nil
+}
+
+func (d *Document) resolveOperationPath(p string) (*Source, *oas.Operation, error) {
+	t := expr.ParseTemplate(p)
+	if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[1].Expr != nil ||
+		t.Parts[0].Expr.Kind != expr.KindSourceDescriptions || t.Parts[0].Expr.Name != "url" ||
+		!strings.HasPrefix(t.Parts[1].Lit, "#") {
+		return nil, nil, fmt.Errorf("operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>", p)
+	}
+	src, err := d.openAPISource(t.Parts[0].Expr.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ptr, err := unescapeFragment(t.Parts[1].Lit[1:])
+	if err != nil {
+		return nil, nil, fmt.Errorf("operationPath %q: %v", p, err)
+	}
+	op, err := src.OpenAPI.OperationByPointer(ptr)
+	return src, op, err
+}
+
+// ResolveWorkflow finds the workflow a reference names: a workflowId of this
+// document, or $sourceDescriptions.<name>.<workflowId> of an arazzo source.
+// It returns the document that defines the workflow.
+func (d *Document) ResolveWorkflow(ref string) (*Document, *Workflow, error) {
+	if strings.HasPrefix(ref, "$") {
+		e, err := expr.Parse(ref)
+		if err != nil || e.Kind != expr.KindSourceDescriptions {
+			return nil, nil, fmt.Errorf("workflow reference %q must be a workflowId or $sourceDescriptions.<name>.<workflowId>", ref)
+		}
+		src := d.Sources[e.ID]
+		if src == nil || src.Arazzo == nil {
+			return nil, nil, fmt.Errorf("workflow reference %q: source %q is not a loaded Arazzo document", ref, e.ID)
+		}
+		w := src.Arazzo.Workflow(e.Name)
+		if w == nil {
+			return nil, nil, fmt.Errorf("workflow reference %q: source %q has no workflow %q", ref, e.ID, e.Name)
+		}
+		return src.Arazzo, w, nil
+	}
+	w := d.Workflow(ref)
+	if w == nil {
+		return nil, nil, fmt.Errorf("no workflow %q", ref)
+	}
+	return d, w, nil
+}

@@ -1,0 +1,937 @@
+package arazzo
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/oas"
+)
+
+// Validation codes.
+const (
+	CodeUnsupportedVersion   = "unsupported-version"
+	CodeEmptyList            = "empty-list"
+	CodeInvalidID            = "invalid-id"
+	CodeInvalidName          = "invalid-name"
+	CodeDuplicateSource      = "duplicate-source-name"
+	CodeInvalidSourceType    = "invalid-source-type"
+	CodeSourceTypeMismatch   = "source-type-mismatch"
+	CodeDuplicateWorkflowID  = "duplicate-workflow-id"
+	CodeDuplicateStepID      = "duplicate-step-id"
+	CodeDuplicateParameter   = "duplicate-parameter"
+	CodeDuplicateAction      = "duplicate-action"
+	CodeDuplicateDependency  = "duplicate-dependency"
+	CodeStepTarget           = "step-target"
+	CodeUnknownOperation     = "unknown-operation"
+	CodeAmbiguousOperation   = "ambiguous-operation"
+	CodeInvalidOperationPath = "invalid-operation-path"
+	CodePreferOperationID    = "prefer-operation-id"
+	CodeUnknownWorkflow      = "unknown-workflow"
+	CodeUnqualifiedWorkflow  = "unqualified-workflow"
+	CodeUnknownStep          = "unknown-step"
+	CodeUnknownSource        = "unknown-source"
+	CodeUnknownComponent     = "unknown-component"
+	CodeWrongComponentKind   = "wrong-component-kind"
+	CodeUnknownOutput        = "unknown-output"
+	CodeUndeclaredInput      = "undeclared-input"
+	CodeDependencyCycle      = "dependency-cycle"
+	CodeMissingParameterIn   = "missing-parameter-in"
+	CodeInvalidParameterIn   = "invalid-parameter-in"
+	CodeInvalidExpression    = "invalid-expression"
+	CodeSuspiciousTemplate   = "suspicious-template"
+	CodeInvalidCriterion     = "invalid-criterion"
+	CodeInvalidCriterionType = "invalid-criterion-type"
+	CodeMissingContext       = "missing-context"
+	CodeInvalidActionType    = "invalid-action-type"
+	CodeActionTarget         = "action-target"
+	CodeInvalidRetry         = "invalid-retry"
+	CodeIgnoredField         = "ignored-field"
+	CodeRequestBodyMisplaced = "request-body-misplaced"
+	CodeNoResponseInScope    = "no-response-in-scope"
+	CodeReservedExtension    = "reserved-extension"
+	CodeSourceNotLoaded      = "source-not-loaded"
+)
+
+var (
+	versionRE = regexp.MustCompile(`^1\.0\.\d+(-.+)?$`)
+	idRE      = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
+	keyRE     = regexp.MustCompile(`^[a-zA-Z0-9.\-_]+$`)
+)
+
+// Validate checks doc against the Arazzo specification beyond its structure:
+// identifiers, uniqueness, references between steps, workflows, sources and
+// components, every runtime expression and criterion, and, when the document
+// was loaded with Load, that operations exist in the source descriptions.
+// Documents loaded as arazzo-type sources are validated too. All problems are
+// collected; the result is sorted by position.
+func Validate(doc *Document) diag.Diagnostics {
+	if doc == nil {
+		return nil
+	}
+	v := &validator{seen: map[*Document]bool{}}
+	v.document(doc)
+	v.diags.Sort()
+	if len(v.diags) > maxDiagnostics {
+		v.diags = v.diags[:maxDiagnostics]
+	}
+	return v.diags
+}
+
+type validator struct {
+	diags diag.Diagnostics
+	seen  map[*Document]bool
+}
+
+func (v *validator) errorf(r diag.Range, code, format string, args ...any) {
+	v.diags.Errorf(r, code, format, args...)
+}
+
+func (v *validator) warnf(r diag.Range, code, format string, args ...any) {
+	v.diags.Warnf(r, code, format, args...)
+}
+
+func (v *validator) document(d *Document) {
+	if v.seen[d] {
+		return
+	}
+	v.seen[d] = true
+	if d.Arazzo != "" && !versionRE.MatchString(d.Arazzo) {
+		v.errorf(d.ValueRange("arazzo"), CodeUnsupportedVersion, "arazzo version %q is not supported (this tool reads 1.0.x)", d.Arazzo)
+	}
+	v.extensions(&d.Meta)
+	if d.Meta.Has("sourceDescriptions") && len(d.SourceDescriptions) == 0 {
+		v.errorf(d.KeyRange("sourceDescriptions"), CodeEmptyList, "sourceDescriptions must have at least one entry")
+	}
+	if d.Meta.Has("workflows") && len(d.Workflows) == 0 {
+		v.errorf(d.KeyRange("workflows"), CodeEmptyList, "workflows must have at least one entry")
+	}
+	names := map[string]bool{}
+	for _, s := range d.SourceDescriptions {
+		v.extensions(&s.Meta)
+		if s.Name != "" {
+			if names[s.Name] {
+				v.errorf(s.ValueRange("name"), CodeDuplicateSource, "source description %q is defined twice", s.Name)
+			}
+			names[s.Name] = true
+			if !idRE.MatchString(s.Name) {
+				v.errorf(s.ValueRange("name"), CodeInvalidName, "source description name %q must match [A-Za-z0-9_-]+", s.Name)
+			}
+		}
+		if s.Type != "" && s.Type != SourceOpenAPI && s.Type != SourceArazzo {
+			v.errorf(s.ValueRange("type"), CodeInvalidSourceType, "source description type %q must be \"openapi\" or \"arazzo\"", s.Type)
+		}
+		if src := d.Sources[s.Name]; src != nil && s.Type != "" && src.Type != "" && src.Type != s.Type {
+			v.errorf(s.ValueRange("type"), CodeSourceTypeMismatch, "source description %q is declared %s but is a %s document", s.Name, s.Type, src.Type)
+		}
+	}
+	ids := map[string]bool{}
+	for _, w := range d.Workflows {
+		if w.WorkflowID == "" {
+			continue
+		}
+		if ids[w.WorkflowID] {
+			v.errorf(w.ValueRange("workflowId"), CodeDuplicateWorkflowID, "workflowId %q is used by another workflow", w.WorkflowID)
+		}
+		ids[w.WorkflowID] = true
+		if !idRE.MatchString(w.WorkflowID) {
+			v.errorf(w.ValueRange("workflowId"), CodeInvalidID, "workflowId %q must match [A-Za-z0-9_-]+ (runtime expressions cannot reference it otherwise)", w.WorkflowID)
+		}
+	}
+	v.components(d)
+	for _, w := range d.Workflows {
+		v.workflow(d, w)
+	}
+	v.cycles(d)
+	for _, s := range d.SourceDescriptions {
+		if src := d.Sources[s.Name]; src != nil && src.Arazzo != nil {
+			v.document(src.Arazzo)
+		}
+	}
+}
+
+func (v *validator) extensions(m *Meta) {
+	for name := range m.Extensions {
+		if strings.HasPrefix(name, "x-oai-") || strings.HasPrefix(name, "x-oas-") || strings.HasPrefix(name, "x-arazzo") {
+			v.warnf(m.KeyRange(name), CodeReservedExtension, "extension prefix of %q is reserved for the OpenAPI Initiative", name)
+		}
+	}
+}
+
+func (v *validator) components(d *Document) {
+	c := d.Components
+	if c == nil {
+		return
+	}
+	v.extensions(&c.Meta)
+	keys := make([]string, 0, len(c.KeyRanges))
+	for k := range c.KeyRanges {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := k[strings.IndexByte(k, '/')+1:]
+		if !keyRE.MatchString(name) {
+			v.errorf(c.KeyRanges[k], CodeInvalidName, "component name %q must match ^[a-zA-Z0-9.-_]+$", name)
+		}
+	}
+	sc := &scope{doc: d}
+	for _, name := range sortedKeys(c.Parameters) {
+		p := c.Parameters[name]
+		v.parameterValue(sc, p)
+		if p.In != "" {
+			v.checkIn(p)
+		}
+	}
+	for _, name := range sortedKeys(c.SuccessActions) {
+		v.action(sc, c.SuccessActions[name])
+	}
+	for _, name := range sortedKeys(c.FailureActions) {
+		v.action(sc, c.FailureActions[name])
+	}
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// scope is where an expression appears.
+type scope struct {
+	doc  *Document
+	wf   *Workflow
+	step *Step
+	// callee is the workflow a workflow step calls, when resolvable.
+	callee *Workflow
+	// inStepOutputs marks a step's outputs map ($outputs reads the callee).
+	inStepOutputs bool
+	// noResponse marks places without an HTTP exchange in scope.
+	noResponse bool
+}
+
+func (v *validator) workflow(d *Document, w *Workflow) {
+	v.extensions(&w.Meta)
+	sc := &scope{doc: d, wf: w, noResponse: true}
+	if w.Meta.Has("steps") && len(w.Steps) == 0 {
+		v.errorf(w.KeyRange("steps"), CodeEmptyList, "workflow %q must have at least one step", w.WorkflowID)
+	}
+	seenDeps := map[string]bool{}
+	for i, dep := range w.DependsOn {
+		r := v.listItemRange(&w.Meta, "dependsOn", i)
+		if seenDeps[dep] {
+			v.errorf(r, CodeDuplicateDependency, "dependsOn lists %q twice", dep)
+		}
+		seenDeps[dep] = true
+		if dep == w.WorkflowID {
+			v.errorf(r, CodeDependencyCycle, "workflow %q depends on itself", dep)
+			continue
+		}
+		v.workflowRef(d, dep, r, "dependsOn")
+	}
+	ids := map[string]bool{}
+	for _, s := range w.Steps {
+		if s.StepID == "" {
+			continue
+		}
+		if ids[s.StepID] {
+			v.errorf(s.ValueRange("stepId"), CodeDuplicateStepID, "stepId %q is used by another step of workflow %q", s.StepID, w.WorkflowID)
+		}
+		ids[s.StepID] = true
+		if !idRE.MatchString(s.StepID) {
+			v.errorf(s.ValueRange("stepId"), CodeInvalidID, "stepId %q must match [A-Za-z0-9_-]+ (runtime expressions cannot reference it otherwise)", s.StepID)
+		}
+	}
+	v.parameterList(sc, w.Parameters, "workflow")
+	v.actionList(sc, w.SuccessActions, false)
+	v.actionList(sc, w.FailureActions, true)
+	for _, s := range w.Steps {
+		v.step(d, w, s)
+	}
+	v.outputs(sc, w.Outputs)
+}
+
+// listItemRange is the position of the i-th item of a sequence field.
+func (v *validator) listItemRange(m *Meta, field string, i int) diag.Range {
+	n := m.ValueNode(field)
+	if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+		return m.rangeOf(n.Content[i])
+	}
+	return m.KeyRange(field)
+}
+
+// workflowRef checks a workflowId reference (plain or
+// $sourceDescriptions.name.workflowId) and returns the workflow when found.
+func (v *validator) workflowRef(d *Document, ref string, r diag.Range, what string) *Workflow {
+	if strings.HasPrefix(ref, "$") {
+		e, err := expr.Parse(ref)
+		if err != nil || e.Kind != expr.KindSourceDescriptions {
+			v.errorf(r, CodeInvalidExpression, "%s %q must be a workflowId or $sourceDescriptions.<name>.<workflowId>", what, ref)
+			return nil
+		}
+		sd := d.SourceDescription(e.ID)
+		if sd == nil {
+			v.errorf(r, CodeUnknownSource, "%s %q names no source description %q%s", what, ref, e.ID, didYouMean(e.ID, sourceNames(d)))
+			return nil
+		}
+		src := d.Sources[e.ID]
+		if src == nil {
+			return nil // not loaded: nothing more to check
+		}
+		if src.Type != SourceArazzo || src.Arazzo == nil {
+			if src.Type == SourceOpenAPI {
+				v.errorf(r, CodeUnknownWorkflow, "%s %q: source %q is an OpenAPI description, not an Arazzo document", what, ref, e.ID)
+			}
+			return nil
+		}
+		w := src.Arazzo.Workflow(e.Name)
+		if w == nil {
+			v.errorf(r, CodeUnknownWorkflow, "%s %q: source %q has no workflow %q%s", what, ref, e.ID, e.Name, didYouMean(e.Name, workflowIDs(src.Arazzo)))
+		}
+		return w
+	}
+	if w := d.Workflow(ref); w != nil {
+		return w
+	}
+	// 1.0.1: a workflow of an arazzo source must be qualified.
+	for _, s := range d.SourceDescriptions {
+		if src := d.Sources[s.Name]; src != nil && src.Arazzo != nil && src.Arazzo.Workflow(ref) != nil {
+			v.errorf(r, CodeUnqualifiedWorkflow, "%s %q is a workflow of source %q: write $sourceDescriptions.%s.%s", what, ref, s.Name, s.Name, ref)
+			return nil
+		}
+	}
+	v.errorf(r, CodeUnknownWorkflow, "%s %q names no workflow of this document%s", what, ref, didYouMean(ref, workflowIDs(d)))
+	return nil
+}
+
+func sourceNames(d *Document) []string {
+	var out []string
+	for _, s := range d.SourceDescriptions {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func workflowIDs(d *Document) []string {
+	var out []string
+	for _, w := range d.Workflows {
+		out = append(out, w.WorkflowID)
+	}
+	return out
+}
+
+func stepIDs(w *Workflow) []string {
+	var out []string
+	for _, s := range w.Steps {
+		out = append(out, s.StepID)
+	}
+	return out
+}
+
+// didYouMean suggests the closest candidate.
+func didYouMean(name string, candidates []string) string {
+	best, bestD := "", 0
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		limit := max(1, min(3, len(name)/3))
+		if d <= limit && (best == "" || d < bestD) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func (v *validator) step(d *Document, w *Workflow, s *Step) {
+	v.extensions(&s.Meta)
+	sc := &scope{doc: d, wf: w, step: s}
+	targets := 0
+	for _, f := range []string{"operationId", "operationPath", "workflowId"} {
+		if s.Meta.Has(f) {
+			targets++
+		}
+	}
+	switch {
+	case targets == 0:
+		v.errorf(s.Range, CodeStepTarget, "step %q needs exactly one of operationId, operationPath or workflowId", s.StepID)
+	case targets > 1:
+		second := ""
+		for _, f := range []string{"operationId", "operationPath", "workflowId"} {
+			if s.Meta.Has(f) {
+				if second == "" {
+					second = "-"
+				} else {
+					second = f
+					break
+				}
+			}
+		}
+		v.errorf(s.KeyRange(second), CodeStepTarget, "step %q sets more than one of operationId, operationPath and workflowId", s.StepID)
+	}
+	var op *oas.Operation
+	switch {
+	case s.Meta.Has("workflowId") && targets == 1:
+		sc.callee = v.workflowRef(d, s.WorkflowID, s.ValueRange("workflowId"), "workflowId")
+		sc.noResponse = true
+		if s.RequestBody != nil {
+			v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "requestBody has no effect on a step that calls a workflow (D33)")
+		}
+	case s.Meta.Has("operationId") && targets == 1:
+		op = v.operationID(d, s)
+	case s.Meta.Has("operationPath") && targets == 1:
+		op = v.operationPath(d, s)
+	}
+	if op != nil && s.RequestBody != nil && (op.Method == "GET" || op.Method == "HEAD" || op.Method == "DELETE") {
+		v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "a request body on %s has no defined semantics and should be avoided", op.Method)
+	}
+	isWorkflowStep := s.Meta.Has("workflowId")
+	v.parameterList(sc, s.Parameters, map[bool]string{true: "workflow-step", false: "operation-step"}[isWorkflowStep])
+	// Workflow-level parameters without in are an error when applied to an
+	// operation step (D35).
+	if !isWorkflowStep && targets == 1 {
+		for _, p := range w.Parameters {
+			if p.Reusable == nil && p.In == "" && p.Name != "" {
+				v.errorf(p.KeyRange("name"), CodeMissingParameterIn, "workflow parameter %q has no \"in\" but step %q calls an operation", p.Name, s.StepID)
+			}
+		}
+	}
+	if s.RequestBody != nil {
+		v.requestBody(sc, s.RequestBody)
+	}
+	if s.Meta.Has("successCriteria") && len(s.SuccessCriteria) == 0 {
+		v.errorf(s.KeyRange("successCriteria"), CodeEmptyList, "successCriteria must have at least one criterion when present")
+	}
+	for _, c := range s.SuccessCriteria {
+		v.criterion(sc, c)
+	}
+	v.actionList(sc, s.OnSuccess, false)
+	v.actionList(sc, s.OnFailure, true)
+	osc := *sc
+	osc.inStepOutputs = true
+	v.outputs(&osc, s.Outputs)
+}
+
+// openAPISources lists the loaded non-arazzo sources.
+func openAPISources(d *Document) []*Source {
+	var out []*Source
+	for _, s := range d.SourceDescriptions {
+		if src := d.Sources[s.Name]; src != nil && src.Type != SourceArazzo {
+			out = append(out, src)
+		} else if src == nil && s.Type != SourceArazzo && d.Sources != nil {
+			out = append(out, &Source{Description: s, Type: s.Type})
+		}
+	}
+	return out
+}
+
+func (v *validator) operationID(d *Document, s *Step) *oas.Operation {
+	r := s.ValueRange("operationId")
+	id := s.OperationID
+	if strings.HasPrefix(id, "$") {
+		e, err := expr.Parse(id)
+		if err != nil || e.Kind != expr.KindSourceDescriptions {
+			v.errorf(r, CodeInvalidExpression, "operationId %q must be an operationId or $sourceDescriptions.<name>.<operationId>", id)
+			return nil
+		}
+		if d.SourceDescription(e.ID) == nil {
+			v.errorf(r, CodeUnknownSource, "operationId %q names no source description %q%s", id, e.ID, didYouMean(e.ID, sourceNames(d)))
+			return nil
+		}
+		src := d.Sources[e.ID]
+		if src == nil || src.OpenAPI == nil {
+			if src != nil && src.Type == SourceArazzo {
+				v.errorf(r, CodeUnknownOperation, "operationId %q: source %q is an Arazzo document; use workflowId", id, e.ID)
+			}
+			return nil
+		}
+		return v.lookupOp(src, e.Name, r)
+	}
+	if d.Sources == nil {
+		return nil
+	}
+	srcs := openAPISources(d)
+	if len(srcs) > 1 {
+		v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI sources", id, id, len(srcs))
+		return nil
+	}
+	if len(srcs) == 0 {
+		v.errorf(r, CodeUnknownOperation, "operationId %q: the document has no OpenAPI source description", id)
+		return nil
+	}
+	if srcs[0].OpenAPI == nil {
+		return nil
+	}
+	return v.lookupOp(srcs[0], id, r)
+}
+
+func (v *validator) lookupOp(src *Source, id string, r diag.Range) *oas.Operation {
+	op, err := src.OpenAPI.OperationByID(id)
+	if err != nil {
+		if src.OpenAPI.HasOperationID(id) {
+			v.errorf(r, CodeAmbiguousOperation, "%v", err)
+		} else {
+			v.errorf(r, CodeUnknownOperation, "source %q has no operation %q%s", src.Description.Name, id, didYouMean(id, src.OpenAPI.OperationIDs()))
+		}
+		return nil
+	}
+	return op
+}
+
+func (v *validator) operationPath(d *Document, s *Step) *oas.Operation {
+	r := s.ValueRange("operationPath")
+	t := expr.ParseTemplate(s.OperationPath)
+	var e *expr.Expr
+	rest := ""
+	if len(t.Parts) >= 1 && t.Parts[0].Expr != nil {
+		e = t.Parts[0].Expr
+		for _, p := range t.Parts[1:] {
+			if p.Expr != nil {
+				e = nil
+				break
+			}
+			rest += p.Lit
+		}
+	}
+	if e == nil || e.Kind != expr.KindSourceDescriptions || e.Name != "url" || !strings.HasPrefix(rest, "#") {
+		v.errorf(r, CodeInvalidOperationPath, "operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer to an operation>", s.OperationPath)
+		return nil
+	}
+	if d.SourceDescription(e.ID) == nil {
+		v.errorf(s.OffsetRange("operationPath", t.Parts[0].Offset), CodeUnknownSource, "operationPath names no source description %q%s", e.ID, didYouMean(e.ID, sourceNames(d)))
+		return nil
+	}
+	ptr, err := unescapeFragment(rest[1:])
+	if err != nil {
+		v.errorf(r, CodeInvalidOperationPath, "operationPath fragment %q: %v", rest, err)
+		return nil
+	}
+	src := d.Sources[e.ID]
+	if src == nil || src.OpenAPI == nil {
+		// Without the description, still check the pointer's shape:
+		// /paths/<escaped path>/<method>.
+		toks := strings.Split(ptr, "/")
+		switch {
+		case len(toks) == 3 && toks[0] == "" && toks[1] == "paths":
+			v.errorf(r, CodeInvalidOperationPath, "operationPath points to a path item, not an operation: append the method, e.g. %s/get (D32)", rest)
+		case len(toks) != 4 || toks[0] != "" || toks[1] != "paths" || !slices.Contains(oas.Methods, strings.ToLower(toks[3])):
+			v.errorf(r, CodeInvalidOperationPath, "operationPath fragment %q must be #/paths/<escaped path>/<method>", rest)
+		}
+		return nil
+	}
+	op, err := src.OpenAPI.OperationByPointer(ptr)
+	if err != nil {
+		if ops := src.OpenAPI.PathItemOperations(ptr); len(ops) > 0 {
+			var ms []string
+			for _, o := range ops {
+				ms = append(ms, strings.ToLower(o.Method))
+			}
+			v.errorf(r, CodeInvalidOperationPath, "operationPath points to a path item, not an operation: append the method (one of %s) (D32)", strings.Join(ms, ", "))
+		} else {
+			v.errorf(r, CodeUnknownOperation, "operationPath: source %q has no operation at %s", e.ID, ptr)
+		}
+		return nil
+	}
+	if op.ID != "" {
+		v.warnf(r, CodePreferOperationID, "the operation has operationId %q, which should be preferred over operationPath", op.ID)
+	}
+	return op
+}
+
+// unescapeFragment percent-decodes a URI fragment (RFC 6901 section 6).
+func unescapeFragment(s string) (string, error) {
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return "", fmt.Errorf("invalid percent-encoding")
+		}
+		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		i += 2
+	}
+	return b.String(), nil
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// UnescapeFragment percent-decodes an operationPath fragment before it is
+// used as a JSON pointer.
+func UnescapeFragment(s string) (string, error) { return unescapeFragment(s) }
+
+func (v *validator) checkIn(p *Parameter) {
+	switch p.In {
+	case "path", "query", "header", "cookie":
+	case "body":
+		v.errorf(p.ValueRange("in"), CodeInvalidParameterIn, "in: body was removed in Arazzo 1.0.1; use requestBody")
+	default:
+		v.errorf(p.ValueRange("in"), CodeInvalidParameterIn, "in %q must be path, query, header or cookie", p.In)
+	}
+}
+
+// parameterList checks a parameters list; kind is "workflow",
+// "workflow-step" or "operation-step".
+func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
+	type key struct{ name, in string }
+	seen := map[key]bool{}
+	for _, p := range list {
+		eff := p
+		if p.Reusable != nil {
+			eff = v.reusableParameter(sc, p.Reusable)
+			if p.Reusable.HasValue {
+				v.valueNode(sc, p.Reusable.ValueNode("value"), &p.Reusable.Meta)
+			}
+			if eff == nil {
+				continue
+			}
+		} else {
+			v.extensions(&p.Meta)
+			v.parameterValue(sc, p)
+		}
+		if p.Reusable == nil {
+			switch {
+			case p.In == "" && kind == "operation-step":
+				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q needs \"in\": the step calls an operation", p.Name)
+			case p.In != "":
+				v.checkIn(p)
+			}
+		}
+		k := key{eff.Name, eff.In}
+		if eff.In == "header" {
+			k.name = strings.ToLower(k.name) // D14
+		}
+		if seen[k] {
+			v.errorf(p.Range, CodeDuplicateParameter, "parameter %q (in %q) is listed twice", eff.Name, eff.In)
+		}
+		seen[k] = true
+	}
+}
+
+func (v *validator) parameterValue(sc *scope, p *Parameter) {
+	v.valueNode(sc, p.ValueNode("value"), &p.Meta)
+}
+
+func (v *validator) reusableParameter(sc *scope, r *Reusable) *Parameter {
+	kind, key, ok := v.reusableRef(sc, r)
+	if !ok {
+		return nil
+	}
+	if kind != "parameters" {
+		v.errorf(r.ValueRange("reference"), CodeWrongComponentKind, "a parameters list must reference $components.parameters, not $components.%s", kind)
+		return nil
+	}
+	return sc.doc.Components.Parameters[key]
+}
+
+// reusableRef parses a Reusable reference and checks the component exists.
+func (v *validator) reusableRef(sc *scope, r *Reusable) (kind, key string, ok bool) {
+	rng := r.ValueRange("reference")
+	e, err := expr.Parse(r.Reference)
+	if err != nil || e.Kind != expr.KindComponents {
+		v.errorf(rng, CodeInvalidExpression, "reference %q must be $components.<parameters|successActions|failureActions>.<name>", r.Reference)
+		return "", "", false
+	}
+	c := sc.doc.Components
+	var keys []string
+	found := false
+	if c != nil {
+		switch e.ID {
+		case "parameters":
+			_, found = c.Parameters[e.Name]
+			keys = sortedKeys(c.Parameters)
+		case "successActions":
+			_, found = c.SuccessActions[e.Name]
+			keys = sortedKeys(c.SuccessActions)
+		case "failureActions":
+			_, found = c.FailureActions[e.Name]
+			keys = sortedKeys(c.FailureActions)
+		}
+	}
+	if !found {
+		v.errorf(rng, CodeUnknownComponent, "components.%s has no entry %q%s", e.ID, e.Name, didYouMean(e.Name, keys))
+		return "", "", false
+	}
+	return e.ID, e.Name, true
+}
+
+func (v *validator) actionList(sc *scope, list []*Action, failure bool) {
+	seen := map[string]bool{}
+	for _, a := range list {
+		eff := a
+		if a.Reusable != nil {
+			kind, key, ok := v.reusableRef(sc, a.Reusable)
+			if !ok {
+				continue
+			}
+			want := "successActions"
+			if failure {
+				want = "failureActions"
+			}
+			if kind != want {
+				v.errorf(a.Reusable.ValueRange("reference"), CodeWrongComponentKind, "this list must reference $components.%s, not $components.%s", want, kind)
+				continue
+			}
+			if a.Reusable.HasValue {
+				v.warnf(a.Reusable.KeyRange("value"), CodeIgnoredField, "value only applies to parameter references; it is ignored here")
+			}
+			if failure {
+				eff = sc.doc.Components.FailureActions[key]
+			} else {
+				eff = sc.doc.Components.SuccessActions[key]
+			}
+			if sc.wf != nil {
+				// Resolve goto targets against the workflow using it.
+				v.actionTargets(sc, eff, a.Reusable.ValueRange("reference"))
+			}
+		} else {
+			v.action(sc, a)
+		}
+		if eff.Name != "" {
+			if seen[eff.Name] {
+				v.errorf(a.Range, CodeDuplicateAction, "action %q is listed twice (D13)", eff.Name)
+			}
+			seen[eff.Name] = true
+		}
+	}
+}
+
+func (v *validator) action(sc *scope, a *Action) {
+	v.extensions(&a.Meta)
+	valid := map[string]bool{ActionEnd: true, ActionGoto: true}
+	if a.Failure {
+		valid[ActionRetry] = true
+	}
+	if a.Type != "" && !valid[a.Type] {
+		allowed := "end or goto"
+		if a.Failure {
+			allowed = "end, goto or retry"
+		}
+		v.errorf(a.ValueRange("type"), CodeInvalidActionType, "action type %q must be %s", a.Type, allowed)
+	}
+	if a.Meta.Has("stepId") && a.Meta.Has("workflowId") {
+		v.errorf(a.KeyRange("workflowId"), CodeActionTarget, "action %q sets both stepId and workflowId", a.Name)
+	}
+	switch a.Type {
+	case ActionGoto:
+		if !a.Meta.Has("stepId") && !a.Meta.Has("workflowId") {
+			v.errorf(a.Range, CodeActionTarget, "goto action %q needs a stepId or a workflowId", a.Name)
+		}
+	case ActionEnd:
+		for _, f := range []string{"stepId", "workflowId"} {
+			if a.Meta.Has(f) {
+				v.warnf(a.KeyRange(f), CodeIgnoredField, "%s is ignored on an end action", f)
+			}
+		}
+	}
+	if a.Type != ActionRetry {
+		for _, f := range []string{"retryAfter", "retryLimit"} {
+			if a.Meta.Has(f) {
+				v.warnf(a.KeyRange(f), CodeIgnoredField, "%s only applies to retry actions", f)
+			}
+		}
+	}
+	if a.RetryAfter != nil && *a.RetryAfter < 0 {
+		v.errorf(a.ValueRange("retryAfter"), CodeInvalidRetry, "retryAfter must not be negative")
+	}
+	if a.RetryLimit != nil && *a.RetryLimit < 0 {
+		v.errorf(a.ValueRange("retryLimit"), CodeInvalidRetry, "retryLimit must not be negative")
+	}
+	if a.Meta.Has("criteria") && len(a.Criteria) == 0 && !a.Failure {
+		v.errorf(a.KeyRange("criteria"), CodeEmptyList, "criteria must have at least one criterion when present")
+	}
+	for _, c := range a.Criteria {
+		v.criterion(sc, c)
+	}
+	if sc.wf != nil {
+		v.actionTargets(sc, a, diag.Range{})
+	}
+}
+
+// actionTargets checks that goto/retry targets exist. at overrides the
+// position (for reusable actions, the reference).
+func (v *validator) actionTargets(sc *scope, a *Action, at diag.Range) {
+	if a.Type != ActionGoto && a.Type != ActionRetry {
+		return
+	}
+	pos := func(f string) diag.Range {
+		if at.Start.IsValid() {
+			return at
+		}
+		return a.ValueRange(f)
+	}
+	if a.StepID != "" && sc.wf.Step(a.StepID) == nil {
+		v.errorf(pos("stepId"), CodeUnknownStep, "%s target %q is not a step of workflow %q%s", a.Type, a.StepID, sc.wf.WorkflowID, didYouMean(a.StepID, stepIDs(sc.wf)))
+	}
+	if a.WorkflowID != "" {
+		v.workflowRef(sc.doc, a.WorkflowID, pos("workflowId"), a.Type+" workflowId")
+	}
+}
+
+func (v *validator) requestBody(sc *scope, b *RequestBody) {
+	v.extensions(&b.Meta)
+	if b.HasPayload {
+		v.valueNode(sc, b.ValueNode("payload"), &b.Meta)
+	}
+	for _, r := range b.Replacements {
+		v.extensions(&r.Meta)
+		v.valueNode(sc, r.ValueNode("value"), &r.Meta)
+	}
+}
+
+func (v *validator) outputs(sc *scope, outs []*Output) {
+	for _, o := range outs {
+		if !keyRE.MatchString(o.Name) {
+			v.errorf(o.Key, CodeInvalidName, "output name %q must match ^[a-zA-Z0-9.-_]+$", o.Name)
+		}
+		if o.Expression == "" {
+			continue
+		}
+		e, err := expr.Parse(o.Expression)
+		if err != nil {
+			v.exprError(err, o.Expression, o.OffsetRange)
+			continue
+		}
+		v.checkExpr(sc, e, o.OffsetRange(0))
+	}
+}
+
+// exprError reports a parse error at its offset.
+func (v *validator) exprError(err error, text string, at func(int) diag.Range) {
+	off := 0
+	msg := err.Error()
+	if se, ok := err.(*expr.SyntaxError); ok {
+		off, msg = se.Offset, se.Msg
+	}
+	v.errorf(at(off), CodeInvalidExpression, "invalid runtime expression %q: %s", text, msg)
+}
+
+// valueNode checks every expression inside an Any value: whole-string
+// expressions and {$...} templates, each at its own position.
+func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
+	if n == nil {
+		return
+	}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 200 {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i], depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		case yaml.ScalarNode:
+			if n.ShortTag() != "!!str" || !strings.Contains(n.Value, "$") {
+				return
+			}
+			at := func(off int) diag.Range { return m.offsetIn(n, off) }
+			if e, err := expr.Parse(n.Value); err == nil {
+				v.checkExpr(sc, e, at(0))
+				return
+			}
+			t := expr.ParseTemplate(n.Value)
+			for _, p := range t.Parts {
+				if p.Expr != nil {
+					v.checkExpr(sc, p.Expr, at(p.Offset))
+				}
+			}
+			for _, p := range t.Suspicious() {
+				v.warnf(at(p.Offset), CodeSuspiciousTemplate, "%q looks like an embedded runtime expression but does not parse, so it is sent as literal text", p.Lit)
+			}
+		}
+	}
+	walk(n, 0)
+}
+
+func (v *validator) criterion(sc *scope, c *Criterion) {
+	v.extensions(&c.Meta)
+	typ := c.Type
+	if c.TypeObject != nil {
+		v.extensions(&c.TypeObject.Meta)
+		switch c.TypeObject.Type {
+		case CriterionJSONPath:
+			if c.Version != "draft-goessner-dispatch-jsonpath-00" {
+				v.errorf(c.TypeObject.ValueRange("version"), CodeInvalidCriterionType, "jsonpath version %q must be draft-goessner-dispatch-jsonpath-00", c.Version)
+				return
+			}
+		case CriterionXPath:
+			if c.Version != "xpath-30" && c.Version != "xpath-20" && c.Version != "xpath-10" {
+				v.errorf(c.TypeObject.ValueRange("version"), CodeInvalidCriterionType, "xpath version %q must be xpath-30, xpath-20 or xpath-10", c.Version)
+				return
+			}
+		default:
+			v.errorf(c.TypeObject.ValueRange("type"), CodeInvalidCriterionType, "criterion expression type %q must be jsonpath or xpath", c.TypeObject.Type)
+			return
+		}
+	} else {
+		switch typ {
+		case "", CriterionSimple, CriterionRegex, CriterionJSONPath, CriterionXPath:
+		default:
+			v.errorf(c.ValueRange("type"), CodeInvalidCriterionType, "criterion type %q must be simple, regex, jsonpath or xpath%s", typ, didYouMean(typ, []string{"simple", "regex", "jsonpath", "xpath"}))
+			return
+		}
+	}
+	if c.Context == "" && typ != "" && typ != CriterionSimple {
+		v.errorf(c.Range, CodeMissingContext, "a %s criterion needs a context", typ)
+		return
+	}
+	if c.Context != "" {
+		e, err := expr.Parse(c.Context)
+		if err != nil {
+			v.exprError(err, c.Context, func(off int) diag.Range { return c.OffsetRange("context", off) })
+			return
+		}
+		v.checkExpr(sc, e, c.ValueRange("context"))
+	}
+	if !c.Meta.Has("condition") {
+		return
+	}
+	compiled, err := expr.CompileCriterion(expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version})
+	if err != nil {
+		off := 0
+		msg := err.Error()
+		if se, ok := err.(*expr.SyntaxError); ok {
+			off, msg = se.Offset, se.Msg
+		}
+		v.errorf(c.OffsetRange("condition", off), CodeInvalidCriterion, "invalid %s condition: %s", c.EffectiveType(), msg)
+		return
+	}
+	if c.EffectiveType() == CriterionSimple {
+		for _, e := range compiled.Exprs() {
+			off := strings.Index(c.Condition, e.Raw)
+			v.checkExpr(sc, e, c.OffsetRange("condition", max(off, 0)))
+		}
+	}
+}
