@@ -1,0 +1,91 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/telaio/telaio/schema"
+)
+
+// Error codes of run errors.
+const (
+	CodeStepFailed     = "step-failed"      // success criteria not met, no action handled it
+	CodeEndedOnFailure = "ended-on-failure" // an onFailure end action
+	CodeRequest        = "request"          // the request could not be built
+	CodeTransport      = "transport"        // the exchange failed (network, timeout)
+	CodeResponse       = "response"         // the response could not be read
+	CodeLimit          = "limit-exceeded"   // a limit of Limits was reached
+	CodeDependency     = "dependency-failed"
+	CodeWorkflow       = "workflow-failed" // a called workflow failed
+	CodeInsecure       = "insecure-credentials"
+	CodeAuth           = "auth"
+	CodeCanceled       = "canceled"
+)
+
+// StepError is the error of a failed run: which workflow, step and attempt,
+// and why. It unwraps to the cause.
+type StepError struct {
+	WorkflowID string
+	StepID     string
+	Attempt    int
+	Code       string
+	Err        error
+}
+
+func (e *StepError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "workflow %q", e.WorkflowID)
+	if e.StepID != "" {
+		fmt.Fprintf(&b, ", step %q", e.StepID)
+		if e.Attempt > 1 {
+			fmt.Fprintf(&b, " (attempt %d)", e.Attempt)
+		}
+	}
+	b.WriteString(": ")
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString(e.Code)
+	}
+	return b.String()
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Is matches another *StepError by Code.
+func (e *StepError) Is(target error) bool {
+	t, ok := target.(*StepError)
+	return ok && t.Code != "" && t.Code == e.Code && t.WorkflowID == "" && t.StepID == ""
+}
+
+// InputError reports inputs that do not match the workflow's inputs schema.
+// No request was sent.
+type InputError struct {
+	WorkflowID string
+	Violations []schema.Violation
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "workflow %q: invalid inputs:", e.WorkflowID)
+	for _, v := range e.Violations {
+		b.WriteString("\n  ")
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// ErrUnknownWorkflow is returned by Run for a workflow id the document does
+// not define.
+var ErrUnknownWorkflow = errors.New("unknown workflow")
+
+// LimitError names the limit a run exceeded.
+type LimitError struct {
+	Limit string
+	Value int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s limit of %d exceeded", e.Limit, e.Value)
+}

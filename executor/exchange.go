@@ -1,0 +1,438 @@
+package executor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/antchfx/xmlquery"
+
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/httpenc"
+)
+
+// exchange is one HTTP exchange of a step attempt, as expressions see it.
+type exchange struct {
+	url, method string
+	reqHeader   http.Header
+	query, path map[string]any
+	reqBody     any
+	hasReqBody  bool
+
+	resp        *http.Response
+	status      int
+	respHeader  http.Header
+	respBody    any
+	hasRespBody bool
+}
+
+// execute runs one attempt of a step: the HTTP exchange or the called
+// workflow, then the success criteria. A returned error is fatal to the run
+// (cancellation, limits, refused credentials); transport failures are step
+// failures that actions may handle.
+func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult) (*attempt, error) {
+	at := &attempt{}
+	if sp.callee != nil {
+		return rs.callWorkflow(ctx, wr, sp, sr, at)
+	}
+	if sp.op == nil {
+		return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: errors.New("the step's operation was not resolved")}
+	}
+	ex, err := rs.send(ctx, wr, sp, sr)
+	at.ex = ex
+	if err != nil {
+		var se *StepError
+		if errors.As(err, &se) {
+			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: ctx.Err()}
+		}
+		sr.Error = rs.mask.apply(err.Error())
+		at.err = err
+		return at, nil
+	}
+	sr.StatusCode = ex.status
+	sr.Error = ""
+	at.success = rs.criteria(wr, sp, sr, at)
+	return at, nil
+}
+
+// criteria evaluates the success criteria; none means success once a
+// response arrived (D8).
+func (rs *runState) criteria(wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) bool {
+	ev := rs.scope(wr, sp, at)
+	ok := true
+	sr.Criteria = sr.Criteria[:0]
+	for _, c := range sp.criteria {
+		pass, err := c.c.Eval(ev)
+		cr := CriterionResult{Condition: c.text, Type: c.typ, Passed: pass}
+		if err != nil {
+			cr.Error = rs.mask.apply(err.Error())
+		}
+		sr.Criteria = append(sr.Criteria, cr)
+		ok = ok && pass
+	}
+	return ok
+}
+
+func (rs *runState) callWorkflow(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) (*attempt, error) {
+	ev := rs.scope(wr, sp, nil)
+	in := map[string]any{}
+	for _, p := range sp.params {
+		v, ok, err := p.value.Eval(ev)
+		if err != nil {
+			return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: fmt.Errorf("parameter %q: %v", p.name, err)}
+		}
+		if ok {
+			in[p.name] = v
+		}
+	}
+	r, err := rs.runWorkflow(ctx, sp.callee, in, wr.depth+1)
+	sr.Workflow = r
+	at.callee = r
+	if err != nil {
+		var se *StepError
+		if errors.As(err, &se) && (se.Code == CodeLimit || se.Code == CodeCanceled) {
+			return nil, err
+		}
+		var ie *InputError
+		if errors.As(err, &ie) {
+			sr.Error = rs.mask.apply(err.Error())
+			return at, nil
+		}
+		sr.Error = rs.mask.apply(err.Error())
+		return at, nil
+	}
+	at.success = r.Success && rs.criteria(wr, sp, sr, at)
+	return at, nil
+}
+
+// send builds the request of an operation step, sends it and reads the
+// response.
+func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult) (*exchange, error) {
+	ex := &exchange{method: sp.op.Method}
+	ev := rs.scope(wr, sp, &attempt{ex: ex})
+	base, err := sp.source.serverURL(sp.op)
+	if err != nil {
+		return ex, err
+	}
+	rs.lastBase = base
+	path := sp.op.Path
+	var pairs []httpenc.QueryPair
+	hdr := http.Header{}
+	var cookies []string
+	for _, p := range sp.params {
+		v, ok, err := p.value.Eval(ev)
+		if err != nil {
+			return ex, fmt.Errorf("parameter %q: %v", p.name, err)
+		}
+		if !ok {
+			continue // absent values are omitted
+		}
+		switch p.in {
+		case "path":
+			s, err := p.enc.Path(v)
+			if err != nil {
+				return ex, err
+			}
+			if ex.path == nil {
+				ex.path = map[string]any{}
+			}
+			ex.path[p.name] = v
+			path = strings.ReplaceAll(path, "{"+p.name+"}", s)
+		case "query":
+			qp, err := p.enc.Query(v)
+			if err != nil {
+				return ex, err
+			}
+			if ex.query == nil {
+				ex.query = map[string]any{}
+			}
+			ex.query[p.name] = v
+			pairs = append(pairs, qp...)
+		case "header":
+			s, err := p.enc.Header(v)
+			if err != nil {
+				return ex, err
+			}
+			hdr.Add(p.name, s)
+		case "cookie":
+			s, err := p.enc.Cookie(v)
+			if err != nil {
+				return ex, err
+			}
+			cookies = append(cookies, s)
+		}
+	}
+	if i := strings.IndexByte(path, '{'); i >= 0 {
+		if j := strings.IndexByte(path[i:], '}'); j > 0 {
+			return ex, fmt.Errorf("path parameter %q has no value", path[i+1:i+j])
+		}
+	}
+	u := base + path
+	if len(pairs) > 0 {
+		u += "?" + httpenc.EncodeQuery(pairs)
+	}
+	var body []byte
+	if sp.body != nil {
+		body, err = rs.encodeBody(ev, sp, ex, hdr)
+		if err != nil {
+			return ex, err
+		}
+	}
+	if len(cookies) > 0 {
+		hdr.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, rs.e.cfg.limits.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, sp.op.Method, u, bytes.NewReader(body))
+	if err != nil {
+		return ex, fmt.Errorf("cannot build the request: %v", err)
+	}
+	if body == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	for k, vs := range hdr {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if req.Header.Get("Authorization") == "" {
+		// An Authorization header given as a step parameter is sent as given.
+		if err := rs.applySecurity(ctx, req, sp); err != nil {
+			return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeInsecure, Err: err}
+		}
+	} else {
+		rs.mask.add(strings.TrimSpace(strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer")))
+	}
+	ex.url = req.URL.String()
+	ex.reqHeader = req.Header
+	trace := &Exchange{Attempt: sr.Attempts, Request: &Request{Method: req.Method, URL: rs.mask.apply(ex.url), Headers: rs.mask.headers(req.Header)}}
+	if body != nil {
+		trace.Request.Body = rs.mask.apply(string(body))
+	}
+	sr.Exchanges = append(sr.Exchanges, trace)
+	rs.emit(Event{Kind: RequestSent, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request})
+	if l := rs.logger(); l != nil {
+		l.Debug("request", "workflow", wr.plan.id, "step", sp.id, "method", req.Method, "url", trace.Request.URL)
+	}
+	start := time.Now()
+	resp, err := rs.e.cfg.client.Do(req)
+	if err != nil {
+		trace.Error = rs.mask.apply(err.Error())
+		if ctx.Err() != nil {
+			return ex, ctx.Err()
+		}
+		return ex, fmt.Errorf("%s %s: %v", req.Method, trace.Request.URL, transportError(err))
+	}
+	data, rerr := readBody(resp.Body, rs.e.cfg.limits.MaxResponseBytes)
+	resp.Body.Close()
+	elapsed := time.Since(start)
+	ex.resp, ex.status, ex.respHeader = resp, resp.StatusCode, resp.Header
+	trace.Response = &Response{StatusCode: resp.StatusCode, Headers: rs.mask.headers(resp.Header), Duration: elapsed}
+	if rerr != nil {
+		trace.Error = rs.mask.apply(rerr.Error())
+		if ctx.Err() != nil {
+			return ex, ctx.Err()
+		}
+		return ex, rerr
+	}
+	ex.respBody, ex.hasRespBody = decodeBody(resp.Header.Get("Content-Type"), data)
+	trace.Response.Body = rs.mask.value(ex.respBody)
+	rs.emit(Event{Kind: ResponseReceived, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request, Response: trace.Response})
+	return ex, nil
+}
+
+func transportError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// readBody reads at most max bytes; more is an error.
+func readBody(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the response body: %v", err)
+	}
+	if int64(len(data)) > max {
+		return nil, &LimitError{Limit: "response body bytes", Value: max}
+	}
+	return data, nil
+}
+
+// decodeBody decodes a JSON body into the JSON data model; other bodies are
+// kept as text. A body declared JSON that does not parse is kept as text.
+func decodeBody(contentType string, data []byte) (any, bool) {
+	if len(data) == 0 {
+		return nil, false
+	}
+	if kindOf(contentType) == bodyJSON || (contentType == "" && json.Valid(data)) {
+		var v any
+		if err := json.Unmarshal(data, &v); err == nil {
+			return v, true
+		}
+	}
+	return string(data), true
+}
+
+// encodeBody evaluates the payload, applies the replacements in order (D29)
+// and serializes it for the content type.
+func (rs *runState) encodeBody(ev *scope, sp *stepPlan, ex *exchange, hdr http.Header) ([]byte, error) {
+	bp := sp.body
+	var payload any
+	present := false
+	if bp.payload != nil {
+		v, ok, err := bp.payload.Eval(ev)
+		if err != nil {
+			return nil, fmt.Errorf("request body: %v", err)
+		}
+		payload, present = v, ok
+	}
+	if len(bp.replacements) > 0 {
+		var err error
+		if payload, err = rs.replace(ev, bp, payload); err != nil {
+			return nil, err
+		}
+		present = true
+	}
+	if !present {
+		return nil, nil
+	}
+	ct := bp.contentType
+	var body []byte
+	var err error
+	switch s := payload.(type) {
+	case string:
+		body = []byte(s) // string payloads are sent verbatim
+	case []byte:
+		body = s
+	default:
+		switch bp.kind {
+		case bodyForm:
+			body, err = httpenc.EncodeForm(payload)
+		case bodyMultipart:
+			body, ct, err = httpenc.EncodeMultipart(payload, "")
+		case bodyXML:
+			body, err = httpenc.EncodeXML(payload)
+		default:
+			body, err = httpenc.EncodeJSON(payload)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("request body: %v", err)
+	}
+	hdr.Set("Content-Type", ct)
+	ex.reqBody, ex.hasReqBody = payload, true
+	if bp.kind == bodyJSON {
+		if s, ok := payload.(string); ok {
+			var v any
+			if json.Unmarshal([]byte(s), &v) == nil {
+				ex.reqBody = v
+			}
+		}
+	}
+	return body, nil
+}
+
+// replace applies payload replacements: JSON pointers on JSON-like payloads
+// (a JSON string payload is decoded first), XPath on XML.
+func (rs *runState) replace(ev *scope, bp *bodyPlan, payload any) (any, error) {
+	if bp.kind == bodyXML {
+		s, _ := payload.(string)
+		doc, err := xmlquery.Parse(strings.NewReader(s))
+		if err != nil {
+			return nil, fmt.Errorf("request body: replacements need an XML payload: %v", err)
+		}
+		for _, r := range bp.replacements {
+			v, ok, err := r.value.Eval(ev)
+			if err != nil {
+				return nil, fmt.Errorf("replacement %q: %v", r.target, err)
+			}
+			if !ok {
+				continue
+			}
+			nodes := xmlquery.QuerySelectorAll(doc, r.xpath)
+			if len(nodes) == 0 {
+				return nil, fmt.Errorf("replacement target %q matches nothing in the payload (D29)", r.target)
+			}
+			for _, n := range nodes {
+				setXMLText(n, expr.Stringify(v))
+			}
+		}
+		return doc.OutputXML(false), nil
+	}
+	if s, ok := payload.(string); ok {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return nil, fmt.Errorf("request body: replacements need a JSON payload: %v", err)
+		}
+		payload = v
+	}
+	for _, r := range bp.replacements {
+		v, ok, err := r.value.Eval(ev)
+		if err != nil {
+			return nil, fmt.Errorf("replacement %q: %v", r.target, err)
+		}
+		if !ok {
+			continue
+		}
+		if payload, err = r.ptr.Set(payload, v); err != nil {
+			return nil, fmt.Errorf("replacement %q: %v (D29)", r.target, err)
+		}
+	}
+	return payload, nil
+}
+
+func setXMLText(n *xmlquery.Node, text string) {
+	switch n.Type {
+	case xmlquery.AttributeNode:
+		if n.Parent != nil {
+			for i, a := range n.Parent.Attr {
+				if a.Name.Local == n.Data {
+					n.Parent.Attr[i].Value = text
+				}
+			}
+		}
+	default:
+		n.FirstChild, n.LastChild = nil, nil
+		xmlquery.AddChild(n, &xmlquery.Node{Type: xmlquery.TextNode, Data: text})
+	}
+}
+
+// parseRetryAfter reads a Retry-After header: delta-seconds or an HTTP-date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(24*time.Hour/time.Second) {
+			n = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

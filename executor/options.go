@@ -1,0 +1,196 @@
+package executor
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Default limits.
+const (
+	DefaultMaxStepExecutions = 1000
+	DefaultMaxDepth          = 32
+	DefaultMaxResponseBytes  = 10 << 20
+	DefaultMaxRetryWait      = 60 * time.Second
+	DefaultRequestTimeout    = 60 * time.Second
+)
+
+// Limits bound a run. A zero field takes its default.
+type Limits struct {
+	// MaxStepExecutions bounds step executions in one run, retries and
+	// nested workflows included (it stops goto loops, D19).
+	MaxStepExecutions int
+	// MaxDepth bounds workflow nesting (workflow steps, dependsOn, goto).
+	MaxDepth int
+	// MaxResponseBytes bounds each response body read.
+	MaxResponseBytes int64
+	// MaxRetryWait caps each wait before a retry (retryAfter or a
+	// Retry-After header, D17).
+	MaxRetryWait time.Duration
+	// RequestTimeout bounds each HTTP exchange (the run's ctx bounds the
+	// whole run).
+	RequestTimeout time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxStepExecutions <= 0 {
+		l.MaxStepExecutions = DefaultMaxStepExecutions
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxResponseBytes <= 0 {
+		l.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if l.MaxRetryWait <= 0 {
+		l.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = DefaultRequestTimeout
+	}
+	return l
+}
+
+// Option configures an Engine at New.
+type Option func(*config) error
+
+// RunOption configures one Run.
+type RunOption func(*runConfig)
+
+type config struct {
+	client        *http.Client
+	servers       map[string]string // source name -> base URL
+	serverIndex   map[string]int
+	auth          map[string]string // scheme name -> credential text
+	clock         func() time.Time
+	sleep         func(context.Context, time.Duration) error
+	observer      Observer
+	logger        *slog.Logger
+	limits        Limits
+	insecureCreds bool
+	skipInputs    bool
+}
+
+type runConfig struct {
+	auth     map[string]string
+	observer Observer
+}
+
+// WithHTTPClient sets the HTTP client (its Transport, redirect policy and
+// jar are used; its Timeout too).
+func WithHTTPClient(c *http.Client) Option {
+	return func(cfg *config) error { cfg.client = c; return nil }
+}
+
+// WithTransport sets the RoundTripper of the engine's HTTP client.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(cfg *config) error { cfg.client = &http.Client{Transport: rt}; return nil }
+}
+
+// WithServer makes every operation of the named source description go to
+// baseURL instead of the OpenAPI servers (e.g. an httptest server, or the
+// test environment of an API).
+func WithServer(source, baseURL string) Option {
+	return func(cfg *config) error {
+		if cfg.servers == nil {
+			cfg.servers = map[string]string{}
+		}
+		cfg.servers[source] = baseURL
+		return nil
+	}
+}
+
+// WithServerIndex picks the OpenAPI server by index for the named source
+// (the first server is the default).
+func WithServerIndex(source string, index int) Option {
+	return func(cfg *config) error {
+		if cfg.serverIndex == nil {
+			cfg.serverIndex = map[string]int{}
+		}
+		cfg.serverIndex[source] = index
+		return nil
+	}
+}
+
+// WithAuth supplies the credential for an OpenAPI security scheme, by the
+// scheme's name in components.securitySchemes: "user:password" for http
+// basic, the token for http bearer, the key for apiKey, and
+// "clientId:clientSecret" for oauth2 client credentials.
+func WithAuth(scheme, value string) Option {
+	return func(cfg *config) error {
+		if cfg.auth == nil {
+			cfg.auth = map[string]string{}
+		}
+		cfg.auth[scheme] = value
+		return nil
+	}
+}
+
+// RunWithAuth supplies or overrides a credential for one run (see WithAuth).
+func RunWithAuth(scheme, value string) RunOption {
+	return func(rc *runConfig) {
+		if rc.auth == nil {
+			rc.auth = map[string]string{}
+		}
+		rc.auth[scheme] = value
+	}
+}
+
+// RunWithObserver adds an observer for one run.
+func RunWithObserver(o Observer) RunOption {
+	return func(rc *runConfig) { rc.observer = o }
+}
+
+// WithClock sets the clock used for durations and token expiry.
+func WithClock(now func() time.Time) Option {
+	return func(cfg *config) error { cfg.clock = now; return nil }
+}
+
+// WithSleep sets the function used to wait before retries. It must return
+// early with ctx's error when ctx is done.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(cfg *config) error { cfg.sleep = sleep; return nil }
+}
+
+// WithObserver sets an observer told of every step and exchange.
+func WithObserver(o Observer) Option {
+	return func(cfg *config) error { cfg.observer = o; return nil }
+}
+
+// WithLogger sets the logger (debug: each exchange; warn: odd situations).
+// Secrets are masked in everything logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *config) error { cfg.logger = l; return nil }
+}
+
+// WithLimits sets the run limits; zero fields keep their defaults.
+func WithLimits(l Limits) Option {
+	return func(cfg *config) error { cfg.limits = l; return nil }
+}
+
+// WithInsecureCredentials allows sending credentials over plain http to
+// hosts other than loopback. Off by default.
+func WithInsecureCredentials(allow bool) Option {
+	return func(cfg *config) error { cfg.insecureCreds = allow; return nil }
+}
+
+// WithoutInputValidation skips validating inputs against the workflow's
+// inputs schema (D36's opt-out); defaults are still applied.
+func WithoutInputValidation() Option {
+	return func(cfg *config) error { cfg.skipInputs = true; return nil }
+}
+
+func defaultSleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

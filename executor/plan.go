@@ -1,0 +1,562 @@
+package executor
+
+import (
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/antchfx/xpath"
+
+	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/httpenc"
+	"github.com/telaio/telaio/internal/jsonptr"
+	"github.com/telaio/telaio/oas"
+	"github.com/telaio/telaio/schema"
+)
+
+// Plan diagnostics codes.
+const (
+	CodePlanOperation = "plan-operation"
+	CodePlanWorkflow  = "plan-workflow"
+	CodePlanServer    = "plan-server"
+	CodePlanCriterion = "plan-criterion"
+	CodePlanInputs    = "plan-inputs"
+	CodePlanBody      = "plan-body"
+	CodePlanValue     = "plan-value"
+)
+
+// Engine runs the workflows of one Arazzo document. New plans everything
+// once; the Engine is immutable afterwards and safe for concurrent Run calls.
+type Engine struct {
+	cfg    config
+	doc    *arazzo.Document
+	plans  map[*arazzo.Workflow]*wfPlan
+	root   map[string]*wfPlan
+	order  []string
+	tokens *tokenCache
+}
+
+type wfPlan struct {
+	doc       *arazzo.Document
+	wf        *arazzo.Workflow
+	id        string
+	inputs    *schema.Schema
+	inputKeys map[string]bool // declared input names (nil: any)
+	secrets   []string        // input names whose schema says password/writeOnly
+	deps      []*wfPlan
+	steps     []*stepPlan
+	outputs   []outputPlan
+}
+
+type outputPlan struct {
+	name string
+	expr *expr.Expr
+}
+
+type stepPlan struct {
+	wf    *wfPlan
+	step  *arazzo.Step
+	id    string
+	index int
+
+	// operation target
+	op     *oas.Operation
+	source *sourcePlan
+	params []*paramPlan
+	body   *bodyPlan
+	label  string // "POST /path"
+
+	// workflow target
+	callee *wfPlan
+
+	criteria  []*criterionPlan
+	onSuccess []*actionPlan
+	onFailure []*actionPlan
+	outputs   []outputPlan
+}
+
+type paramPlan struct {
+	name, in string
+	value    *expr.Value
+	enc      httpenc.Param
+}
+
+type bodyPlan struct {
+	contentType  string // as sent (may include parameters)
+	kind         bodyKind
+	payload      *expr.Value
+	replacements []*replacementPlan
+}
+
+type bodyKind int
+
+const (
+	bodyJSON bodyKind = iota
+	bodyForm
+	bodyMultipart
+	bodyXML
+	bodyText
+	bodyOther
+)
+
+type replacementPlan struct {
+	target string
+	ptr    jsonptr.Pointer
+	xpath  *xpath.Expr
+	value  *expr.Value
+}
+
+type criterionPlan struct {
+	c    *expr.Criterion
+	text string
+	typ  string
+}
+
+type actionPlan struct {
+	name, typ  string
+	stepIndex  int // goto/retry target step, -1 when none
+	workflow   *wfPlan
+	criteria   []*criterionPlan
+	retryAfter float64
+	hasAfter   bool
+	retryLimit int
+}
+
+type sourcePlan struct {
+	name    string
+	doc     *oas.Document
+	baseURL string // override, "" to use the operation's servers
+	index   int
+	loc     string
+}
+
+type planner struct {
+	e     *Engine
+	diags diag.Diagnostics
+	srcs  map[*arazzo.Source]*sourcePlan
+}
+
+// New plans every workflow of doc: it resolves each step's operation in the
+// loaded OpenAPI descriptions (or its called workflow), compiles every
+// runtime expression, criterion, payload and input schema, and merges
+// workflow-level parameters and actions into each step (D12). doc must come
+// from arazzo.Load or arazzo.LoadFS (so its sources are loaded). When
+// something cannot be planned, New returns diag.Diagnostics as the error.
+func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("executor: nil document")
+	}
+	e := &Engine{doc: doc, plans: map[*arazzo.Workflow]*wfPlan{}, root: map[string]*wfPlan{}, tokens: newTokenCache()}
+	for _, o := range opts {
+		if err := o(&e.cfg); err != nil {
+			return nil, err
+		}
+	}
+	e.cfg.limits = e.cfg.limits.withDefaults()
+	if e.cfg.client == nil {
+		e.cfg.client = &http.Client{}
+	}
+	if e.cfg.clock == nil {
+		e.cfg.clock = time.Now
+	}
+	if e.cfg.sleep == nil {
+		e.cfg.sleep = defaultSleep
+	}
+	p := &planner{e: e, srcs: map[*arazzo.Source]*sourcePlan{}}
+	for _, w := range doc.Workflows {
+		wp := p.workflow(doc, w)
+		if wp != nil {
+			e.root[w.WorkflowID] = wp
+			e.order = append(e.order, w.WorkflowID)
+		}
+	}
+	if p.diags.HasErrors() {
+		p.diags.Sort()
+		return nil, p.diags
+	}
+	return e, nil
+}
+
+// Workflows lists the ids of the document's workflows, in order.
+func (e *Engine) Workflows() []string { return append([]string(nil), e.order...) }
+
+// Document is the document the engine runs.
+func (e *Engine) Document() *arazzo.Document { return e.doc }
+
+func (p *planner) errorf(r diag.Range, code, format string, args ...any) {
+	p.diags.Errorf(r, code, format, args...)
+}
+
+// workflow plans w (once; plans are shared by every reference).
+func (p *planner) workflow(doc *arazzo.Document, w *arazzo.Workflow) *wfPlan {
+	if wp, ok := p.e.plans[w]; ok {
+		return wp
+	}
+	wp := &wfPlan{doc: doc, wf: w, id: w.WorkflowID}
+	p.e.plans[w] = wp
+	if w.Inputs != nil {
+		s, err := schema.Compile(doc.Raw, w.InputsPointer)
+		if err != nil {
+			p.errorf(w.ValueRange("inputs"), CodePlanInputs, "workflow %q: inputs schema: %v", w.WorkflowID, err)
+		} else {
+			wp.inputs = s
+			wp.inputKeys, wp.secrets = inputInfo(s)
+		}
+	}
+	for _, dep := range w.DependsOn {
+		ddoc, dw, err := doc.ResolveWorkflow(dep)
+		if err != nil {
+			p.errorf(w.KeyRange("dependsOn"), CodePlanWorkflow, "workflow %q: dependsOn: %v", w.WorkflowID, err)
+			continue
+		}
+		if d := p.workflow(ddoc, dw); d != nil {
+			wp.deps = append(wp.deps, d)
+		}
+	}
+	for i, s := range w.Steps {
+		wp.steps = append(wp.steps, &stepPlan{wf: wp, step: s, id: s.StepID, index: i})
+	}
+	for _, sp := range wp.steps {
+		p.step(wp, sp)
+	}
+	wp.outputs = p.outputs(w.Outputs)
+	return wp
+}
+
+// inputInfo reads the declared input names and the secret ones.
+func inputInfo(s *schema.Schema) (keys map[string]bool, secrets []string) {
+	props := s.Properties()
+	if len(props) == 0 {
+		return nil, nil
+	}
+	keys = map[string]bool{}
+	for name, ps := range props {
+		keys[name] = true
+		if ps.Format() == "password" || ps.WriteOnly() {
+			secrets = append(secrets, name)
+		}
+	}
+	return keys, secrets
+}
+
+func (p *planner) outputs(outs []*arazzo.Output) []outputPlan {
+	var out []outputPlan
+	for _, o := range outs {
+		e, err := expr.Parse(o.Expression)
+		if err != nil {
+			p.errorf(o.Value, CodePlanValue, "output %q: %v", o.Name, err)
+			continue
+		}
+		out = append(out, outputPlan{name: o.Name, expr: e})
+	}
+	return out
+}
+
+func (p *planner) step(wp *wfPlan, sp *stepPlan) {
+	s, doc := sp.step, wp.doc
+	if s.WorkflowID != "" {
+		cdoc, cw, err := doc.ResolveWorkflow(s.WorkflowID)
+		if err != nil {
+			p.errorf(s.ValueRange("workflowId"), CodePlanWorkflow, "step %q: %v", s.StepID, err)
+		} else {
+			sp.callee = p.workflow(cdoc, cw)
+		}
+		sp.label = "workflow " + s.WorkflowID
+	} else {
+		src, op, err := doc.ResolveOperation(s)
+		if err != nil {
+			field := "operationId"
+			if s.OperationPath != "" {
+				field = "operationPath"
+			}
+			p.errorf(s.ValueRange(field), CodePlanOperation, "step %q: %v", s.StepID, err)
+		} else {
+			sp.op = op
+			sp.source = p.source(src, op, s)
+			sp.label = op.Method + " " + op.Path
+			if s.RequestBody != nil {
+				sp.body = p.body(sp, s.RequestBody)
+			}
+		}
+	}
+	sp.params = p.params(wp, sp)
+	for _, c := range s.SuccessCriteria {
+		if cp := p.criterion(c); cp != nil {
+			sp.criteria = append(sp.criteria, cp)
+		}
+	}
+	sp.onSuccess = p.actions(wp, s.OnSuccess, wp.wf.SuccessActions, false)
+	sp.onFailure = p.actions(wp, s.OnFailure, wp.wf.FailureActions, true)
+	sp.outputs = p.outputs(s.Outputs)
+}
+
+// source plans a source description's base URL once.
+func (p *planner) source(src *arazzo.Source, op *oas.Operation, s *arazzo.Step) *sourcePlan {
+	if sp, ok := p.srcs[src]; ok {
+		return sp
+	}
+	name := src.Description.Name
+	sp := &sourcePlan{name: name, doc: src.OpenAPI, loc: src.Location}
+	p.srcs[src] = sp
+	if u, ok := p.e.cfg.servers[name]; ok {
+		sp.baseURL = strings.TrimRight(u, "/")
+		if _, err := url.Parse(sp.baseURL); err != nil {
+			p.errorf(s.Range, CodePlanServer, "server for %q: %v", name, err)
+		}
+		return sp
+	}
+	sp.index = p.e.cfg.serverIndex[name]
+	return sp
+}
+
+// serverURL is the base URL an operation is sent to.
+func (sp *sourcePlan) serverURL(op *oas.Operation) (string, error) {
+	if sp.baseURL != "" {
+		return sp.baseURL, nil
+	}
+	servers := op.Servers
+	if sp.index < 0 || sp.index >= len(servers) {
+		return "", fmt.Errorf("source %q has no server %d", sp.name, sp.index)
+	}
+	srv := servers[sp.index]
+	u := srv.URL
+	for name, v := range srv.Variables {
+		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("source %q: server URL %q: %v", sp.name, u, err)
+	}
+	if !parsed.IsAbs() {
+		base, err := url.Parse(sp.loc)
+		if err != nil || !base.IsAbs() {
+			return "", fmt.Errorf("source %q: server URL %q is relative and the description was not loaded over http; set a server for it", sp.name, srv.URL)
+		}
+		u = base.ResolveReference(parsed).String()
+	}
+	return strings.TrimRight(u, "/"), nil
+}
+
+// params merges workflow-level and step parameters (D12): step entries
+// first, then workflow entries the step does not redefine, by (name, in)
+// with case-insensitive header names (D14).
+func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
+	type key struct{ name, in string }
+	keyOf := func(name, in string) key {
+		if in == "header" {
+			name = strings.ToLower(name)
+		}
+		return key{name, in}
+	}
+	seen := map[key]bool{}
+	var out []*paramPlan
+	add := func(list []*arazzo.Parameter, workflowLevel bool) {
+		for _, prm := range list {
+			name, in, val := prm.Name, prm.In, prm.Value
+			if prm.Reusable != nil {
+				c := resolveParamComponent(wp.doc, prm.Reusable.Reference)
+				if c == nil {
+					p.errorf(prm.Range, CodePlanValue, "parameter reference %q does not resolve", prm.Reusable.Reference)
+					continue
+				}
+				name, in, val = c.Name, c.In, c.Value
+				if prm.Reusable.HasValue {
+					val = prm.Reusable.Value
+				}
+			}
+			if workflowLevel {
+				// Workflow parameters with "in" go to operations, those
+				// without to called workflows.
+				if (sp.callee != nil) != (in == "") {
+					continue
+				}
+			}
+			k := keyOf(name, in)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			pp := &paramPlan{name: name, in: in, value: expr.CompileValue(val)}
+			pp.enc = httpenc.Param{Name: name, In: in}
+			if sp.op != nil {
+				if op := sp.op.Param(name, in); op != nil {
+					explode := op.Explode
+					pp.enc = httpenc.Param{Name: op.Name, In: in, Style: op.Style, Explode: &explode, AllowReserved: op.AllowReserved}
+					if in == "header" {
+						pp.enc.Name = name // send as written
+					}
+				}
+			}
+			out = append(out, pp)
+		}
+	}
+	add(sp.step.Parameters, false)
+	add(wp.wf.Parameters, true)
+	return out
+}
+
+func resolveParamComponent(doc *arazzo.Document, ref string) *arazzo.Parameter {
+	e, err := expr.Parse(ref)
+	if err != nil || e.Kind != expr.KindComponents || e.ID != "parameters" || doc.Components == nil {
+		return nil
+	}
+	return doc.Components.Parameters[e.Name]
+}
+
+func resolveActionComponent(doc *arazzo.Document, ref string, failure bool) *arazzo.Action {
+	e, err := expr.Parse(ref)
+	if err != nil || e.Kind != expr.KindComponents || doc.Components == nil {
+		return nil
+	}
+	if failure && e.ID == "failureActions" {
+		return doc.Components.FailureActions[e.Name]
+	}
+	if !failure && e.ID == "successActions" {
+		return doc.Components.SuccessActions[e.Name]
+	}
+	return nil
+}
+
+func (p *planner) criterion(c *arazzo.Criterion) *criterionPlan {
+	compiled, err := expr.CompileCriterion(expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version})
+	if err != nil {
+		p.errorf(c.ValueRange("condition"), CodePlanCriterion, "criterion %q: %v", c.Condition, err)
+		return nil
+	}
+	return &criterionPlan{c: compiled, text: c.Condition, typ: c.EffectiveType()}
+}
+
+// actions merges step and workflow actions (D12): step entries first, then
+// workflow entries whose name the step does not redefine.
+func (p *planner) actions(wp *wfPlan, stepList, wfList []*arazzo.Action, failure bool) []*actionPlan {
+	seen := map[string]bool{}
+	var out []*actionPlan
+	add := func(list []*arazzo.Action) {
+		for _, a := range list {
+			eff := a
+			if a.Reusable != nil {
+				eff = resolveActionComponent(wp.doc, a.Reusable.Reference, failure)
+				if eff == nil {
+					p.errorf(a.Range, CodePlanValue, "action reference %q does not resolve", a.Reusable.Reference)
+					continue
+				}
+			}
+			if seen[eff.Name] {
+				continue
+			}
+			seen[eff.Name] = true
+			ap := &actionPlan{name: eff.Name, typ: eff.Type, stepIndex: -1, retryLimit: 1}
+			if eff.RetryAfter != nil {
+				ap.retryAfter, ap.hasAfter = *eff.RetryAfter, true
+			}
+			if eff.RetryLimit != nil {
+				ap.retryLimit = *eff.RetryLimit
+			}
+			if eff.StepID != "" {
+				idx := -1
+				for i, s := range wp.wf.Steps {
+					if s.StepID == eff.StepID {
+						idx = i
+						break
+					}
+				}
+				if idx < 0 {
+					p.errorf(eff.ValueRange("stepId"), CodePlanWorkflow, "action %q: no step %q in workflow %q", eff.Name, eff.StepID, wp.id)
+					continue
+				}
+				ap.stepIndex = idx
+			}
+			if eff.WorkflowID != "" {
+				d, w, err := wp.doc.ResolveWorkflow(eff.WorkflowID)
+				if err != nil {
+					p.errorf(eff.ValueRange("workflowId"), CodePlanWorkflow, "action %q: %v", eff.Name, err)
+					continue
+				}
+				ap.workflow = p.workflow(d, w)
+			}
+			for _, c := range eff.Criteria {
+				if cp := p.criterion(c); cp != nil {
+					ap.criteria = append(ap.criteria, cp)
+				}
+			}
+			out = append(out, ap)
+		}
+	}
+	add(stepList)
+	add(wfList)
+	return out
+}
+
+// body plans a request body: the content type (the step's, else the
+// operation's first media type, D30), the compiled payload and replacements.
+func (p *planner) body(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
+	bp := &bodyPlan{contentType: b.ContentType}
+	if bp.contentType == "" && sp.op.Body != nil && len(sp.op.Body.Content) > 0 {
+		bp.contentType = sp.op.Body.Content[0].Name
+	}
+	if bp.contentType == "" {
+		bp.contentType = "application/json"
+	}
+	bp.kind = kindOf(bp.contentType)
+	if b.HasPayload {
+		bp.payload = expr.CompileValue(b.Payload)
+	}
+	for _, r := range b.Replacements {
+		rp := &replacementPlan{target: r.Target, value: expr.CompileValue(r.Value)}
+		if bp.kind == bodyXML {
+			x, err := xpath.Compile(r.Target)
+			if err != nil {
+				p.errorf(r.ValueRange("target"), CodePlanBody, "replacement target %q is not a valid XPath: %v", r.Target, err)
+				continue
+			}
+			rp.xpath = x
+		} else {
+			ptr, err := jsonptr.Parse(r.Target)
+			if err != nil {
+				p.errorf(r.ValueRange("target"), CodePlanBody, "replacement target %q is not a valid JSON pointer: %v", r.Target, err)
+				continue
+			}
+			rp.ptr = ptr
+		}
+		bp.replacements = append(bp.replacements, rp)
+	}
+	return bp
+}
+
+func kindOf(contentType string) bodyKind {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	}
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return bodyJSON
+	case mt == "application/x-www-form-urlencoded":
+		return bodyForm
+	case mt == "multipart/form-data":
+		return bodyMultipart
+	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
+		return bodyXML
+	case strings.HasPrefix(mt, "text/"):
+		return bodyText
+	}
+	return bodyOther
+}
+
+// isLoopback reports whether host is a loopback name or address.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,106 @@
+package executor
+
+import (
+	"net/http"
+	"time"
+)
+
+// Status of a workflow run.
+type Status string
+
+const (
+	// StatusCompleted: the workflow ran its last step.
+	StatusCompleted Status = "completed"
+	// StatusEnded: an onSuccess end action ended the workflow.
+	StatusEnded Status = "ended"
+	// StatusFailed: a step failed with no action handling it, an onFailure
+	// end action ended the workflow, or the run could not go on.
+	StatusFailed Status = "failed"
+)
+
+// Result is the outcome of running a workflow: every step execution in
+// order, the outputs and the status. A failed run still returns its full
+// trace.
+type Result struct {
+	WorkflowID string         `json:"workflowId"`
+	Success    bool           `json:"success"`
+	Status     Status         `json:"status"`
+	Inputs     map[string]any `json:"-"`
+	Outputs    map[string]any `json:"outputs"`
+	// Steps lists this workflow's own step executions in order; a step
+	// entered again through goto is a new entry, a retried step one entry.
+	Steps []*StepResult `json:"steps"`
+	// Dependencies are the runs of the workflows in dependsOn.
+	Dependencies []*Result `json:"dependencies,omitempty"`
+	// Transfer is the run of the workflow a goto workflowId transferred to
+	// (one-way); Success, Status and Outputs are then that run's.
+	Transfer *Result       `json:"transfer,omitempty"`
+	Duration time.Duration `json:"durationNs"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// StepResult is one step execution.
+type StepResult struct {
+	StepID    string `json:"stepId"`
+	Success   bool   `json:"success"`
+	Operation string `json:"operation,omitempty"` // e.g. "POST /v1/b2b/otps/sms/send"
+	// OperationID is the target operation's id, when it has one.
+	OperationID string `json:"operationId,omitempty"`
+	// WorkflowID is set for a step that calls a workflow.
+	WorkflowID string `json:"workflowId,omitempty"`
+	StatusCode int    `json:"statusCode,omitempty"`
+	Attempts   int    `json:"attempts"`
+	// Exchanges are the HTTP exchanges of every attempt, in order.
+	Exchanges []*Exchange       `json:"exchanges,omitempty"`
+	Criteria  []CriterionResult `json:"criteria,omitempty"`
+	Outputs   map[string]any    `json:"outputs"`
+	// Action is the action taken after the step ("end", "goto", "retry" or
+	// "" for the default).
+	Action   string        `json:"action,omitempty"`
+	Workflow *Result       `json:"workflow,omitempty"`
+	Duration time.Duration `json:"durationNs"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// Exchange is one HTTP request and its response, secrets masked.
+type Exchange struct {
+	Attempt  int       `json:"attempt"`
+	Request  *Request  `json:"request"`
+	Response *Response `json:"response,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Request is a sent request, secrets masked.
+type Request struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Headers http.Header `json:"headers,omitempty"`
+	Body    string      `json:"body,omitempty"`
+}
+
+// Response is a received response. Body is the decoded JSON value for JSON
+// media types, else the text.
+type Response struct {
+	StatusCode int           `json:"statusCode"`
+	Headers    http.Header   `json:"headers,omitempty"`
+	Body       any           `json:"body,omitempty"`
+	Duration   time.Duration `json:"durationNs"`
+}
+
+// CriterionResult is the outcome of one success criterion.
+type CriterionResult struct {
+	Condition string `json:"condition"`
+	Type      string `json:"type,omitempty"`
+	Passed    bool   `json:"passed"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Last returns the last execution of the step with the given id, or nil.
+func (r *Result) Last(stepID string) *StepResult {
+	for i := len(r.Steps) - 1; i >= 0; i-- {
+		if r.Steps[i].StepID == stepID {
+			return r.Steps[i]
+		}
+	}
+	return nil
+}

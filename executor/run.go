@@ -1,0 +1,481 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sort"
+	"time"
+
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/schema"
+)
+
+// runState is everything one Run owns; the Engine stays immutable.
+type runState struct {
+	e        *Engine
+	auth     map[string]string
+	observer Observer
+	mask     masker
+	steps    int // step executions so far (budget)
+	lastBase string
+	// done holds the finished runs of workflows, for dependsOn (each
+	// dependency runs once per run) and $workflows.<id> expressions.
+	done map[*wfPlan]*wfRun
+}
+
+// wfRun is one execution of a workflow.
+type wfRun struct {
+	plan    *wfPlan
+	inputs  map[string]any
+	outputs map[string]any
+	steps   map[string]map[string]any // step id -> outputs of its last execution
+	res     *Result
+	depth   int
+}
+
+// Run runs the workflow with the given id. inputs are validated against the
+// workflow's inputs schema after defaults are applied; invalid inputs give an
+// *InputError and no request is sent. A run that fails returns a non-nil
+// Result holding the full trace together with a *StepError (errors.As).
+// Run is safe for concurrent use.
+func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any, opts ...RunOption) (*Result, error) {
+	p, ok := e.root[workflowID]
+	if !ok {
+		return nil, fmt.Errorf("%w %q (the document has %v)", ErrUnknownWorkflow, workflowID, e.order)
+	}
+	var rc runConfig
+	for _, o := range opts {
+		o(&rc)
+	}
+	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, done: map[*wfPlan]*wfRun{}}
+	if len(rc.auth) > 0 {
+		rs.auth = maps.Clone(e.cfg.auth)
+		if rs.auth == nil {
+			rs.auth = map[string]string{}
+		}
+		maps.Copy(rs.auth, rc.auth)
+	}
+	if rc.observer != nil {
+		if rs.observer != nil {
+			a, b := rs.observer, rc.observer
+			rs.observer = ObserverFunc(func(ev Event) { a.Observe(ev); b.Observe(ev) })
+		} else {
+			rs.observer = rc.observer
+		}
+	}
+	for _, v := range rs.auth {
+		rs.mask.add(v)
+	}
+	res, err := rs.runWorkflow(ctx, p, inputs, 0)
+	if res != nil && err != nil && res.Error == "" {
+		res.Error = rs.mask.apply(err.Error())
+	}
+	return res, err
+}
+
+func (rs *runState) emit(ev Event) {
+	if rs.observer != nil {
+		rs.observer.Observe(ev)
+	}
+}
+
+func (rs *runState) logger() *slog.Logger { return rs.e.cfg.logger }
+
+// normalize converts caller values to the JSON data model (float64 numbers).
+func normalize(v any) any {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case int8:
+		return float64(x)
+	case int16:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case uint:
+		return float64(x)
+	case uint8:
+		return float64(x)
+	case uint16:
+		return float64(x)
+	case uint32:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	case float32:
+		return float64(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out
+	}
+	return v
+}
+
+func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[string]any, depth int) (*Result, error) {
+	start := rs.e.cfg.clock()
+	res := &Result{WorkflowID: p.id, Status: StatusFailed, Outputs: map[string]any{}, Steps: []*StepResult{}}
+	finish := func(err error) (*Result, error) {
+		res.Duration = rs.e.cfg.clock().Sub(start)
+		if err != nil {
+			res.Success = false
+			res.Status = StatusFailed
+			if res.Error == "" {
+				res.Error = rs.mask.apply(err.Error())
+			}
+		}
+		rs.emit(Event{Kind: WorkflowFinished, WorkflowID: p.id, Depth: depth, Result: res})
+		return res, err
+	}
+	if depth >= rs.e.cfg.limits.MaxDepth {
+		return finish(&StepError{WorkflowID: p.id, Code: CodeLimit, Err: &LimitError{Limit: "workflow nesting depth", Value: int64(rs.e.cfg.limits.MaxDepth)}})
+	}
+	rs.emit(Event{Kind: WorkflowStarted, WorkflowID: p.id, Depth: depth})
+
+	in, _ := normalize(inputs).(map[string]any)
+	if in == nil {
+		in = map[string]any{}
+	}
+	// Dependencies run first, once per run (D22), with the caller's inputs.
+	for _, d := range p.deps {
+		dr, ok := rs.done[d]
+		if !ok {
+			r, err := rs.runWorkflow(ctx, d, in, depth+1)
+			res.Dependencies = append(res.Dependencies, r)
+			if err != nil {
+				return finish(&StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q failed: %w", d.id, err)})
+			}
+			dr = rs.done[d]
+		}
+		if dr == nil || !dr.res.Success {
+			return finish(&StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q failed", d.id)})
+		}
+	}
+	if p.inputs != nil {
+		if d, ok := p.inputs.ApplyDefaults(in).(map[string]any); ok {
+			in = d
+		}
+		for _, name := range p.secrets {
+			if s, ok := in[name].(string); ok {
+				rs.mask.add(s)
+			}
+		}
+		if !rs.e.cfg.skipInputs {
+			if err := p.inputs.Validate(in); err != nil {
+				var ve *schema.ValidationError
+				if errors.As(err, &ve) {
+					res.Inputs = in
+					return finish(&InputError{WorkflowID: p.id, Violations: ve.Violations})
+				}
+				return finish(&InputError{WorkflowID: p.id, Violations: []schema.Violation{{Message: err.Error()}}})
+			}
+		}
+	}
+	res.Inputs = in
+	wr := &wfRun{plan: p, inputs: in, steps: map[string]map[string]any{}, res: res, depth: depth}
+	err := rs.runSteps(ctx, wr)
+	if res.Transfer == nil {
+		wr.outputs = rs.evalOutputs(wr, p.outputs, nil)
+		res.Outputs = wr.outputs
+	}
+	rs.done[p] = wr
+	return finish(err)
+}
+
+// runSteps runs the steps of a workflow run and sets its status.
+func (rs *runState) runSteps(ctx context.Context, wr *wfRun) error {
+	p, res := wr.plan, wr.res
+	i := 0
+	lastOK := true
+	for i < len(p.steps) {
+		if err := ctx.Err(); err != nil {
+			return &StepError{WorkflowID: p.id, StepID: p.steps[i].id, Code: CodeCanceled, Err: err}
+		}
+		sp := p.steps[i]
+		sr, act, err := rs.runStep(ctx, wr, sp)
+		res.Steps = append(res.Steps, sr)
+		if err != nil {
+			return err
+		}
+		lastOK = sr.Success
+		switch {
+		case act == nil && sr.Success:
+			i++
+		case act == nil:
+			return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: stepFailure(sr)}
+		case act.typ == "end":
+			sr.Action = "end"
+			if !sr.Success {
+				// D18: an end reached from onFailure fails the workflow.
+				return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeEndedOnFailure, Err: fmt.Errorf("ended by failure action %q: %w", act.name, stepFailure(sr))}
+			}
+			res.Success, res.Status = true, StatusEnded
+			return nil
+		case act.typ == "goto" && act.workflow != nil:
+			sr.Action = "goto"
+			// A one-way transfer: the target's result is the run's.
+			tr, err := rs.runWorkflow(ctx, act.workflow, rs.inputsFor(act.workflow, wr.inputs), wr.depth+1)
+			res.Transfer = tr
+			if tr != nil {
+				res.Success, res.Status, res.Outputs = tr.Success, tr.Status, tr.Outputs
+			}
+			if err != nil {
+				return &StepError{WorkflowID: p.id, StepID: sp.id, Code: CodeWorkflow, Err: fmt.Errorf("goto workflow %q: %w", act.workflow.id, err)}
+			}
+			return nil
+		case act.typ == "goto":
+			sr.Action = "goto"
+			i = act.stepIndex
+		}
+	}
+	if !lastOK {
+		return &StepError{WorkflowID: p.id, StepID: res.Steps[len(res.Steps)-1].StepID, Code: CodeStepFailed, Err: errors.New("the last step failed")}
+	}
+	res.Success, res.Status = true, StatusCompleted
+	return nil
+}
+
+// inputsFor passes the current inputs whose names the target declares (all
+// of them when it declares none), D20.
+func (rs *runState) inputsFor(target *wfPlan, in map[string]any) map[string]any {
+	if target.inputKeys == nil {
+		return in
+	}
+	out := map[string]any{}
+	for k, v := range in {
+		if target.inputKeys[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func stepFailure(sr *StepResult) error {
+	if sr.Error != "" {
+		return errors.New(sr.Error)
+	}
+	for _, c := range sr.Criteria {
+		if !c.Passed {
+			if c.Error != "" {
+				return fmt.Errorf("criterion %q failed: %s", c.Condition, c.Error)
+			}
+			if sr.StatusCode != 0 {
+				return fmt.Errorf("criterion %q not met (status %d)", c.Condition, sr.StatusCode)
+			}
+			return fmt.Errorf("criterion %q not met", c.Condition)
+		}
+	}
+	return errors.New("step failed")
+}
+
+// attempt is the state of one execution attempt of a step.
+type attempt struct {
+	ex      *exchange
+	callee  *Result
+	success bool
+	err     error
+}
+
+// runStep runs a step with its retries and returns the action selected
+// (nil: the default for success or failure).
+func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*StepResult, *actionPlan, error) {
+	start := rs.e.cfg.clock()
+	sr := &StepResult{StepID: sp.id, Outputs: map[string]any{}}
+	if sp.op != nil {
+		sr.Operation, sr.OperationID = sp.label, sp.op.ID
+	}
+	if sp.callee != nil {
+		sr.WorkflowID = sp.callee.id
+	}
+	rs.emit(Event{Kind: StepStarted, WorkflowID: wr.plan.id, StepID: sp.id, Depth: wr.depth})
+	done := func(act *actionPlan, err error) (*StepResult, *actionPlan, error) {
+		sr.Duration = rs.e.cfg.clock().Sub(start)
+		rs.emit(Event{Kind: StepFinished, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Step: sr})
+		return sr, act, err
+	}
+	retries := map[*actionPlan]int{}
+	for {
+		sr.Attempts++
+		rs.steps++
+		if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
+			err := &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit,
+				Err: &LimitError{Limit: "step executions", Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
+			sr.Error = err.Err.Error()
+			return done(nil, err)
+		}
+		at, fatal := rs.execute(ctx, wr, sp, sr)
+		if fatal != nil {
+			sr.Error = rs.mask.apply(fatal.Error())
+			return done(nil, fatal)
+		}
+		ev := rs.scope(wr, sp, at)
+		sr.Success = at.success
+		sr.Outputs = rs.evalOutputs(wr, sp.outputs, ev)
+		wr.steps[sp.id] = sr.Outputs
+		if at.success {
+			sr.Error = ""
+			act, err := rs.selectAction(sp.onSuccess, ev, nil)
+			if err != nil {
+				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
+			}
+			return done(act, nil)
+		}
+		act, err := rs.selectAction(sp.onFailure, ev, retries)
+		if err != nil {
+			return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
+		}
+		if act == nil || act.typ != "retry" {
+			return done(act, nil)
+		}
+		retries[act]++
+		sr.Action = "retry"
+		wait := rs.retryWait(act, at)
+		if err := rs.e.cfg.sleep(ctx, wait); err != nil {
+			return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: err})
+		}
+		// D21: run the referenced step or workflow first; its failure counts
+		// as a failed retry attempt.
+		if act.stepIndex >= 0 || act.workflow != nil {
+			ok, err := rs.runRetryTarget(ctx, wr, act)
+			if err != nil {
+				return done(nil, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+	}
+}
+
+// runRetryTarget runs the step or workflow a retry action names, without
+// following its own actions.
+func (rs *runState) runRetryTarget(ctx context.Context, wr *wfRun, act *actionPlan) (bool, error) {
+	if act.workflow != nil {
+		r, err := rs.runWorkflow(ctx, act.workflow, rs.inputsFor(act.workflow, wr.inputs), wr.depth+1)
+		if r != nil {
+			wr.res.Dependencies = append(wr.res.Dependencies, r)
+		}
+		var se *StepError
+		if err != nil && errors.As(err, &se) && se.Code == CodeLimit {
+			return false, err
+		}
+		return err == nil && r != nil && r.Success, nil
+	}
+	target := wr.plan.steps[act.stepIndex]
+	tr := &StepResult{StepID: target.id, Outputs: map[string]any{}, Attempts: 1}
+	if target.op != nil {
+		tr.Operation, tr.OperationID = target.label, target.op.ID
+	}
+	start := rs.e.cfg.clock()
+	rs.steps++
+	if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
+		return false, &StepError{WorkflowID: wr.plan.id, StepID: target.id, Code: CodeLimit, Err: &LimitError{Limit: "step executions", Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
+	}
+	at, fatal := rs.execute(ctx, wr, target, tr)
+	if fatal != nil {
+		return false, fatal
+	}
+	ev := rs.scope(wr, target, at)
+	tr.Success = at.success
+	tr.Outputs = rs.evalOutputs(wr, target.outputs, ev)
+	wr.steps[target.id] = tr.Outputs
+	tr.Duration = rs.e.cfg.clock().Sub(start)
+	wr.res.Steps = append(wr.res.Steps, tr)
+	return at.success, nil
+}
+
+// retryWait is the wait before a retry: a Retry-After header overrides
+// retryAfter (D17); both are capped by Limits.MaxRetryWait.
+func (rs *runState) retryWait(act *actionPlan, at *attempt) time.Duration {
+	var d time.Duration
+	if act.hasAfter {
+		d = time.Duration(act.retryAfter * float64(time.Second))
+	}
+	if at.ex != nil && at.ex.resp != nil {
+		if ra, ok := parseRetryAfter(at.ex.respHeader.Get("Retry-After"), rs.e.cfg.clock()); ok {
+			d = ra
+		}
+	}
+	if d > rs.e.cfg.limits.MaxRetryWait {
+		d = rs.e.cfg.limits.MaxRetryWait
+	}
+	if d < 0 {
+		d = 0
+	}
+	return d
+}
+
+// selectAction returns the first action whose criteria all hold (an action
+// without criteria always matches, D10). retries, when not nil, skips retry
+// actions whose retryLimit is exhausted (D15, D16).
+func (rs *runState) selectAction(list []*actionPlan, ev *scope, retries map[*actionPlan]int) (*actionPlan, error) {
+	for _, a := range list {
+		if a.typ == "retry" && retries != nil && retries[a] >= a.retryLimit {
+			continue
+		}
+		ok := true
+		for _, c := range a.criteria {
+			pass, err := c.c.Eval(ev)
+			if err != nil {
+				if l := rs.logger(); l != nil {
+					l.Warn("action criterion failed to evaluate", "action", a.name, "error", rs.mask.apply(err.Error()))
+				}
+			}
+			if !pass {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+// evalOutputs evaluates an outputs map; absent values are left out (D23).
+func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) map[string]any {
+	res := make(map[string]any, len(outs))
+	if ev == nil {
+		ev = rs.scope(wr, nil, nil)
+	}
+	for _, o := range outs {
+		v, ok, err := o.expr.Eval(ev)
+		if err != nil || !ok {
+			continue
+		}
+		res[o.name] = v
+	}
+	return res
+}
+
+// sortedKeys lists map keys in order.
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ expr.Resolver = (*scope)(nil)

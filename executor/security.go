@@ -1,0 +1,220 @@
+package executor
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/telaio/telaio/oas"
+)
+
+// applySecurity adds the credentials an operation needs to req. Rules:
+//   - the operation's security requirements (else the document's) are
+//     tried in order; the first alternative whose schemes all have
+//     credentials is applied;
+//   - a credential for a scheme that no security requirement of the source
+//     names applies to every operation of that source (the Stytch
+//     description defines basicAuth but requires it nowhere);
+//   - without a credential nothing is sent.
+//
+// It returns the secret values it put on the wire, for masking.
+func (rs *runState) applySecurity(ctx context.Context, req *http.Request, sp *stepPlan) error {
+	doc := sp.op.Doc
+	var schemes []string
+	reqs := sp.op.EffectiveSecurity()
+	for _, alt := range reqs {
+		names := make([]string, 0, len(alt))
+		ok := true
+		for name := range alt {
+			if _, has := rs.auth[name]; !has {
+				ok = false
+				break
+			}
+			names = append(names, name)
+		}
+		if ok {
+			sort.Strings(names)
+			schemes = names
+			break
+		}
+	}
+	// Credentials for schemes no requirement of the source names.
+	for name := range rs.auth {
+		if _, defined := doc.SecuritySchemes[name]; defined && !namedAnywhere(doc, name) {
+			schemes = append(schemes, name)
+		}
+	}
+	if len(schemes) == 0 {
+		return nil
+	}
+	if req.URL.Scheme == "http" && !isLoopback(req.URL.Host) && !rs.e.cfg.insecureCreds {
+		return fmt.Errorf("refusing to send credentials over plain http to %s (allow it explicitly)", req.URL.Host)
+	}
+	for _, name := range schemes {
+		s := doc.SecuritySchemes[name]
+		if s == nil {
+			continue
+		}
+		if err := rs.applyScheme(ctx, req, s, rs.auth[name]); err != nil {
+			return fmt.Errorf("security scheme %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// namedAnywhere reports whether some security requirement of doc names the
+// scheme.
+func namedAnywhere(doc *oas.Document, scheme string) bool {
+	for _, r := range doc.Security {
+		if _, ok := r[scheme]; ok {
+			return true
+		}
+	}
+	for _, op := range doc.Operations() {
+		for _, r := range op.Security {
+			if _, ok := r[scheme]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.SecurityScheme, value string) error {
+	switch s.Type {
+	case "http":
+		switch s.Scheme {
+		case "basic":
+			user, pass, ok := strings.Cut(value, ":")
+			if !ok {
+				return fmt.Errorf("basic credentials must be user:password")
+			}
+			req.SetBasicAuth(user, pass)
+			rs.mask.add(base64.StdEncoding.EncodeToString([]byte(value)))
+			rs.mask.add(pass)
+		case "bearer":
+			req.Header.Set("Authorization", "Bearer "+value)
+		default:
+			req.Header.Set("Authorization", s.Scheme+" "+value)
+		}
+	case "apiKey":
+		switch s.In {
+		case "header":
+			req.Header.Set(s.ParamName, value)
+		case "query":
+			q := req.URL.Query()
+			q.Set(s.ParamName, value)
+			req.URL.RawQuery = q.Encode()
+		case "cookie":
+			req.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
+		default:
+			return fmt.Errorf("apiKey location %q is not supported", s.In)
+		}
+	case "oauth2":
+		if s.TokenURL == "" {
+			// Without a client credentials flow the value is a token.
+			req.Header.Set("Authorization", "Bearer "+value)
+			return nil
+		}
+		tok, err := rs.e.tokens.get(ctx, rs, s, value)
+		if err != nil {
+			return err
+		}
+		rs.mask.add(tok)
+		req.Header.Set("Authorization", "Bearer "+tok)
+	case "openIdConnect":
+		req.Header.Set("Authorization", "Bearer "+value)
+	default:
+		return fmt.Errorf("security scheme type %q is not supported", s.Type)
+	}
+	return nil
+}
+
+// tokenCache caches OAuth2 client-credentials tokens until they expire. It
+// is the one piece of shared mutable state of an Engine, guarded by a mutex.
+type tokenCache struct {
+	mu     sync.Mutex
+	tokens map[string]cachedToken
+}
+
+type cachedToken struct {
+	token   string
+	expires time.Time
+}
+
+func newTokenCache() *tokenCache { return &tokenCache{tokens: map[string]cachedToken{}} }
+
+func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecurityScheme, cred string) (string, error) {
+	id, secret, ok := strings.Cut(cred, ":")
+	if !ok {
+		return "", fmt.Errorf("oauth2 client credentials must be clientId:clientSecret")
+	}
+	tokenURL := s.TokenURL
+	if u, err := url.Parse(tokenURL); err == nil && !u.IsAbs() {
+		// A relative tokenUrl resolves against the API's server.
+		if base, err := url.Parse(rs.lastBase); err == nil && base.IsAbs() {
+			tokenURL = base.ResolveReference(u).String()
+		}
+	}
+	key := tokenURL + "\x00" + id + "\x00" + strings.Join(s.Scopes, " ")
+	now := rs.e.cfg.clock()
+	c.mu.Lock()
+	if t, ok := c.tokens[key]; ok && now.Before(t.expires) {
+		c.mu.Unlock()
+		return t.token, nil
+	}
+	c.mu.Unlock()
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if len(s.Scopes) > 0 {
+		sc := append([]string(nil), s.Scopes...)
+		sort.Strings(sc)
+		form.Set("scope", strings.Join(sc, " "))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	if req.URL.Scheme == "http" && !isLoopback(req.URL.Host) && !rs.e.cfg.insecureCreds {
+		return "", fmt.Errorf("refusing to send client credentials over plain http to %s", req.URL.Host)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	resp, err := rs.e.cfg.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("token request: %v", rs.mask.apply(err.Error()))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("token response: %v", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return "", fmt.Errorf("token endpoint answered %s", resp.Status)
+	}
+	var tr struct {
+		AccessToken string  `json:"access_token"`
+		ExpiresIn   float64 `json:"expires_in"`
+		TokenType   string  `json:"token_type"`
+	}
+	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
+		return "", fmt.Errorf("token endpoint answered without an access_token")
+	}
+	exp := now.Add(time.Hour)
+	if tr.ExpiresIn > 0 {
+		// Renew a little early.
+		exp = now.Add(time.Duration(tr.ExpiresIn*float64(time.Second)) - 5*time.Second)
+	}
+	c.mu.Lock()
+	c.tokens[key] = cachedToken{token: tr.AccessToken, expires: exp}
+	c.mu.Unlock()
+	return tr.AccessToken, nil
+}
