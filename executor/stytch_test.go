@@ -89,7 +89,6 @@ func TestStytchSMS(t *testing.T) {
 	}
 }
 
-
 func TestStytchSMSWrongCode(t *testing.T) {
 	_, srv := stytch(t)
 	e := engine(t, specs.StytchSMSOTP, executor.WithServer("stytchB2bApi", srv.URL),
