@@ -31,7 +31,12 @@ type exchange struct {
 	respHeader  http.Header
 	respBody    any
 	hasRespBody bool
+	// contractFailed is set when a contract check of severity error failed.
+	contractFailed bool
 }
+
+// errContract fails an attempt whose request breaks the contract.
+var errContract = errors.New("the request breaks the operation's contract (see violations)")
 
 // execute runs one attempt of a step: the HTTP exchange or the called
 // workflow, then the success criteria. A returned error is fatal to the run
@@ -62,6 +67,10 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 	sr.StatusCode = ex.status
 	sr.Error = ""
 	at.success = rs.criteria(wr, sp, sr, at)
+	if ex.contractFailed {
+		at.success = false
+		sr.Error = "the response breaks the operation's contract: " + firstViolation(sr)
+	}
 	return at, nil
 }
 
@@ -129,6 +138,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	var pairs []httpenc.QueryPair
 	hdr := http.Header{}
 	var cookies []string
+	cookieNames := map[string]bool{}
 	for _, p := range sp.params {
 		v, ok, err := p.value.Eval(ev)
 		if err != nil {
@@ -170,6 +180,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 				return ex, err
 			}
 			cookies = append(cookies, s)
+			cookieNames[p.name] = true
 		}
 	}
 	if i := strings.IndexByte(path, '{'); i >= 0 {
@@ -215,11 +226,17 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	}
 	ex.url = req.URL.String()
 	ex.reqHeader = req.Header
+	chk := &checker{rs: rs, sp: sp, sr: sr, attempt: sr.Attempts}
+	chk.checkRequest(ex, hdr, cookieNames)
 	trace := &Exchange{Attempt: sr.Attempts, Request: &Request{Method: req.Method, URL: rs.mask.apply(ex.url), Headers: rs.mask.headers(req.Header)}}
 	if body != nil {
 		trace.Request.Body = rs.mask.apply(string(body))
 	}
 	sr.Exchanges = append(sr.Exchanges, trace)
+	if chk.failed {
+		trace.Error = "not sent: the request breaks the operation's contract"
+		return ex, errContract
+	}
 	rs.emit(Event{Kind: RequestSent, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request})
 	if l := rs.logger(); l != nil {
 		l.Debug("request", "workflow", wr.plan.id, "step", sp.id, "method", req.Method, "url", trace.Request.URL)
@@ -247,6 +264,8 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	}
 	ex.respBody, ex.hasRespBody = decodeBody(resp.Header.Get("Content-Type"), data)
 	trace.Response.Body = rs.mask.value(ex.respBody)
+	chk.checkResponse(ex)
+	ex.contractFailed = chk.failed
 	rs.emit(Event{Kind: ResponseReceived, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request, Response: trace.Response})
 	return ex, nil
 }
@@ -435,4 +454,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+func firstViolation(sr *StepResult) string {
+	for _, v := range sr.Violations {
+		if v.Severity == SeverityError {
+			return v.String()
+		}
+	}
+	return ""
 }

@@ -70,6 +70,7 @@ type config struct {
 	limits        Limits
 	insecureCreds bool
 	skipInputs    bool
+	checks        map[string]Severity
 }
 
 type runConfig struct {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/antchfx/xpath"
@@ -134,6 +135,10 @@ type sourcePlan struct {
 	baseURL string // override, "" to use the operation's servers
 	index   int
 	loc     string
+
+	once     sync.Once
+	compiler *schema.OpenAPI
+	compErr  error
 }
 
 type planner struct {

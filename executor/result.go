@@ -53,7 +53,9 @@ type StepResult struct {
 	// Exchanges are the HTTP exchanges of every attempt, in order.
 	Exchanges []*Exchange       `json:"exchanges,omitempty"`
 	Criteria  []CriterionResult `json:"criteria,omitempty"`
-	Outputs   map[string]any    `json:"outputs"`
+	// Violations are the contract violations found in the exchanges.
+	Violations []Violation    `json:"violations,omitempty"`
+	Outputs    map[string]any `json:"outputs"`
 	// Action is the action taken after the step ("end", "goto", "retry" or
 	// "" for the default).
 	Action   string        `json:"action,omitempty"`
