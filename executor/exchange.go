@@ -263,7 +263,10 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		return ex, rerr
 	}
 	ex.respBody, ex.hasRespBody = decodeBody(resp.Header.Get("Content-Type"), data)
-	trace.Response.Body = rs.mask.value(ex.respBody)
+	trace.Response.Body = ex.respBody
+	if rs.mask.contains(string(data)) {
+		trace.Response.Body = rs.mask.value(ex.respBody)
+	}
 	chk.checkResponse(ex)
 	ex.contractFailed = chk.failed
 	rs.emit(Event{Kind: ResponseReceived, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request, Response: trace.Response})

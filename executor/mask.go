@@ -47,8 +47,18 @@ func (m *masker) add(s string) {
 	m.r = nil
 }
 
+// contains reports whether text holds any secret form.
+func (m *masker) contains(text string) bool {
+	for _, s := range m.secrets {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *masker) apply(s string) string {
-	if len(m.secrets) == 0 || s == "" {
+	if len(m.secrets) == 0 || s == "" || !m.contains(s) {
 		return s
 	}
 	if m.r == nil {

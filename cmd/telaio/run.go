@@ -1,0 +1,450 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/spf13/pflag"
+
+	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/yamlx"
+	"github.com/telaio/telaio/schema"
+)
+
+type runFlags struct {
+	workflow  string
+	inputs    []string
+	inputFile string
+	servers   []string
+	auth      []string
+	format    string
+	timeout   time.Duration
+	mock      bool
+	hosts     []string
+	insecure  bool
+	root      string
+	checks    []string
+}
+
+func cmdRun(ctx context.Context, args []string, e *env) int {
+	var f runFlags
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&f.workflow, "workflow", "", "the workflow to run (may be omitted when the document has one)")
+	fs.StringArrayVar(&f.inputs, "input", nil, "an input as `name=value` (value parsed as JSON when it is valid JSON; repeatable)")
+	fs.StringVar(&f.inputFile, "inputs", "", "read inputs from a JSON or YAML `FILE`")
+	fs.StringArrayVar(&f.servers, "server", nil, "send the operations of a source description to `NAME=URL` (repeatable)")
+	fs.StringArrayVar(&f.auth, "auth", nil, "a credential `SCHEME=VALUE`: user:pass for basic, the token for bearer, the key for apiKey, id:secret for oauth2 (also TELAIO_AUTH_<SCHEME>)")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop the run after `DURATION` (e.g. 30s)")
+	fs.BoolVar(&f.mock, "mock", false, "run against in-process mock servers built from the OpenAPI descriptions")
+	fs.StringArrayVar(&f.hosts, "allow-host", nil, "allow fetching http(s) source descriptions from `HOST`")
+	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
+	fs.StringArrayVar(&f.checks, "check", nil, "contract check severity `NAME=error|warn|off` (checks: "+strings.Join(executor.Checks, ", ")+")")
+	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "Usage: telaio run FILE [--workflow ID] [--input name=value]... [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == pflag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 || (f.format != "text" && f.format != "json") {
+		fs.Usage()
+		return exitUsage
+	}
+	file := fs.Arg(0)
+	doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
+	if doc != nil {
+		diags = append(diags, arazzo.Validate(doc)...)
+	}
+	if diags.HasErrors() {
+		printDiags(e, diags.Errors(), doc)
+		return exitUsage
+	}
+	wf, err := pickWorkflow(doc, f.workflow)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		return exitUsage
+	}
+	inputs, err := readInputs(f.inputFile, f.inputs, stringInputs(doc, wf))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		return exitUsage
+	}
+	opts := []executor.Option{executor.WithInsecureCredentials(f.insecure)}
+	for _, s := range f.servers {
+		name, u, ok := strings.Cut(s, "=")
+		if !ok || name == "" || u == "" {
+			fmt.Fprintf(e.stderr, "telaio run: --server must be NAME=URL, got %q\n", s)
+			return exitUsage
+		}
+		opts = append(opts, executor.WithServer(name, u))
+	}
+	for _, c := range f.checks {
+		name, sev, ok := strings.Cut(c, "=")
+		if !ok {
+			fmt.Fprintf(e.stderr, "telaio run: --check must be NAME=SEVERITY, got %q\n", c)
+			return exitUsage
+		}
+		opts = append(opts, executor.WithCheck(name, executor.Severity(sev)))
+	}
+	auth, err := collectAuth(doc, f.auth, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		return exitUsage
+	}
+	if f.mock {
+		mopts, placeholders, stop, err := startMocks(doc, f.servers, auth)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "telaio run: --mock: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
+		opts = append(opts, mopts...)
+		for _, p := range placeholders {
+			auth[p] = placeholderCredential(doc, p)
+		}
+		if len(placeholders) > 0 && f.format == "text" {
+			fmt.Fprintf(e.stderr, "mock: placeholder credentials for %s (no --auth given)\n", strings.Join(placeholders, ", "))
+		}
+	}
+	for name, v := range auth {
+		opts = append(opts, executor.WithAuth(name, v))
+	}
+	eng, err := executor.New(doc, opts...)
+	if err != nil {
+		var ds diag.Diagnostics
+		if errors.As(err, &ds) {
+			printDiags(e, ds, doc)
+		} else {
+			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		}
+		return exitUsage
+	}
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	var obs executor.Observer
+	if f.format == "text" && e.isTTY {
+		obs = progressObserver(e.stderr)
+	}
+	var runOpts []executor.RunOption
+	if obs != nil {
+		runOpts = append(runOpts, executor.RunWithObserver(obs))
+	}
+	res, err := eng.Run(ctx, wf, inputs, runOpts...)
+	var ie *executor.InputError
+	if errors.As(err, &ie) {
+		if f.format == "json" {
+			writeResultJSON(e.stdout, res, err)
+		} else {
+			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		}
+		return exitUsage
+	}
+	if f.format == "json" {
+		writeResultJSON(e.stdout, res, err)
+	} else {
+		// On a terminal the steps were printed as they finished.
+		writeResultText(e.stdout, res, err, obs == nil)
+	}
+	if err != nil || res == nil || !res.Success {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func printDiags(e *env, ds diag.Diagnostics, doc *arazzo.Document) {
+	sources := map[string][]byte{}
+	if doc != nil {
+		collectSources(doc, sources, map[*arazzo.Document]bool{})
+	}
+	for _, d := range ds {
+		src := sources[d.Range.File]
+		if src == nil && d.Range.File != "" {
+			src, _ = os.ReadFile(d.Range.File)
+		}
+		fmt.Fprintln(e.stderr, diag.Format(d, src))
+	}
+}
+
+func pickWorkflow(doc *arazzo.Document, id string) (string, error) {
+	var ids []string
+	for _, w := range doc.Workflows {
+		ids = append(ids, w.WorkflowID)
+	}
+	if id == "" {
+		if len(ids) == 1 {
+			return ids[0], nil
+		}
+		return "", fmt.Errorf("the document has %d workflows (%s): choose one with --workflow", len(ids), strings.Join(ids, ", "))
+	}
+	if doc.Workflow(id) == nil {
+		return "", fmt.Errorf("unknown workflow %q (the document has %s)", id, strings.Join(ids, ", "))
+	}
+	return id, nil
+}
+
+// stringInputs lists the inputs the workflow's schema declares as strings
+// only: --input code=0042 must stay the string "0042" for them.
+func stringInputs(doc *arazzo.Document, id string) map[string]bool {
+	w := doc.Workflow(id)
+	if w == nil || w.Inputs == nil {
+		return nil
+	}
+	s, err := schema.Compile(doc.Raw, w.InputsPointer)
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for name, p := range s.Properties() {
+		if t := p.Types(); len(t) == 1 && t[0] == "string" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// readInputs reads --inputs FILE then applies each --input name=value (split
+// at the first "="; the value is JSON when it parses as JSON, else a string;
+// an input the schema declares as a string keeps the text as written).
+func readInputs(file string, pairs []string, strs map[string]bool) (map[string]any, error) {
+	inputs := map[string]any{}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--inputs: %v", err)
+		}
+		v, err := yamlx.Decode(data)
+		if err != nil {
+			return nil, fmt.Errorf("--inputs %s: %v", file, err)
+		}
+		m, ok := v.(map[string]any)
+		if !ok && v != nil {
+			return nil, fmt.Errorf("--inputs %s: must hold an object", file)
+		}
+		for k, x := range m {
+			inputs[k] = x
+		}
+	}
+	for _, p := range pairs {
+		name, value, err := parseInput(p)
+		if err != nil {
+			return nil, err
+		}
+		if _, isStr := value.(string); strs[name] && !isStr {
+			_, value, _ = strings.Cut(p, "=")
+		}
+		inputs[name] = value
+	}
+	return inputs, nil
+}
+
+// parseInput splits name=value at the first "=" and decodes the value as
+// JSON when it is valid JSON, else keeps it as a string.
+func parseInput(p string) (string, any, error) {
+	name, raw, ok := strings.Cut(p, "=")
+	if !ok || name == "" {
+		return "", nil, fmt.Errorf("--input must be name=value, got %q", p)
+	}
+	var v any
+	if json.Valid([]byte(raw)) {
+		if err := json.Unmarshal([]byte(raw), &v); err == nil {
+			return name, v, nil
+		}
+	}
+	return name, raw, nil
+}
+
+// collectAuth gathers credentials from --auth flags and TELAIO_AUTH_<SCHEME>
+// environment variables (the scheme name upper-cased, other characters as
+// "_"), for the schemes the source descriptions define.
+func collectAuth(doc *arazzo.Document, flags []string, getenv func(string) string) (map[string]string, error) {
+	auth := map[string]string{}
+	for _, name := range schemeNames(doc) {
+		if v := getenv(envName(name)); v != "" {
+			auth[name] = v
+		}
+	}
+	for _, a := range flags {
+		name, v, ok := strings.Cut(a, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--auth must be SCHEME=VALUE")
+		}
+		auth[name] = v
+	}
+	return auth, nil
+}
+
+func envName(scheme string) string {
+	var b strings.Builder
+	b.WriteString("TELAIO_AUTH_")
+	for _, r := range scheme {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(unicode.ToUpper(r))
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func schemeNames(doc *arazzo.Document) []string {
+	seen := map[string]bool{}
+	var out []string
+	var walk func(d *arazzo.Document, depth int)
+	walk = func(d *arazzo.Document, depth int) {
+		if depth > 16 {
+			return
+		}
+		for _, s := range d.Sources {
+			if s.OpenAPI != nil {
+				for name := range s.OpenAPI.SecuritySchemes {
+					if !seen[name] {
+						seen[name] = true
+						out = append(out, name)
+					}
+				}
+			}
+			if s.Arazzo != nil && s.Arazzo != d {
+				walk(s.Arazzo, depth+1)
+			}
+		}
+	}
+	walk(doc, 0)
+	sort.Strings(out)
+	return out
+}
+
+type jsonResult struct {
+	WorkflowID string                 `json:"workflowId"`
+	Success    bool                   `json:"success"`
+	Status     executor.Status        `json:"status"`
+	Outputs    map[string]any         `json:"outputs"`
+	Steps      []*executor.StepResult `json:"steps"`
+	Deps       []*executor.Result     `json:"dependencies,omitempty"`
+	Transfer   *executor.Result       `json:"transfer,omitempty"`
+	DurationNs time.Duration          `json:"durationNs"`
+	Error      *string                `json:"error"`
+}
+
+func writeResultJSON(w io.Writer, res *executor.Result, err error) {
+	out := jsonResult{Outputs: map[string]any{}, Steps: []*executor.StepResult{}, Status: executor.StatusFailed}
+	if res != nil {
+		out = jsonResult{WorkflowID: res.WorkflowID, Success: res.Success, Status: res.Status, Outputs: res.Outputs,
+			Steps: res.Steps, Deps: res.Dependencies, Transfer: res.Transfer, DurationNs: res.Duration}
+		if res.Error != "" {
+			msg := res.Error
+			out.Error = &msg
+		}
+	}
+	if out.Error == nil && err != nil {
+		msg := err.Error()
+		out.Error = &msg
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
+}
+
+func writeResultText(w io.Writer, res *executor.Result, err error, steps bool) {
+	if res == nil {
+		fmt.Fprintf(w, "error: %v\n", err)
+		return
+	}
+	if steps {
+		writeSteps(w, res, "")
+	}
+	fmt.Fprintf(w, "workflow %s: %s in %s\n", res.WorkflowID, res.Status, roundDuration(res.Duration))
+	if len(res.Outputs) > 0 {
+		fmt.Fprintln(w, "outputs:")
+		keys := make([]string, 0, len(res.Outputs))
+		for k := range res.Outputs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b, _ := json.Marshal(res.Outputs[k])
+			fmt.Fprintf(w, "  %s: %s\n", k, b)
+		}
+	}
+	if res.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", res.Error)
+	}
+}
+
+func writeSteps(w io.Writer, res *executor.Result, indent string) {
+	for _, d := range res.Dependencies {
+		fmt.Fprintf(w, "%sdependency %s: %s\n", indent, d.WorkflowID, d.Status)
+		writeSteps(w, d, indent+"  ")
+	}
+	for _, s := range res.Steps {
+		fmt.Fprintln(w, indent+stepLine(s))
+		if s.Workflow != nil {
+			writeSteps(w, s.Workflow, indent+"  ")
+		}
+	}
+	if res.Transfer != nil {
+		fmt.Fprintf(w, "%sgoto workflow %s\n", indent, res.Transfer.WorkflowID)
+		writeSteps(w, res.Transfer, indent+"  ")
+	}
+}
+
+func stepLine(s *executor.StepResult) string {
+	mark := "ok  "
+	if !s.Success {
+		mark = "FAIL"
+	}
+	code := "   "
+	if s.StatusCode != 0 {
+		code = fmt.Sprint(s.StatusCode)
+	}
+	line := fmt.Sprintf("%s %-28s %s %8s", mark, s.StepID, code, roundDuration(s.Duration))
+	if s.Attempts > 1 {
+		line += fmt.Sprintf("  (%d attempts)", s.Attempts)
+	}
+	if s.Operation != "" {
+		line += "  " + s.Operation
+	} else if s.WorkflowID != "" {
+		line += "  workflow " + s.WorkflowID
+	}
+	if !s.Success && s.Error != "" {
+		line += "  " + s.Error
+	}
+	return line
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d > time.Second:
+		return d.Round(time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// progressObserver prints a line per finished step as the run goes.
+func progressObserver(w io.Writer) executor.Observer {
+	return executor.ObserverFunc(func(ev executor.Event) {
+		if ev.Kind == executor.StepFinished && ev.Step != nil {
+			fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", ev.Depth), stepLine(ev.Step))
+		}
+	})
+}

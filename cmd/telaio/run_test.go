@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/telaio/telaio/conformance/stytchfake"
+	"github.com/telaio/telaio/specs"
+)
+
+const (
+	smsSeed   = "../../specs/stytch/arazzo/stytch-b2b-sms-otp-mfa-workflow.yml"
+	totpSeed  = "../../specs/stytch/arazzo/stytch-b2b-totp-enrollment-workflow.yml"
+	projectID = "project-test-cli"
+	secret    = "secret-test-cli-0123456789"
+)
+
+func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	if len(args) > 1 && (args[0] == "run" || args[0] == "validate") {
+		args = append(args, "--root", "../../specs")
+	}
+	code := runMain(context.Background(), args, e)
+	return code, out.String(), errb.String()
+}
+
+func stytchServer(t *testing.T) (*stytchfake.Server, string) {
+	t.Helper()
+	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := stytchfake.LoadSpec(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := stytchfake.New(stytchfake.Config{ProjectID: projectID, Secret: secret, Spec: spec, OTPCode: func() string { return "246810" }})
+	if err := fake.AddOrganization("organization-test-1", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.AddMember("organization-test-1", "member-test-1", "ada@example.com", "+15005550006"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return fake, srv.URL
+}
+
+func TestRunStytchJSON(t *testing.T) {
+	fake, url := stytchServer(t)
+	code, out, errOut := runCLI(t, nil, "run", smsSeed, "--server", "stytchB2bApi="+url,
+		"--auth", "basicAuth="+projectID+":"+secret, "--input", "organization_id=organization-test-1",
+		"--input", "member_id=member-test-1", "--input", "code=246810", "--input", "session_duration_minutes=45",
+		"--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	var res struct {
+		WorkflowID string         `json:"workflowId"`
+		Success    bool           `json:"success"`
+		Status     string         `json:"status"`
+		Outputs    map[string]any `json:"outputs"`
+		Steps      []struct {
+			StepID     string         `json:"stepId"`
+			Success    bool           `json:"success"`
+			StatusCode int            `json:"statusCode"`
+			Attempts   int            `json:"attempts"`
+			Outputs    map[string]any `json:"outputs"`
+		} `json:"steps"`
+		Error *string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err, out)
+	}
+	if !res.Success || res.Status != "completed" || res.Error != nil || len(res.Steps) != 2 ||
+		res.Steps[1].StepID != "authenticateSmsOtp" || res.Steps[1].StatusCode != 200 || res.Steps[1].Attempts != 1 {
+		t.Errorf("result: %s", out)
+	}
+	if res.Outputs["memberId"] != "member-test-1" || res.Outputs["sessionToken"] == "" {
+		t.Errorf("outputs: %v", res.Outputs)
+	}
+	if strings.Contains(out, secret) {
+		t.Error("the secret leaked into the output")
+	}
+	if v := fake.Requests()[1].Body["session_duration_minutes"]; v != float64(45) {
+		t.Errorf("session_duration_minutes = %#v", v)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	_, url := stytchServer(t)
+	base := []string{"run", smsSeed, "--server", "stytchB2bApi=" + url}
+	auth := []string{"--auth", "basicAuth=" + projectID + ":" + secret}
+	ids := []string{"--input", "organization_id=organization-test-1", "--input", "member_id=member-test-1"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want int
+		in   string // expected in stdout+stderr
+	}{
+		{"wrong code", nil, append(append(append([]string{}, base...), auth...), append(ids, "--input", "code=111111")...), exitFailed, "FAIL authenticateSmsOtp"},
+		{"wrong credentials", nil, append(append([]string{}, base...), append(ids, "--auth", "basicAuth=x:y", "--input", "code=1")...), exitFailed, "401"},
+		{"missing input", nil, append(append(append([]string{}, base...), auth...), "--input", "member_id=m"), exitUsage, "organization_id"},
+		{"unknown workflow", nil, append(append([]string{}, base...), "--workflow", "nope"), exitUsage, "unknown workflow"},
+		{"auth from env", map[string]string{"TELAIO_AUTH_BASICAUTH": projectID + ":" + secret}, append(append([]string{}, base...), append(ids, "--input", "code=246810")...), exitOK, "completed"},
+		{"bad input flag", nil, append(append([]string{}, base...), "--input", "novalue"), exitUsage, "name=value"},
+		{"no file", nil, []string{"run"}, exitUsage, "Usage"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, c.env, c.args...)
+			if code != c.want || !strings.Contains(out+errOut, c.in) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s\n%s", code, c.want, c.in, out, errOut)
+			}
+			if strings.Contains(out+errOut, secret) {
+				t.Error("the secret leaked")
+			}
+		})
+	}
+}
+
+func TestRunMockSeeds(t *testing.T) {
+	for _, seed := range []string{smsSeed, totpSeed} {
+		code, out, errOut := runCLI(t, nil, "run", "--mock", seed, "--input", "organization_id=organization-test-1",
+			"--input", "member_id=member-test-1", "--input", "code=123456")
+		if code != exitOK || !strings.Contains(out, "completed") {
+			t.Errorf("%s: exit %d\n%s\n%s", seed, code, out, errOut)
+		}
+		if !strings.Contains(errOut, "placeholder credentials for basicAuth") {
+			t.Errorf("%s: the placeholder credentials are not announced: %s", seed, errOut)
+		}
+	}
+}
+
+func TestParseInput(t *testing.T) {
+	cases := []struct {
+		in   string
+		name string
+		want any
+	}{
+		{"a=1", "a", float64(1)},
+		{"a=x=y", "a", "x=y"},
+		{`a={"b":[1,true]}`, "a", map[string]any{"b": []any{float64(1), true}}},
+		{"a=hello", "a", "hello"},
+		{"a=", "a", ""},
+		{"a=null", "a", nil},
+	}
+	for _, c := range cases {
+		name, v, err := parseInput(c.in)
+		if err != nil || name != c.name {
+			t.Errorf("%q: %v %v", c.in, name, err)
+			continue
+		}
+		got, _ := json.Marshal(v)
+		want, _ := json.Marshal(c.want)
+		if string(got) != string(want) {
+			t.Errorf("%q: %s, want %s", c.in, got, want)
+		}
+	}
+}

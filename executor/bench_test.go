@@ -1,0 +1,158 @@
+package executor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
+
+	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/specs"
+)
+
+// The benchmarks come in pairs: each Telaio figure has its reference in the
+// same run, so the ratio means something on a noisy machine. See
+// BENCHMARKS.md.
+
+// BenchmarkCompile is parse + load of the Stytch description + New for the
+// SMS seed.
+func BenchmarkCompile(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		doc, diags := arazzo.LoadFS(context.Background(), specs.FS, specs.StytchSMSOTP)
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		if _, err := executor.New(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompileLibOpenAPI is the reference: a bare libopenapi document
+// and v3 model build of the same description.
+func BenchmarkCompileLibOpenAPI(b *testing.B) {
+	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg := datamodel.NewDocumentConfiguration()
+		cfg.Logger = slog.New(slog.DiscardHandler)
+		doc, err := libopenapi.NewDocumentWithConfiguration(src, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := doc.BuildV3Model(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var smsInputs = map[string]any{"organization_id": "organization-test-1", "member_id": "member-test-1", "code": "654321", "session_duration_minutes": 30}
+
+// BenchmarkRun is a warm run of the compiled SMS seed against the Stytch fake.
+func BenchmarkRun(b *testing.B) {
+	_, srv := stytch(b)
+	e := engine(b, specs.StytchSMSOTP, executor.WithServer("stytchB2bApi", srv.URL),
+		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Run(ctx, "sms-otp-mfa", smsInputs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRunNetHTTP is the reference: the same two exchanges with bare
+// net/http and encoding/json, reading the same outputs.
+func BenchmarkRunNetHTTP(b *testing.B) {
+	_, srv := stytch(b)
+	client := srv.Client()
+	post := func(path string, body map[string]any) map[string]any {
+		buf, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(buf))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(projectID, secret)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %d %s", path, resp.StatusCode, data)
+		}
+		var out map[string]any
+		if err := json.Unmarshal(data, &out); err != nil {
+			b.Fatal(err)
+		}
+		return out
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		post("/v1/b2b/otps/sms/send", map[string]any{"organization_id": "organization-test-1", "member_id": "member-test-1"})
+		out := post("/v1/b2b/otps/sms/authenticate", map[string]any{"organization_id": "organization-test-1",
+			"member_id": "member-test-1", "code": "654321", "session_duration_minutes": 30})
+		if out["session_token"] == nil {
+			b.Fatal("no session token")
+		}
+	}
+}
+
+// BenchmarkRunNoChecks is BenchmarkRun with the contract checks off: the
+// engine's own cost next to BenchmarkRunNetHTTP.
+func BenchmarkRunNoChecks(b *testing.B) {
+	_, srv := stytch(b)
+	opts := []executor.Option{executor.WithServer("stytchB2bApi", srv.URL),
+		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret)}
+	for _, c := range executor.Checks {
+		opts = append(opts, executor.WithCheck(c, executor.SeverityOff))
+	}
+	e := engine(b, specs.StytchSMSOTP, opts...)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Run(ctx, "sms-otp-mfa", smsInputs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRunParallel runs the seed concurrently on one Engine, each
+// goroutine as its own member (a member has one live SMS code at a time).
+func BenchmarkRunParallel(b *testing.B) {
+	fake, srv := stytch(b)
+	const members = 64
+	for i := range members {
+		if err := fake.AddMember("organization-test-1", fmt.Sprintf("member-test-p%d", i), fmt.Sprintf("p%d@example.com", i), "+15005550006"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e := engine(b, specs.StytchSMSOTP, executor.WithServer("stytchB2bApi", srv.URL),
+		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret))
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		in := map[string]any{"organization_id": "organization-test-1", "code": "654321",
+			"member_id": fmt.Sprintf("member-test-p%d", next.Add(1)%members)}
+		for pb.Next() {
+			if _, err := e.Run(ctx, "sms-otp-mfa", in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
