@@ -131,7 +131,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	ev := rs.scope(wr, sp, &attempt{ex: ex})
 	base, err := sp.source.serverURL(sp.op)
 	if err != nil {
-		return ex, err
+		return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeRequest, Err: err}
 	}
 	rs.lastBase = base
 	path := sp.op.Path
@@ -139,53 +139,33 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	hdr := http.Header{}
 	var cookies []string
 	cookieNames := map[string]bool{}
+	buildErr := func(err error) error {
+		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeRequest, Err: err}
+	}
 	for _, p := range sp.params {
 		v, ok, err := p.value.Eval(ev)
 		if err != nil {
-			return ex, fmt.Errorf("parameter %q: %v", p.name, err)
+			return ex, buildErr(fmt.Errorf("parameter %q: %v", p.name, err))
 		}
 		if !ok {
 			continue // absent values are omitted
 		}
-		switch p.in {
-		case "path":
-			s, err := p.enc.Path(v)
+		enc := p.enc
+		sv := v
+		if p.json {
+			b, err := httpenc.EncodeJSON(v)
 			if err != nil {
-				return ex, err
+				return ex, buildErr(fmt.Errorf("parameter %q: %v", p.name, err))
 			}
-			if ex.path == nil {
-				ex.path = map[string]any{}
-			}
-			ex.path[p.name] = v
-			path = strings.ReplaceAll(path, "{"+p.name+"}", s)
-		case "query":
-			qp, err := p.enc.Query(v)
-			if err != nil {
-				return ex, err
-			}
-			if ex.query == nil {
-				ex.query = map[string]any{}
-			}
-			ex.query[p.name] = v
-			pairs = append(pairs, qp...)
-		case "header":
-			s, err := p.enc.Header(v)
-			if err != nil {
-				return ex, err
-			}
-			hdr.Add(p.name, s)
-		case "cookie":
-			s, err := p.enc.Cookie(v)
-			if err != nil {
-				return ex, err
-			}
-			cookies = append(cookies, s)
-			cookieNames[p.name] = true
+			sv = string(b)
+		}
+		if err := rs.addParam(ex, p, enc, v, sv, &path, &pairs, hdr, &cookies, cookieNames); err != nil {
+			return ex, buildErr(err)
 		}
 	}
 	if i := strings.IndexByte(path, '{'); i >= 0 {
 		if j := strings.IndexByte(path[i:], '}'); j > 0 {
-			return ex, fmt.Errorf("path parameter %q has no value", path[i+1:i+j])
+			return ex, buildErr(fmt.Errorf("path parameter %q has no value", path[i+1:i+j]))
 		}
 	}
 	u := base + path
@@ -196,7 +176,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	if sp.body != nil {
 		body, err = rs.encodeBody(ev, sp, ex, hdr)
 		if err != nil {
-			return ex, err
+			return ex, buildErr(err)
 		}
 	}
 	if len(cookies) > 0 {
@@ -206,7 +186,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	defer cancel()
 	req, err := http.NewRequestWithContext(reqCtx, sp.op.Method, u, bytes.NewReader(body))
 	if err != nil {
-		return ex, fmt.Errorf("cannot build the request: %v", err)
+		return ex, buildErr(fmt.Errorf("cannot build the request: %v", err))
 	}
 	if body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -216,13 +196,16 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 			req.Header.Add(k, v)
 		}
 	}
-	if req.Header.Get("Authorization") == "" {
-		// An Authorization header given as a step parameter is sent as given.
-		if err := rs.applySecurity(ctx, req, sp); err != nil {
-			return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeInsecure, Err: err}
+	if a := req.Header.Get("Authorization"); a != "" {
+		// An Authorization header given as a step parameter is sent as
+		// given, and masked in the trace.
+		if _, cred, ok := strings.Cut(a, " "); ok {
+			rs.mask.add(strings.TrimSpace(cred))
 		}
-	} else {
-		rs.mask.add(strings.TrimSpace(strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer")))
+		rs.mask.add(a)
+	}
+	if err := rs.applySecurity(ctx, req, sp); err != nil {
+		return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeInsecure, Err: err}
 	}
 	ex.url = req.URL.String()
 	ex.reqHeader = req.Header
@@ -394,7 +377,7 @@ func (rs *runState) replace(ev *scope, bp *bodyPlan, payload any) (any, error) {
 				setXMLText(n, expr.Stringify(v))
 			}
 		}
-		return doc.OutputXML(false), nil
+		return outputXML(doc, strings.HasPrefix(strings.TrimSpace(s), "<?xml")), nil
 	}
 	if s, ok := payload.(string); ok {
 		var v any
@@ -466,4 +449,64 @@ func firstViolation(sr *StepResult) string {
 		}
 	}
 	return ""
+}
+
+// outputXML serializes a parsed document, with its XML declaration only when
+// the payload had one.
+func outputXML(doc *xmlquery.Node, decl bool) string {
+	var b strings.Builder
+	for n := doc.FirstChild; n != nil; n = n.NextSibling {
+		if n.Type == xmlquery.DeclarationNode && !decl {
+			continue
+		}
+		b.WriteString(n.OutputXML(true))
+	}
+	return b.String()
+}
+
+// addParam serializes one parameter value into the path, query, headers or
+// cookies. v is the value as evaluated (what $request.* expressions see), sv
+// the value to serialize.
+func (rs *runState) addParam(ex *exchange, p *paramPlan, enc httpenc.Param, v, sv any, path *string, pairs *[]httpenc.QueryPair,
+	hdr http.Header, cookies *[]string, cookieNames map[string]bool) error {
+	switch p.in {
+	case "path":
+		s, err := enc.Path(sv)
+		if err != nil {
+			return err
+		}
+		if ex.path == nil {
+			ex.path = map[string]any{}
+		}
+		ex.path[p.name] = v
+		*path = strings.ReplaceAll(*path, "{"+p.name+"}", s)
+	case "query":
+		if ex.query == nil {
+			ex.query = map[string]any{}
+		}
+		ex.query[p.name] = v
+		if p.json {
+			*pairs = append(*pairs, httpenc.QueryPair{Name: p.name, Value: sv.(string)})
+			return nil
+		}
+		qp, err := enc.Query(sv)
+		if err != nil {
+			return err
+		}
+		*pairs = append(*pairs, qp...)
+	case "header":
+		s, err := enc.Header(sv)
+		if err != nil {
+			return err
+		}
+		hdr.Add(p.name, s)
+	case "cookie":
+		s, err := enc.Cookie(sv)
+		if err != nil {
+			return err
+		}
+		*cookies = append(*cookies, s)
+		cookieNames[p.name] = true
+	}
+	return nil
 }

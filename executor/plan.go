@@ -86,6 +86,9 @@ type paramPlan struct {
 	name, in string
 	value    *expr.Value
 	enc      httpenc.Param
+	// json is set for an OpenAPI parameter declared with content
+	// application/json: the value is sent as JSON text.
+	json bool
 }
 
 type bodyPlan struct {
@@ -396,6 +399,7 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 					if in == "header" {
 						pp.enc.Name = name // send as written
 					}
+					pp.json = op.ContentType != "" && kindOf(op.ContentType) == bodyJSON
 				}
 			}
 			out = append(out, pp)

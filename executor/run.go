@@ -315,6 +315,7 @@ func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*Step
 	retries := map[*actionPlan]int{}
 	for {
 		sr.Attempts++
+		sr.Action = ""
 		rs.steps++
 		if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
 			err := &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit,
@@ -339,28 +340,31 @@ func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*Step
 			}
 			return done(act, nil)
 		}
-		act, err := rs.selectAction(sp.onFailure, ev, retries)
-		if err != nil {
-			return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
-		}
-		if act == nil || act.typ != "retry" {
-			return done(act, nil)
-		}
-		retries[act]++
-		sr.Action = "retry"
-		wait := rs.retryWait(act, at)
-		if err := rs.e.cfg.sleep(ctx, wait); err != nil {
-			return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: err})
-		}
-		// D21: run the referenced step or workflow first; its failure counts
-		// as a failed retry attempt.
-		if act.stepIndex >= 0 || act.workflow != nil {
+		// Select a failure action. A retry whose named step or workflow
+		// fails counts as a failed retry attempt (D21): select again
+		// against the same response, without re-sending the step.
+		for {
+			act, err := rs.selectAction(sp.onFailure, ev, retries)
+			if err != nil {
+				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
+			}
+			if act == nil || act.typ != "retry" {
+				return done(act, nil)
+			}
+			retries[act]++
+			wait := rs.retryWait(act, at)
+			if err := rs.e.cfg.sleep(ctx, wait); err != nil {
+				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: err})
+			}
+			if act.stepIndex < 0 && act.workflow == nil {
+				break
+			}
 			ok, err := rs.runRetryTarget(ctx, wr, act)
 			if err != nil {
 				return done(nil, err)
 			}
-			if !ok {
-				continue
+			if ok {
+				break
 			}
 		}
 	}

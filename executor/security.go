@@ -58,16 +58,31 @@ func (rs *runState) applySecurity(ctx context.Context, req *http.Request, sp *st
 	if req.URL.Scheme == "http" && !isLoopback(req.URL.Host) && !rs.e.cfg.insecureCreds {
 		return fmt.Errorf("refusing to send credentials over plain http to %s (allow it explicitly)", req.URL.Host)
 	}
+	givenAuth := req.Header.Get("Authorization") != ""
 	for _, name := range schemes {
 		s := doc.SecuritySchemes[name]
 		if s == nil {
 			continue
+		}
+		if givenAuth && usesAuthorization(s) {
+			continue // an Authorization header given as a step parameter is sent as given
 		}
 		if err := rs.applyScheme(ctx, req, s, rs.auth[name]); err != nil {
 			return fmt.Errorf("security scheme %q: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// usesAuthorization reports whether a scheme sends the Authorization header.
+func usesAuthorization(s *oas.SecurityScheme) bool {
+	switch s.Type {
+	case "http", "oauth2", "openIdConnect":
+		return true
+	case "apiKey":
+		return s.In == "header" && strings.EqualFold(s.ParamName, "Authorization")
+	}
+	return false
 }
 
 // namedAnywhere reports whether some security requirement of doc names the
@@ -108,11 +123,16 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 	case "apiKey":
 		switch s.In {
 		case "header":
-			req.Header.Set(s.ParamName, value)
+			if req.Header.Get(s.ParamName) == "" { // a step parameter wins
+				req.Header.Set(s.ParamName, value)
+			}
 		case "query":
-			q := req.URL.Query()
-			q.Set(s.ParamName, value)
-			req.URL.RawQuery = q.Encode()
+			pair := url.QueryEscape(s.ParamName) + "=" + url.QueryEscape(value)
+			if req.URL.RawQuery == "" {
+				req.URL.RawQuery = pair
+			} else {
+				req.URL.RawQuery += "&" + pair
+			}
 		case "cookie":
 			req.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
 		default:

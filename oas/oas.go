@@ -13,6 +13,7 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/datamodel"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/telaio/telaio/internal/yamlx"
 )
@@ -162,11 +163,11 @@ func (e *Error) Error() string {
 
 // Load decodes and indexes an OpenAPI description. url names it in errors.
 func Load(src []byte, url string) (*Document, error) {
-	raw, err := decode(src)
+	node, raw, err := decode(src)
 	if err != nil {
 		return nil, &Error{URL: url, Msg: err.Error()}
 	}
-	d, err := FromValue(raw, url)
+	d, err := fromValue(raw, url, node)
 	if err != nil {
 		return nil, err
 	}
@@ -174,15 +175,17 @@ func Load(src []byte, url string) (*Document, error) {
 	return d, nil
 }
 
-func decode(src []byte) (any, error) {
+// decode decodes a description; the YAML node tree is returned too (it
+// keeps the order of media types), nil for JSON read with encoding/json.
+func decode(src []byte) (*yaml.Node, any, error) {
 	trimmed := bytes.TrimLeft(src, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var v any
 		if err := json.Unmarshal(src, &v); err == nil {
-			return v, nil
+			return nil, v, nil
 		}
 	}
-	return yamlx.Decode(src)
+	return yamlx.DecodeNode(src)
 }
 
 // Sniff reports the kind of a decoded description: "openapi", "arazzo",
@@ -201,7 +204,11 @@ func Sniff(raw any) string {
 }
 
 // FromValue indexes a description already decoded into the JSON data model.
-func FromValue(raw any, url string) (*Document, error) {
+// Media types are then listed JSON first, then sorted (the data model keeps
+// no key order); Load keeps the declaration order of YAML documents.
+func FromValue(raw any, url string) (*Document, error) { return fromValue(raw, url, nil) }
+
+func fromValue(raw any, url string, node *yaml.Node) (*Document, error) {
 	root, ok := raw.(map[string]any)
 	if !ok {
 		return nil, &Error{URL: url, Msg: "an OpenAPI description must be an object"}
@@ -219,7 +226,7 @@ func FromValue(raw any, url string) (*Document, error) {
 	default:
 		return nil, &Error{URL: url, Msg: fmt.Sprintf("OpenAPI version %q is not supported (3.0 and 3.1 are)", v)}
 	}
-	r := &resolver{doc: d}
+	r := &resolver{doc: d, node: node}
 	d.Servers = r.servers(root["servers"])
 	if len(d.Servers) == 0 {
 		d.Servers = []Server{{URL: "/"}}

@@ -3,6 +3,10 @@ package oas
 import (
 	"errors"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telaio/telaio/internal/yamlx"
 )
 
 // escape escapes a JSON pointer reference token (RFC 6901).
@@ -41,7 +45,10 @@ func splitPointer(ptr string) ([]string, error) {
 }
 
 // resolver follows local $refs while the index is built.
-type resolver struct{ doc *Document }
+type resolver struct {
+	doc  *Document
+	node *yaml.Node // the description's YAML tree, when it was YAML
+}
 
 const maxRefHops = 32
 
@@ -272,7 +279,7 @@ func (r *resolver) requestBody(v any, ptr string) *RequestBody {
 func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaType {
 	c, _ := v.(map[string]any)
 	out := make([]*MediaType, 0, len(c))
-	for _, name := range orderedKeys(c) {
+	for _, name := range r.keyOrder(ptr, c) {
 		mt := &MediaType{Name: name}
 		mm, _ := c[name].(map[string]any)
 		if s, ok := mm["schema"]; ok {
@@ -296,6 +303,19 @@ func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaTyp
 		out = append(out, mt)
 	}
 	return out
+}
+
+// keyOrder lists the keys of the map at ptr in declaration order when the
+// YAML tree is known, else JSON media types first, then sorted.
+func (r *resolver) keyOrder(ptr string, m map[string]any) []string {
+	if r.node != nil {
+		if toks, err := splitPointer(ptr); err == nil {
+			if keys := yamlx.Keys(yamlx.Lookup(r.node, toks)); len(keys) == len(m) {
+				return keys
+			}
+		}
+	}
+	return orderedKeys(m)
 }
 
 // orderedKeys returns map keys with JSON media types first, then sorted; the

@@ -54,6 +54,65 @@ func Value(n *yaml.Node) (any, error) {
 	return c.value(n, 0)
 }
 
+// DecodeNode parses src and converts it with Value, returning the node tree
+// too (for callers that need key order or positions).
+func DecodeNode(src []byte) (*yaml.Node, any, error) {
+	n, err := Parse(src)
+	if err != nil || n == nil {
+		return n, nil, err
+	}
+	v, err := Value(n)
+	return n, v, err
+}
+
+// Lookup follows unescaped JSON pointer tokens through mappings and
+// sequences of a node tree (aliases followed); nil when absent.
+func Lookup(n *yaml.Node, tokens []string) *yaml.Node {
+	for _, t := range tokens {
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil {
+			return nil
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == t {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			n = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return nil
+			}
+			n = n.Content[i]
+		default:
+			return nil
+		}
+	}
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// Keys lists the keys of a mapping node in document order.
+func Keys(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, n.Content[i].Value)
+	}
+	return out
+}
+
 // Decode parses src and converts it with Value.
 func Decode(src []byte) (any, error) {
 	n, err := Parse(src)
