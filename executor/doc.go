@@ -1,0 +1,86 @@
+// Package executor runs Arazzo workflows over HTTP.
+//
+// New plans a loaded document once: it resolves every step's operation in
+// the OpenAPI descriptions (method, path template, servers, parameters with
+// their style and explode, request media types, security requirements) or
+// the workflow it calls, and compiles every runtime expression, payload,
+// criterion and input schema. The Engine is immutable afterwards; Run keeps
+// each run's state in its own struct, so concurrent runs on one Engine are
+// safe.
+//
+//	doc, diags := arazzo.Load(ctx, "flow.arazzo.yaml")
+//	eng, err := executor.New(doc, executor.WithServer("petstore", url), executor.WithAuth("bearerAuth", token))
+//	res, err := eng.Run(ctx, "adoptPet", map[string]any{"name": "Rex"})
+//
+// # Decisions where the specification is open
+//
+// The numbers refer to section 24 of the conformance checklist; each is
+// pinned by a conformance case of the same name.
+//
+//   - Inputs (D36): JSON Schema defaults apply to inputs not given (also
+//     through $ref to components.inputs), then the inputs are validated;
+//     invalid inputs give an *InputError listing every violation, and no
+//     request is sent. WithoutInputValidation turns the check off.
+//   - Absent values: an expression naming an input that was neither given nor
+//     defaulted (or an output that was not produced) makes its payload member
+//     or parameter absent: it is omitted, never sent as null or as the text
+//     of the expression. JSON nulls that are present are kept.
+//   - Parameters (D12, D14): step parameters first, then the workflow's not
+//     redefined, by (name, in); header names compare case-insensitively.
+//     Workflow parameters with "in" go to operation steps, those without to
+//     steps that call a workflow. A Reusable's value overrides the
+//     component's. Values are serialized per the OpenAPI parameter's style
+//     and explode (defaults per location); a parameter declared with content
+//     application/json is sent as JSON text.
+//   - Bodies (D28-D30): the payload is evaluated recursively; string
+//     payloads are templates sent verbatim, with numbers in JSON form and
+//     objects embedded as JSON; replacements apply afterwards, in order,
+//     with JSON pointers (XPath for XML), and a missing parent is an error.
+//     The media type is the step's contentType, else the operation's first
+//     declared one. An object sent as form-urlencoded gives one field per
+//     member.
+//   - Security: credentials are given per security scheme name (WithAuth).
+//     The operation's requirements (else the document's) decide which apply;
+//     a credential for a scheme that no requirement of the description names
+//     applies to every operation of that description. An Authorization header
+//     given as a step parameter is sent as given. Credentials are never sent
+//     over plain http to a non-loopback host unless WithInsecureCredentials.
+//     OAuth2 client-credentials tokens are fetched from the tokenUrl and
+//     cached until they expire.
+//   - Success (D8): a step succeeds when all its successCriteria hold; with
+//     none, once a response arrives (or the called workflow succeeds). A
+//     transport failure fails the step (actions may retry it); a request that
+//     cannot be built fails the run with code "request".
+//   - Actions (D9-D12, D15-D18, D21): the step's actions first, then the
+//     workflow's not redefined by name; the first whose criteria all hold
+//     wins (none: always matches), and criteria see the current exchange.
+//     No match: next step on success, fail on failure. retryLimit N allows N
+//     retries (default 1); retryAfter is the minimum gap and a Retry-After
+//     header overrides it, capped by Limits.MaxRetryWait; a retry's stepId or
+//     workflowId runs first and its failure counts as a failed attempt; an
+//     exhausted retry falls through to later failure actions. An onFailure
+//     end fails the run, with every output that can be evaluated.
+//   - Outcome: a run succeeds when it ends normally (after its last step or
+//     an onSuccess end) and the last executed step succeeded; a failure
+//     handled by an onFailure goto does not by itself fail the run.
+//   - Workflows (D20, D22, D24, D25): dependsOn workflows run first, once
+//     per run, with the caller's inputs; a failed dependency fails the
+//     dependant. A workflow step's parameters are the callee's inputs; its
+//     outputs read the callee's as $outputs.<name>, later steps as
+//     $workflows.<id>.outputs.<name>. goto workflowId is one-way: the run's
+//     result is the target's, which receives the current inputs it declares.
+//     $statusCode and $response have no value in a workflow step.
+//   - Limits (D19): step executions, nesting depth, response body bytes and
+//     retry waits are bounded (Limits); going over fails the run with code
+//     "limit-exceeded", never hangs.
+//   - Results: Result lists the workflow's own step executions in order; a
+//     retried step is one entry with Attempts, a step entered again through
+//     goto a new entry. Runs of dependencies, called workflows and goto
+//     targets are reported under those workflows. Secrets (credentials,
+//     OAuth2 tokens, inputs whose schema says format password or writeOnly)
+//     are masked in the trace, including their URL-, JSON- and
+//     base64-encoded forms.
+//   - Contract checks: every exchange is checked against its operation
+//     (see Checks); response checks fail the step by default, request checks
+//     warn.
+package executor
