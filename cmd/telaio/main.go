@@ -23,7 +23,9 @@ Usage:
   telaio validate FILE... [--format text|json] [--allow-host HOST]...
   telaio run FILE [--workflow ID] [--input name=value]... [--inputs FILE] [--mock]
              [--server NAME=URL] [--auth SCHEME=VALUE] [--format text|json] [--timeout D]
+             [--check NAME=SEVERITY] [--report junit|json|har=FILE]
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
+  telaio graph FILE [--workflow ID]
   telaio version
 
 Run "telaio COMMAND --help" for the flags of a command.
@@ -70,6 +72,8 @@ func runMain(ctx context.Context, args []string, e *env) int {
 		return cmdRun(ctx, args[1:], e)
 	case "mock":
 		return cmdMock(ctx, args[1:], e)
+	case "graph":
+		return cmdGraph(ctx, args[1:], e)
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "telaio", version)
 		return exitOK

@@ -18,6 +18,7 @@ import (
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/executor"
 	"github.com/telaio/telaio/internal/yamlx"
+	"github.com/telaio/telaio/report"
 	"github.com/telaio/telaio/schema"
 )
 
@@ -34,6 +35,7 @@ type runFlags struct {
 	insecure  bool
 	root      string
 	checks    []string
+	reports   []string
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -51,6 +53,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.StringArrayVar(&f.hosts, "allow-host", nil, "allow fetching http(s) source descriptions from `HOST`")
 	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
 	fs.StringArrayVar(&f.checks, "check", nil, "contract check severity `NAME=error|warn|off` (checks: "+strings.Join(executor.Checks, ", ")+")")
+	fs.StringArrayVar(&f.reports, "report", nil, "also write a report `FORMAT=FILE` (junit, json or har; repeatable)")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: telaio run FILE [--workflow ID] [--input name=value]... [flags]")
@@ -65,6 +68,15 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	if fs.NArg() != 1 || (f.format != "text" && f.format != "json") {
 		fs.Usage()
 		return exitUsage
+	}
+	var reports []report.Spec
+	for _, r := range f.reports {
+		spec, err := report.ParseSpec(r)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "telaio run: --report: %v\n", err)
+			return exitUsage
+		}
+		reports = append(reports, spec)
 	}
 	file := fs.Arg(0)
 	doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
@@ -149,6 +161,13 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		runOpts = append(runOpts, executor.RunWithObserver(obs))
 	}
 	res, err := eng.Run(ctx, wf, inputs, runOpts...)
+	if res != nil {
+		for _, spec := range reports {
+			if werr := spec.WriteFile([]*executor.Result{res}, report.WithVersion(version)); werr != nil {
+				fmt.Fprintf(e.stderr, "telaio run: report %s: %v\n", spec, werr)
+			}
+		}
+	}
 	var ie *executor.InputError
 	if errors.As(err, &ie) {
 		if f.format == "json" {

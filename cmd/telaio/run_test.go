@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, 
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-	if len(args) > 1 && (args[0] == "run" || args[0] == "validate") {
+	if len(args) > 1 && (args[0] == "run" || args[0] == "validate" || args[0] == "graph") {
 		args = append(args, "--root", "../../specs")
 	}
 	code := runMain(context.Background(), args, e)
@@ -163,5 +164,27 @@ func TestParseInput(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%q: %s, want %s", c.in, got, want)
 		}
+	}
+}
+
+func TestRunReportsAndGraph(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, nil, "run", "--mock", smsSeed, "--input", "organization_id=o", "--input", "member_id=m",
+		"--input", "code=1", "--report", "junit="+dir+"/r.xml", "--report", "json="+dir+"/r.json", "--report", "har="+dir+"/r.har")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, f := range []string{"r.xml", "r.json", "r.har"} {
+		b, err := os.ReadFile(dir + "/" + f)
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if code, _, _ := runCLI(t, nil, "run", smsSeed, "--report", "pdf=x"); code != exitUsage {
+		t.Errorf("an unknown report format: exit %d", code)
+	}
+	code, out, _ = runCLI(t, nil, "graph", smsSeed)
+	if code != exitOK || !strings.Contains(out, "flowchart TD") || !strings.Contains(out, "sendSmsOtp") {
+		t.Errorf("graph: exit %d\n%s", code, out)
 	}
 }

@@ -185,9 +185,10 @@ func headerWants(t *testing.T, file string) []string {
 		t.Fatal(err)
 	}
 	var out []string
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	for sc.Scan() {
-		w, ok := strings.CutPrefix(sc.Text(), "# want: ")
+		w, ok := strings.CutPrefix(strings.TrimRight(sc.Text(), "\r"), "# want: ")
 		if !ok {
 			break
 		}

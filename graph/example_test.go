@@ -1,0 +1,56 @@
+package graph_test
+
+import (
+	"fmt"
+
+	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/graph"
+)
+
+func ExampleMermaid() {
+	src := []byte(`arazzo: 1.0.1
+info: {title: Pets, version: "1"}
+sourceDescriptions:
+  - {name: petstore, url: ./petstore.yaml, type: openapi}
+workflows:
+  - workflowId: adopt
+    steps:
+      - stepId: findPet
+        operationId: findPets
+        successCriteria: [{condition: $statusCode == 200}]
+        onSuccess:
+          - name: noneLeft
+            type: end
+            criteria: [{condition: $response.body#/0 == null}]
+      - stepId: adoptPet
+        operationId: adoptPet
+        onFailure:
+          - {name: busy, type: retry, retryAfter: 1, retryLimit: 3}
+`)
+	doc, _ := arazzo.Parse(src, "adopt.arazzo.yaml")
+	text, err := graph.Mermaid(doc, "adopt")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(text)
+	// Output:
+	// flowchart TD
+	//   start(["Start"])
+	//   s0["findPet<br/>findPets"]
+	//   s1["adoptPet<br/>adoptPet"]
+	//   done(["End"])
+	//   start --> s0
+	//   s0 --> s1
+	//   s0 -->|"end (noneLeft)"| done
+	//   s1 --> done
+	//   s1 -.->|"retry ×3"| s1
+}
+
+func ExampleMermaid_unknownWorkflow() {
+	doc, _ := arazzo.Parse([]byte("arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: a, url: a.yaml}]\nworkflows:\n  - workflowId: one\n    steps: [{stepId: s, operationId: op}]\n"), "t.yaml")
+	_, err := graph.Mermaid(doc, "two")
+	fmt.Println(err)
+	// Output:
+	// unknown workflow "two" (the document has one)
+}
