@@ -3,6 +3,7 @@ package arazzo
 // Diagnostic codes. They are stable: tools and tests match on them.
 const (
 	CodeYAMLSyntax       = "yaml-syntax"
+	CodeJSONSyntax       = "json-syntax"
 	CodeInvalidDocument  = "invalid-document"
 	CodeDocumentTooLarge = "document-too-large"
 	CodeInvalidType      = "invalid-type"

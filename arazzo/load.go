@@ -310,7 +310,7 @@ func (l *loader) resolve(base, ref string) (string, error) {
 	}
 	joined := path.Join(path.Dir(base), p)
 	if joined == ".." || strings.HasPrefix(joined, "../") {
-		return "", fmt.Errorf("%q resolves outside the document's tree", ref)
+		return "", fmt.Errorf("%q resolves outside the allowed file tree (set a wider root: WithRoot, or --root on the command line)", ref)
 	}
 	return joined, nil
 }

@@ -2,12 +2,15 @@ package arazzo
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,6 +24,9 @@ const (
 	MaxDocumentBytes = 16 << 20
 	// maxDiagnostics caps how many diagnostics one document reports.
 	maxDiagnostics = 200
+	// maxAliasExpansion caps how many nodes YAML aliases may add when they
+	// are expanded (an alias bomb is a few hundred bytes).
+	maxAliasExpansion = 1 << 20
 )
 
 // Parse decodes an Arazzo document written in YAML or JSON. It always returns
@@ -36,16 +42,36 @@ func Parse(src []byte, file string) (*Document, diag.Diagnostics) {
 			"document is %d bytes, more than the limit of %d", len(src), MaxDocumentBytes)
 		return nil, p.diags
 	}
-	root, err := parseYAML(src)
+	root, isJSON := parseJSON(src)
+	var err error
+	if !isJSON {
+		root, err = parseYAML(src)
+		if err == nil {
+			newLineMap(src).remap(root)
+		}
+	}
 	if err != nil {
-		p.diags = append(p.diags, yamlError(file, src, err))
+		if d := jsonError(file, src); d != nil {
+			p.diags = append(p.diags, d)
+		} else {
+			p.diags = append(p.diags, yamlError(file, src, err))
+		}
 		return nil, p.diags
+	}
+	if root != nil && root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Value == "" {
+		root = nil // a document with only a "---" marker
 	}
 	if root == nil {
 		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeInvalidDocument, "document is empty")
 		return nil, p.diags
 	}
+	if real, expanded := nodeCounts(root); expanded-real > maxAliasExpansion {
+		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeInvalidDocument,
+			"document too large: its aliases expand to %d more nodes than it has (limit %d)", expanded-real, maxAliasExpansion)
+		return nil, p.diags
+	}
 	doc.root = root
+	p.duplicateKeys(root)
 	raw, err := yamlx.Value(root)
 	if err != nil {
 		var ye *yamlx.Error
@@ -59,6 +85,7 @@ func Parse(src []byte, file string) (*Document, diag.Diagnostics) {
 	}
 	doc.Raw = raw
 	p.document(root)
+	p.diags.Sort()
 	if len(p.diags) > maxDiagnostics {
 		p.diags = p.diags[:maxDiagnostics]
 	}
@@ -91,6 +118,340 @@ func parseYAML(src []byte) (n *yaml.Node, err error) {
 	return nil, nil
 }
 
+// nodeCounts returns how many nodes the tree under root has, and how many it
+// has once its aliases are expanded (saturating above maxAliasExpansion).
+func nodeCounts(root *yaml.Node) (real, expanded int) {
+	const limit = 1 << 40
+	sizes := map[*yaml.Node]int{}
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if v, ok := sizes[n]; ok {
+			return v
+		}
+		sizes[n] = limit // a cycle (or too deep) counts as unbounded
+		if depth > 10000 {
+			return limit
+		}
+		total := 1
+		if n.Kind == yaml.AliasNode {
+			total += size(n.Alias, depth+1)
+		}
+		for _, c := range n.Content {
+			total += size(c, depth+1)
+			if total > limit {
+				total = limit
+			}
+		}
+		sizes[n] = min(total, limit)
+		return sizes[n]
+	}
+	expanded = size(root, 0)
+	var count func(n *yaml.Node, depth int)
+	count = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 10000 {
+			return
+		}
+		real++
+		for _, c := range n.Content {
+			count(c, depth+1)
+		}
+	}
+	count(root, 0)
+	return real, expanded
+}
+
+// duplicateKeys reports every key written twice in one mapping, anywhere in
+// the document, at its second occurrence. YAML requires keys to be unique
+// and JSON says they SHOULD be; decoders disagree on which one wins, so a
+// duplicate is an error. (Aliases are not followed: each node is visited
+// once.)
+func (p *parser) duplicateKeys(root *yaml.Node) {
+	type item struct {
+		n     *yaml.Node
+		depth int
+	}
+	stack := []item{{root, 0}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		if n == nil || it.depth > 10000 {
+			continue
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			seen := make(map[string]*yaml.Node, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+					if first, dup := seen[k.Value]; dup {
+						p.errorf(k, CodeDuplicateKey, "key %q is written twice in this object (first at line %d)", k.Value, first.Line)
+					} else {
+						seen[k.Value] = k
+					}
+				}
+				stack = append(stack, item{n.Content[i+1], it.depth + 1})
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				stack = append(stack, item{c, it.depth + 1})
+			}
+		}
+	}
+}
+
+// parseJSON decodes src into a YAML node tree with positions when src is a
+// JSON text (an object or array). It exists because a YAML 1.2 parser does
+// not read every JSON text: go.yaml.in/yaml/v3 rejects the "\/" escape,
+// surrogate pairs and keys longer than 1024 bytes. ok is false when src is
+// not JSON; it is then parsed as YAML. Columns count bytes.
+func parseJSON(src []byte) (n *yaml.Node, ok bool) {
+	i := skipJSONSpace(src, 0)
+	if i >= len(src) || (src[i] != '{' && src[i] != '[') || !json.Valid(src) {
+		return nil, false
+	}
+	j := &jsonParser{src: src, line: 1}
+	n = j.value(i)
+	return n, n != nil
+}
+
+// jsonError reports where a text that looks like JSON (it starts with "{"
+// or "[") stops being JSON, or nil. It is used when the text is not YAML
+// either: the JSON decoder's position is exact where the YAML parser's is
+// often the start of the enclosing flow collection.
+func jsonError(file string, src []byte) *diag.Diagnostic {
+	i := skipJSONSpace(src, 0)
+	if i >= len(src) || (src[i] != '{' && src[i] != '[') {
+		return nil
+	}
+	var v any
+	err := json.Unmarshal(src, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	off := int(se.Offset) - 1 // the offending byte
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	col := off - (bytes.LastIndexByte(src[:off], '\n') + 1) + 1
+	return &diag.Diagnostic{Severity: diag.Error, Code: CodeJSONSyntax, Message: "invalid JSON: " + strings.TrimPrefix(se.Error(), "json: "),
+		Range: diag.Range{File: file, Start: diag.Pos{Line: line, Column: col, Byte: off}}}
+}
+
+func skipJSONSpace(src []byte, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonParser builds nodes from a text json.Valid accepted, so it checks
+// nothing but keeps track of lines.
+type jsonParser struct {
+	src []byte
+	// pos is the next byte to read; line and lineStart locate it.
+	pos, line, lineStart int
+}
+
+func (j *jsonParser) skip() {
+	for j.pos < len(j.src) {
+		switch j.src[j.pos] {
+		case '\n':
+			j.line++
+			j.lineStart = j.pos + 1
+		case ' ', '\t', '\r':
+		default:
+			return
+		}
+		j.pos++
+	}
+}
+
+// value reads the value at or after byte i.
+func (j *jsonParser) value(i int) *yaml.Node {
+	if i > j.pos {
+		for ; j.pos < i; j.pos++ {
+			if j.src[j.pos] == '\n' {
+				j.line++
+				j.lineStart = j.pos + 1
+			}
+		}
+	}
+	j.skip()
+	if j.pos >= len(j.src) {
+		return nil
+	}
+	n := &yaml.Node{Line: j.line, Column: j.pos - j.lineStart + 1}
+	switch c := j.src[j.pos]; {
+	case c == '{':
+		n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
+		j.pos++
+		for {
+			j.skip()
+			if j.pos >= len(j.src) {
+				return nil
+			}
+			if j.src[j.pos] == '}' {
+				j.pos++
+				return n
+			}
+			if j.src[j.pos] == ',' {
+				j.pos++
+				continue
+			}
+			k := j.value(j.pos)
+			j.skip()
+			if k == nil || j.pos >= len(j.src) || j.src[j.pos] != ':' {
+				return nil
+			}
+			j.pos++
+			v := j.value(j.pos)
+			if v == nil {
+				return nil
+			}
+			n.Content = append(n.Content, k, v)
+		}
+	case c == '[':
+		n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
+		j.pos++
+		for {
+			j.skip()
+			if j.pos >= len(j.src) {
+				return nil
+			}
+			if j.src[j.pos] == ']' {
+				j.pos++
+				return n
+			}
+			if j.src[j.pos] == ',' {
+				j.pos++
+				continue
+			}
+			v := j.value(j.pos)
+			if v == nil {
+				return nil
+			}
+			n.Content = append(n.Content, v)
+		}
+	case c == '"':
+		start := j.pos
+		j.pos++
+		for j.pos < len(j.src) && j.src[j.pos] != '"' {
+			if j.src[j.pos] == '\\' {
+				j.pos++
+			}
+			j.pos++
+		}
+		j.pos++
+		if j.pos > len(j.src) || json.Unmarshal(j.src[start:j.pos], &n.Value) != nil {
+			return nil
+		}
+		n.Kind, n.Tag, n.Style = yaml.ScalarNode, "!!str", yaml.DoubleQuotedStyle
+	default:
+		start := j.pos
+		for j.pos < len(j.src) && strings.IndexByte(" \t\r\n,]}", j.src[j.pos]) < 0 {
+			j.pos++
+		}
+		n.Kind, n.Value = yaml.ScalarNode, string(j.src[start:j.pos])
+		switch {
+		case n.Value == "true" || n.Value == "false":
+			n.Tag = "!!bool"
+		case n.Value == "null":
+			n.Tag = "!!null"
+		case strings.ContainsAny(n.Value, ".eE"):
+			n.Tag = "!!float"
+		default:
+			n.Tag = "!!int"
+		}
+	}
+	return n
+}
+
+// lineMap converts the positions the YAML library reports into ours. The
+// library counts columns in characters and also breaks lines at a lone
+// carriage return; diag.Pos counts bytes, and lines end at "\n" only (as
+// diag.Format prints them). Documents that are ASCII without a lone "\r" —
+// nearly all — need no conversion, and newLineMap returns nil for them.
+type lineMap struct {
+	src        []byte
+	yamlStarts []int // byte offset where each YAML line starts
+	nlStarts   []int // byte offset where each "\n"-separated line starts
+}
+
+func newLineMap(src []byte) *lineMap {
+	plain := true
+	for i, c := range src {
+		if c >= utf8.RuneSelf || (c == '\r' && (i+1 == len(src) || src[i+1] != '\n')) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return nil
+	}
+	m := &lineMap{src: src, yamlStarts: []int{0}, nlStarts: []int{0}}
+	if bytes.HasPrefix(src, []byte("\ufeff")) {
+		m.yamlStarts[0] = 3 // the library does not count a byte order mark
+	}
+	for i, c := range src {
+		switch {
+		case c == '\n':
+			m.yamlStarts = append(m.yamlStarts, i+1)
+			m.nlStarts = append(m.nlStarts, i+1)
+		case c == '\r' && (i+1 == len(src) || src[i+1] != '\n'):
+			m.yamlStarts = append(m.yamlStarts, i+1)
+		}
+	}
+	return m
+}
+
+// pos converts a YAML line and character column into a line and byte
+// column.
+func (m *lineMap) pos(yline, ycol int) (line, col int) {
+	if yline < 1 {
+		return yline, ycol
+	}
+	off := len(m.src)
+	if yline <= len(m.yamlStarts) {
+		off = m.yamlStarts[yline-1]
+		for c := 1; c < ycol && off < len(m.src) && m.src[off] != '\n' && m.src[off] != '\r'; c++ {
+			_, size := utf8.DecodeRune(m.src[off:])
+			off += size
+		}
+	}
+	line = sort.Search(len(m.nlStarts), func(i int) bool { return m.nlStarts[i] > off })
+	return line, off - m.nlStarts[line-1] + 1
+}
+
+// remap rewrites the positions of the nodes under root.
+func (m *lineMap) remap(root *yaml.Node) {
+	if m == nil {
+		return
+	}
+	seen := map[*yaml.Node]bool{}
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil || seen[n] {
+			continue
+		}
+		seen[n] = true
+		if n.Line >= 1 {
+			n.Line, n.Column = m.pos(n.Line, max(n.Column, 1))
+		}
+		stack = append(stack, n.Content...)
+	}
+}
+
 type multiDocError struct{ line int }
 
 func (e *multiDocError) Error() string {
@@ -121,9 +482,14 @@ func yamlError(file string, src []byte, err error) *diag.Diagnostic {
 	if line == 0 {
 		line = 1
 	}
+	if m := newLineMap(src); m != nil {
+		line, _ = m.pos(line, 1)
+	}
 	if _, multi := err.(*multiDocError); !multi {
 		line = problemLine(src, line)
 	}
+	// The library may name the line after the last one (end of stream).
+	line = min(line, 1+bytes.Count(src, []byte("\n")))
 	col := 1
 	if text, ok := lineText(src, line); ok {
 		col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
@@ -138,6 +504,9 @@ func yamlError(file string, src []byte, err error) *diag.Diagnostic {
 // parse is where the problem is.
 func problemLine(src []byte, reported int) int {
 	const maxTries = 400
+	if len(src) > 1<<20 {
+		return reported // each try parses a prefix: too slow for big documents
+	}
 	var starts []int // byte offset of the end of each line
 	for i, c := range src {
 		if c == '\n' {
@@ -240,10 +609,26 @@ func (d *Document) blockOffset(n *yaml.Node, offset int) diag.Range {
 type parser struct {
 	doc   *Document
 	diags diag.Diagnostics
+	// fieldKey and fieldVal are the key and value of the field being
+	// decoded, so that a value of the wrong type written on the lines after
+	// its key is reported at the key.
+	fieldKey, fieldVal *yaml.Node
 }
 
 func (p *parser) errorf(n *yaml.Node, code, format string, args ...any) {
+	if code == CodeInvalidType && n != nil && p.fieldKey != nil && (n == p.fieldVal || n == deref(p.fieldVal)) && n.Line != p.fieldKey.Line {
+		n = p.fieldKey
+	}
 	p.diags.Errorf(nodeRange(p.doc.File, n), code, format, args...)
+}
+
+// field runs set for the value v of key k, with k as the position of type
+// errors in v (see errorf).
+func (p *parser) field(k, v *yaml.Node, set func(*parser, *yaml.Node)) {
+	ok, ov := p.fieldKey, p.fieldVal
+	p.fieldKey, p.fieldVal = k, v
+	set(p, v)
+	p.fieldKey, p.fieldVal = ok, ov
 }
 
 func (p *parser) warnf(n *yaml.Node, code, format string, args ...any) {
@@ -302,14 +687,17 @@ func (p *parser) object(n *yaml.Node, what string, m *Meta, specs []fieldSpec, e
 	m.fields = make(map[string]field, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+		if k.Kind != yaml.ScalarNode {
 			p.errorf(k, CodeInvalidType, "keys of %s must be strings", what)
+			continue
+		}
+		if k.ShortTag() == "!!merge" {
+			p.errorf(k, CodeInvalidType, "%s cannot use a YAML merge key (<<); write its fields out", what)
 			continue
 		}
 		name := k.Value
 		if _, dup := m.fields[name]; dup {
-			p.errorf(k, CodeDuplicateKey, "%s has field %q twice", what, name)
-			continue
+			continue // reported by duplicateKeys
 		}
 		m.fields[name] = field{key: k, value: v}
 		if strings.HasPrefix(name, "x-") {
@@ -337,7 +725,7 @@ func (p *parser) object(n *yaml.Node, what string, m *Meta, specs []fieldSpec, e
 			}
 			continue
 		}
-		spec.set(p, v)
+		p.field(k, v, spec.set)
 	}
 	for _, s := range specs {
 		if s.required {
@@ -371,7 +759,9 @@ func suggest(name string, specs []fieldSpec) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and transpositions of adjacent bytes
+// ("adpot" is one edit from "adopt").
 func editDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		if a == b {
@@ -379,6 +769,8 @@ func editDistance(a, b string) int {
 		}
 		return 64
 	}
+	// d[i][j] is the distance between a[:i] and b[:j]; three rows suffice.
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -392,8 +784,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }
@@ -545,15 +940,21 @@ func (p *parser) outputs(n *yaml.Node) []*Output {
 	var out []*Output
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		if seen[k.Value] {
-			p.errorf(k, CodeDuplicateKey, "output %q is defined twice", k.Value)
+		k, raw := n.Content[i], n.Content[i+1]
+		v := deref(raw)
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, CodeInvalidType, "keys of outputs must be strings")
 			continue
+		}
+		if seen[k.Value] {
+			continue // reported by duplicateKeys
 		}
 		seen[k.Value] = true
 		o := &Output{Name: k.Value, Key: nodeRange(p.doc.File, k), Value: nodeRange(p.doc.File, v), node: v, doc: p.doc}
 		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-			p.errorf(v, CodeInvalidType, "output %q must be a runtime expression string, not %s", k.Value, kindName(v))
+			p.field(k, raw, func(p *parser, _ *yaml.Node) {
+				p.errorf(v, CodeInvalidType, "output %q must be a runtime expression string, not %s", k.Value, kindName(v))
+			})
 		} else {
 			o.Expression = v.Value
 		}
@@ -655,7 +1056,11 @@ func (p *parser) action(n *yaml.Node, failure bool) *Action {
 			fieldSpec{name: "retryLimit", set: func(p *parser, n *yaml.Node) {
 				n = deref(n)
 				if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-					p.errorf(n, CodeInvalidType, "retryLimit must be an integer, not %s", kindName(n))
+					what := kindName(n)
+					if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+						what = n.Value
+					}
+					p.errorf(n, CodeInvalidType, "retryLimit must be an integer, not %s", what)
 					return
 				}
 				v, err := strconv.Atoi(strings.ReplaceAll(n.Value, "_", ""))
@@ -727,10 +1132,19 @@ func (p *parser) components(n *yaml.Node) *Components {
 				p.errorf(n, CodeInvalidType, "components.%s must be an object, not %s", kind, kindName(n))
 				return
 			}
+			seen := map[string]bool{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode {
+					p.errorf(k, CodeInvalidType, "keys of components.%s must be strings", kind)
+					continue
+				}
+				if seen[k.Value] {
+					continue // reported by duplicateKeys
+				}
+				seen[k.Value] = true
 				c.KeyRanges[kind+"/"+k.Value] = nodeRange(p.doc.File, k)
-				item(k, n.Content[i+1])
+				p.field(k, n.Content[i+1], func(p *parser, v *yaml.Node) { item(k, v) })
 			}
 		}
 	}

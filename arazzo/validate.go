@@ -57,6 +57,7 @@ const (
 	CodeNoResponseInScope    = "no-response-in-scope"
 	CodeReservedExtension    = "reserved-extension"
 	CodeSourceNotLoaded      = "source-not-loaded"
+	CodeUnresolvedRef        = "unresolved-ref"
 )
 
 var (
@@ -77,6 +78,7 @@ func Validate(doc *Document) diag.Diagnostics {
 	}
 	v := &validator{seen: map[*Document]bool{}}
 	v.document(doc)
+	v.cycles()
 	v.diags.Sort()
 	if len(v.diags) > maxDiagnostics {
 		v.diags = v.diags[:maxDiagnostics]
@@ -87,6 +89,8 @@ func Validate(doc *Document) diag.Diagnostics {
 type validator struct {
 	diags diag.Diagnostics
 	seen  map[*Document]bool
+	// docs lists the documents validated, in order.
+	docs []*Document
 }
 
 func (v *validator) errorf(r diag.Range, code, format string, args ...any) {
@@ -102,14 +106,15 @@ func (v *validator) document(d *Document) {
 		return
 	}
 	v.seen[d] = true
-	if d.Arazzo != "" && !versionRE.MatchString(d.Arazzo) {
+	v.docs = append(v.docs, d)
+	if n := deref(d.ValueNode("arazzo")); n != nil && n.ShortTag() == "!!str" && !versionRE.MatchString(d.Arazzo) {
 		v.errorf(d.ValueRange("arazzo"), CodeUnsupportedVersion, "arazzo version %q is not supported (this tool reads 1.0.x)", d.Arazzo)
 	}
 	v.extensions(&d.Meta)
-	if d.Meta.Has("sourceDescriptions") && len(d.SourceDescriptions) == 0 {
+	if emptyList(&d.Meta, "sourceDescriptions") {
 		v.errorf(d.KeyRange("sourceDescriptions"), CodeEmptyList, "sourceDescriptions must have at least one entry")
 	}
-	if d.Meta.Has("workflows") && len(d.Workflows) == 0 {
+	if emptyList(&d.Meta, "workflows") {
 		v.errorf(d.KeyRange("workflows"), CodeEmptyList, "workflows must have at least one entry")
 	}
 	names := map[string]bool{}
@@ -129,6 +134,9 @@ func (v *validator) document(d *Document) {
 		}
 		if src := d.Sources[s.Name]; src != nil && s.Type != "" && src.Type != "" && src.Type != s.Type {
 			v.errorf(s.ValueRange("type"), CodeSourceTypeMismatch, "source description %q is declared %s but is a %s document", s.Name, s.Type, src.Type)
+		} else if kind := sniffed(src); kind != "" && kind != SourceArazzo && s.Type == SourceArazzo {
+			// Load parsed it as declared; its root says otherwise.
+			v.errorf(s.ValueRange("type"), CodeSourceTypeMismatch, "source description %q is declared arazzo but is an %s document", s.Name, kind)
 		}
 	}
 	ids := map[string]bool{}
@@ -148,12 +156,23 @@ func (v *validator) document(d *Document) {
 	for _, w := range d.Workflows {
 		v.workflow(d, w)
 	}
-	v.cycles(d)
 	for _, s := range d.SourceDescriptions {
-		if src := d.Sources[s.Name]; src != nil && src.Arazzo != nil {
+		if src := d.Sources[s.Name]; src != nil && src.Arazzo != nil && sniffed(src) == SourceArazzo {
 			v.document(src.Arazzo)
 		}
 	}
+}
+
+// sniffed is the kind of a loaded Arazzo source by its root fields
+// ("arazzo", "openapi", "swagger"; "arazzo" when it has none of them).
+func sniffed(src *Source) string {
+	if src == nil || src.Arazzo == nil {
+		return ""
+	}
+	if k := oas.Sniff(src.Arazzo.Raw); k != "" {
+		return k
+	}
+	return SourceArazzo
 }
 
 func (v *validator) extensions(m *Meta) {
@@ -178,9 +197,10 @@ func (v *validator) components(d *Document) {
 	for _, k := range keys {
 		name := k[strings.IndexByte(k, '/')+1:]
 		if !keyRE.MatchString(name) {
-			v.errorf(c.KeyRanges[k], CodeInvalidName, "component name %q must match ^[a-zA-Z0-9.-_]+$", name)
+			v.errorf(c.KeyRanges[k], CodeInvalidName, "component name %q must match ^[a-zA-Z0-9.\\-_]+$", name)
 		}
 	}
+	v.schemaRefs(d, &c.Meta, c.ValueNode("inputs"))
 	sc := &scope{doc: d}
 	for _, name := range sortedKeys(c.Parameters) {
 		p := c.Parameters[name]
@@ -190,10 +210,19 @@ func (v *validator) components(d *Document) {
 		}
 	}
 	for _, name := range sortedKeys(c.SuccessActions) {
-		v.action(sc, c.SuccessActions[name])
+		v.componentAction(sc, c.SuccessActions[name])
 	}
 	for _, name := range sortedKeys(c.FailureActions) {
-		v.action(sc, c.FailureActions[name])
+		v.componentAction(sc, c.FailureActions[name])
+	}
+}
+
+// componentAction checks an action of the components. A stepId target can
+// only be checked where the action is used; a workflowId is checked here.
+func (v *validator) componentAction(sc *scope, a *Action) {
+	v.action(sc, a)
+	if (a.Type == ActionGoto || a.Type == ActionRetry) && a.WorkflowID != "" {
+		v.workflowRef(sc.doc, a.WorkflowID, a.ValueRange("workflowId"), a.Type+" workflowId")
 	}
 }
 
@@ -222,9 +251,10 @@ type scope struct {
 func (v *validator) workflow(d *Document, w *Workflow) {
 	v.extensions(&w.Meta)
 	sc := &scope{doc: d, wf: w, noResponse: true}
-	if w.Meta.Has("steps") && len(w.Steps) == 0 {
+	if emptyList(&w.Meta, "steps") {
 		v.errorf(w.KeyRange("steps"), CodeEmptyList, "workflow %q must have at least one step", w.WorkflowID)
 	}
+	v.schemaRefs(d, &w.Meta, w.ValueNode("inputs"))
 	seenDeps := map[string]bool{}
 	for i, dep := range w.DependsOn {
 		r := v.listItemRange(&w.Meta, "dependsOn", i)
@@ -252,12 +282,84 @@ func (v *validator) workflow(d *Document, w *Workflow) {
 		}
 	}
 	v.parameterList(sc, w.Parameters, "workflow")
-	v.actionList(sc, w.SuccessActions, false)
-	v.actionList(sc, w.FailureActions, true)
+	// Workflow-level actions run after a step, with its exchange in scope.
+	asc := &scope{doc: d, wf: w}
+	v.actionList(asc, w.SuccessActions, false)
+	v.actionList(asc, w.FailureActions, true)
+	var opStep *Step
 	for _, s := range w.Steps {
 		v.step(d, w, s)
+		if opStep == nil && !s.Meta.Has("workflowId") && (s.Meta.Has("operationId") || s.Meta.Has("operationPath")) {
+			opStep = s
+		}
+	}
+	// Workflow-level parameters apply to every step: one without "in" is an
+	// error as soon as a step calls an operation (D35).
+	if opStep != nil {
+		for _, p := range w.Parameters {
+			if eff := effectiveParameter(d, p); eff != nil && eff.In == "" && eff.Name != "" {
+				v.errorf(p.Range, CodeMissingParameterIn, "workflow parameter %q has no \"in\", but it applies to step %q, which calls an operation (D35)", eff.Name, opStep.StepID)
+			}
+		}
 	}
 	v.outputs(sc, w.Outputs)
+}
+
+// effectiveParameter is p, or the component a Reusable p references (nil
+// when it does not resolve).
+func effectiveParameter(d *Document, p *Parameter) *Parameter {
+	if p.Reusable == nil {
+		return p
+	}
+	e, err := expr.Parse(p.Reusable.Reference)
+	if err != nil || e.Kind != expr.KindComponents || e.ID != "parameters" || d.Components == nil {
+		return nil
+	}
+	return d.Components.Parameters[e.Name]
+}
+
+// schemaRefs checks that every local "$ref" ("#/...") of a JSON Schema
+// (workflow inputs, components.inputs) resolves in the document, so that
+// the schema can be compiled when the workflow runs. Other references
+// (other files, anchors) are left to the schema compiler.
+func (v *validator) schemaRefs(d *Document, m *Meta, n *yaml.Node) {
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 200 {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, val := n.Content[i], n.Content[i+1]
+				if k.Value == "$ref" && val.Kind == yaml.ScalarNode && strings.HasPrefix(val.Value, "#/") {
+					if _, ok := resolveLocal(d, val.Value); !ok {
+						v.errorf(m.rangeOf(val), CodeUnresolvedRef, "$ref %q does not resolve in this document", val.Value)
+					}
+					continue
+				}
+				walk(val, depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(n, 0)
+}
+
+// isString reports whether field is written as a string (Parse reports
+// it otherwise; checks of its value would only add noise).
+func isString(m *Meta, field string) bool {
+	n := deref(m.ValueNode(field))
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
+}
+
+// emptyList reports whether field is written as an empty array.
+func emptyList(m *Meta, field string) bool {
+	n := deref(m.ValueNode(field))
+	return n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0
 }
 
 // listItemRange is the position of the i-th item of a sequence field.
@@ -381,15 +483,15 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 	}
 	var op *oas.Operation
 	switch {
-	case s.Meta.Has("workflowId") && targets == 1:
+	case s.Meta.Has("workflowId") && targets == 1 && isString(&s.Meta, "workflowId"):
 		sc.callee = v.workflowRef(d, s.WorkflowID, s.ValueRange("workflowId"), "workflowId")
 		sc.noResponse = true
 		if s.RequestBody != nil {
 			v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "requestBody has no effect on a step that calls a workflow (D33)")
 		}
-	case s.Meta.Has("operationId") && targets == 1:
+	case s.Meta.Has("operationId") && targets == 1 && isString(&s.Meta, "operationId"):
 		op = v.operationID(d, s)
-	case s.Meta.Has("operationPath") && targets == 1:
+	case s.Meta.Has("operationPath") && targets == 1 && isString(&s.Meta, "operationPath"):
 		op = v.operationPath(d, s)
 	}
 	if op != nil && s.RequestBody != nil && (op.Method == "GET" || op.Method == "HEAD" || op.Method == "DELETE") {
@@ -397,19 +499,10 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 	}
 	isWorkflowStep := s.Meta.Has("workflowId")
 	v.parameterList(sc, s.Parameters, map[bool]string{true: "workflow-step", false: "operation-step"}[isWorkflowStep])
-	// Workflow-level parameters without in are an error when applied to an
-	// operation step (D35).
-	if !isWorkflowStep && targets == 1 {
-		for _, p := range w.Parameters {
-			if p.Reusable == nil && p.In == "" && p.Name != "" {
-				v.errorf(p.KeyRange("name"), CodeMissingParameterIn, "workflow parameter %q has no \"in\" but step %q calls an operation", p.Name, s.StepID)
-			}
-		}
-	}
 	if s.RequestBody != nil {
 		v.requestBody(sc, s.RequestBody)
 	}
-	if s.Meta.Has("successCriteria") && len(s.SuccessCriteria) == 0 {
+	if emptyList(&s.Meta, "successCriteria") {
 		v.errorf(s.KeyRange("successCriteria"), CodeEmptyList, "successCriteria must have at least one criterion when present")
 	}
 	for _, c := range s.SuccessCriteria {
@@ -422,14 +515,19 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 	v.outputs(&osc, s.Outputs)
 }
 
-// openAPISources lists the loaded non-arazzo sources.
+// openAPISources lists the sources of a loaded document that are OpenAPI
+// descriptions, by declared or sniffed type. A source that could not be read
+// and has no declared type is not counted (its error is reported already).
 func openAPISources(d *Document) []*Source {
 	var out []*Source
+	seen := map[string]bool{}
 	for _, s := range d.SourceDescriptions {
-		if src := d.Sources[s.Name]; src != nil && src.Type != SourceArazzo {
+		if seen[s.Name] {
+			continue
+		}
+		seen[s.Name] = true
+		if src := d.Sources[s.Name]; src != nil && src.Type == SourceOpenAPI {
 			out = append(out, src)
-		} else if src == nil && s.Type != SourceArazzo && d.Sources != nil {
-			out = append(out, &Source{Description: s, Type: s.Type})
 		}
 	}
 	return out
@@ -458,6 +556,16 @@ func (v *validator) operationID(d *Document, s *Step) *oas.Operation {
 		return v.lookupOp(src, e.Name, r)
 	}
 	if d.Sources == nil {
+		// Not loaded: only declared types are known.
+		n := 0
+		for _, sd := range d.SourceDescriptions {
+			if sd.Type == SourceOpenAPI {
+				n++
+			}
+		}
+		if n > 1 {
+			v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI sources", id, id, n)
+		}
 		return nil
 	}
 	srcs := openAPISources(d)
@@ -466,6 +574,11 @@ func (v *validator) operationID(d *Document, s *Step) *oas.Operation {
 		return nil
 	}
 	if len(srcs) == 0 {
+		for _, sd := range d.SourceDescriptions {
+			if src := d.Sources[sd.Name]; src == nil || src.Type != SourceArazzo {
+				return nil // a source of unknown type: it may hold the operation
+			}
+		}
 		v.errorf(r, CodeUnknownOperation, "operationId %q: the document has no OpenAPI source description", id)
 		return nil
 	}
@@ -517,6 +630,10 @@ func (v *validator) operationPath(d *Document, s *Step) *oas.Operation {
 		return nil
 	}
 	src := d.Sources[e.ID]
+	if src != nil && src.Type == SourceArazzo {
+		v.errorf(r, CodeInvalidOperationPath, "operationPath: source %q is an Arazzo document, not an OpenAPI description", e.ID)
+		return nil
+	}
 	if src == nil || src.OpenAPI == nil {
 		// Without the description, still check the pointer's shape:
 		// /paths/<escaped path>/<method>.
@@ -615,13 +732,15 @@ func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
 			v.extensions(&p.Meta)
 			v.parameterValue(sc, p)
 		}
-		if p.Reusable == nil {
-			switch {
-			case p.In == "" && kind == "operation-step":
+		switch {
+		case eff.In == "" && kind == "operation-step":
+			if p.Reusable != nil {
+				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q (from %s) needs \"in\": the step calls an operation", eff.Name, p.Reusable.Reference)
+			} else {
 				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q needs \"in\": the step calls an operation", p.Name)
-			case p.In != "":
-				v.checkIn(p)
 			}
+		case p.Reusable == nil && p.In != "":
+			v.checkIn(p)
 		}
 		k := key{eff.Name, eff.In}
 		if eff.In == "header" {
@@ -763,7 +882,7 @@ func (v *validator) action(sc *scope, a *Action) {
 	if a.RetryLimit != nil && *a.RetryLimit < 0 {
 		v.errorf(a.ValueRange("retryLimit"), CodeInvalidRetry, "retryLimit must not be negative")
 	}
-	if a.Meta.Has("criteria") && len(a.Criteria) == 0 && !a.Failure {
+	if emptyList(&a.Meta, "criteria") && !a.Failure {
 		v.errorf(a.KeyRange("criteria"), CodeEmptyList, "criteria must have at least one criterion when present")
 	}
 	for _, c := range a.Criteria {
@@ -789,7 +908,7 @@ func (v *validator) actionTargets(sc *scope, a *Action, at diag.Range) {
 	if a.StepID != "" && sc.wf.Step(a.StepID) == nil {
 		v.errorf(pos("stepId"), CodeUnknownStep, "%s target %q is not a step of workflow %q%s", a.Type, a.StepID, sc.wf.WorkflowID, didYouMean(a.StepID, stepIDs(sc.wf)))
 	}
-	if a.WorkflowID != "" {
+	if a.WorkflowID != "" && !at.Start.IsValid() {
 		v.workflowRef(sc.doc, a.WorkflowID, pos("workflowId"), a.Type+" workflowId")
 	}
 }
@@ -808,7 +927,7 @@ func (v *validator) requestBody(sc *scope, b *RequestBody) {
 func (v *validator) outputs(sc *scope, outs []*Output) {
 	for _, o := range outs {
 		if !keyRE.MatchString(o.Name) {
-			v.errorf(o.Key, CodeInvalidName, "output name %q must match ^[a-zA-Z0-9.-_]+$", o.Name)
+			v.errorf(o.Key, CodeInvalidName, "output name %q must match ^[a-zA-Z0-9.\\-_]+$", o.Name)
 		}
 		if o.Expression == "" {
 			continue
@@ -857,8 +976,14 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 				return
 			}
 			at := func(off int) diag.Range { return m.offsetIn(n, off) }
-			if e, err := expr.Parse(n.Value); err == nil {
+			e, err := expr.Parse(n.Value)
+			if err == nil {
 				v.checkExpr(sc, e, at(0))
+				return
+			}
+			if looksLikeExpr(n.Value) {
+				// A literal would be sent as is: surely a broken expression.
+				v.exprError(err, n.Value, at)
 				return
 			}
 			t := expr.ParseTemplate(n.Value)
@@ -868,11 +993,39 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 				}
 			}
 			for _, p := range t.Suspicious() {
+				inner := strings.TrimSuffix(p.Lit[1:], "}")
+				if looksLikeExpr(inner) && p.Err != nil {
+					v.errorf(at(p.Offset+p.Err.Offset), CodeInvalidExpression, "invalid runtime expression %q embedded in %q: %s", inner, p.Lit, p.Err.Msg)
+					continue
+				}
 				v.warnf(at(p.Offset), CodeSuspiciousTemplate, "%q looks like an embedded runtime expression but does not parse, so it is sent as literal text", p.Lit)
 			}
 		}
 	}
 	walk(n, 0)
+}
+
+// exprWords are the words that start a runtime expression (lower case),
+// with "message", which Arazzo 1.0.0 had.
+var exprWords = map[string]bool{"url": true, "method": true, "statuscode": true, "request": true, "response": true,
+	"inputs": true, "outputs": true, "steps": true, "workflows": true, "sourcedescriptions": true, "components": true, "message": true}
+
+// looksLikeExpr reports whether s is meant as a runtime expression: "$", a
+// word that starts one (in any case), then the end, "." or "#". Such a
+// string that does not parse is reported as an error rather than sent as
+// literal text (a refinement of D27).
+func looksLikeExpr(s string) bool {
+	if !strings.HasPrefix(s, "$") {
+		return false
+	}
+	i := 1
+	for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if !exprWords[strings.ToLower(s[1:i])] {
+		return false
+	}
+	return i == len(s) || s[i] == '.' || s[i] == '#'
 }
 
 func (v *validator) criterion(sc *scope, c *Criterion) {

@@ -201,7 +201,11 @@ func resolveLocal(d *Document, ref string) (any, bool) {
 		return nil, false
 	}
 	cur := d.Raw
-	for _, tok := range strings.Split(ref[2:], "/") {
+	frag, err := unescapeFragment(ref[2:])
+	if err != nil {
+		return nil, false
+	}
+	for _, tok := range strings.Split(frag, "/") {
 		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
 		m, ok := cur.(map[string]any)
 		if !ok {
@@ -214,14 +218,23 @@ func resolveLocal(d *Document, ref string) (any, bool) {
 	return cur, true
 }
 
-// cycles reports dependsOn cycles among the document's workflows.
-func (v *validator) cycles(d *Document) {
+// cycles reports dependsOn cycles among the workflows of every validated
+// document, following $sourceDescriptions.<name>.<workflowId> into loaded
+// Arazzo sources. Each cycle is reported once, at the dependsOn entry that
+// closes it.
+func (v *validator) cycles() {
 	const (
 		white = iota
 		grey
 		black
 	)
 	color := map[*Workflow]int{}
+	owner := map[*Workflow]*Document{}
+	for _, d := range v.docs {
+		for _, w := range d.Workflows {
+			owner[w] = d
+		}
+	}
 	var stack []*Workflow
 	var visit func(w *Workflow)
 	visit = func(w *Workflow) {
@@ -231,7 +244,7 @@ func (v *validator) cycles(d *Document) {
 			if dep == w.WorkflowID {
 				continue // reported as self-dependency
 			}
-			t := d.Workflow(dep)
+			t := resolveWorkflow(owner[w], dep)
 			if t == nil {
 				continue
 			}
@@ -247,15 +260,39 @@ func (v *validator) cycles(d *Document) {
 				path = append(path, t.WorkflowID)
 				v.errorf(v.listItemRange(&w.Meta, "dependsOn", i), CodeDependencyCycle, "dependsOn cycle: %s", strings.Join(path, " -> "))
 			case white:
-				visit(t)
+				if len(stack) < 10000 {
+					visit(t)
+				}
 			}
 		}
 		stack = stack[:len(stack)-1]
 		color[w] = black
 	}
-	for _, w := range d.Workflows {
-		if color[w] == white {
-			visit(w)
+	for _, d := range v.docs {
+		for _, w := range d.Workflows {
+			if color[w] == white {
+				visit(w)
+			}
 		}
 	}
+}
+
+// resolveWorkflow finds the workflow ref names from document d: a local
+// workflowId or $sourceDescriptions.<name>.<workflowId> of a loaded Arazzo
+// source. It reports nothing.
+func resolveWorkflow(d *Document, ref string) *Workflow {
+	if d == nil {
+		return nil
+	}
+	if !strings.HasPrefix(ref, "$") {
+		return d.Workflow(ref)
+	}
+	e, err := expr.Parse(ref)
+	if err != nil || e.Kind != expr.KindSourceDescriptions {
+		return nil
+	}
+	if src := d.Sources[e.ID]; src != nil && src.Arazzo != nil {
+		return src.Arazzo.Workflow(e.Name)
+	}
+	return nil
 }

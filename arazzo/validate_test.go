@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,18 +16,37 @@ import (
 	"github.com/telaio/telaio/diag"
 )
 
-// wants reads the "# want: CODE LINE:COL" lines at the top of a test
-// document: the exact diagnostics (all severities) it must produce.
+var dump = flag.Bool("dump", false, "print every diagnostic of the test documents (to write their want lines)")
+
+// wants reads the expected diagnostics of a test document: the exact set,
+// all severities, one "CODE LINE:COL" per line, or "CODE FILE:LINE:COL" for
+// a diagnostic in another document (FILE relative to testdata). A YAML
+// document lists them in "# want: " comment lines at its top; a JSON
+// document, which cannot hold comments, in a sidecar file NAME.want.
 func wants(t *testing.T, file string) []string {
 	t.Helper()
+	if strings.HasSuffix(file, ".json") {
+		src, err := os.ReadFile(file + ".want")
+		if err != nil {
+			t.Fatalf("a JSON test document needs a sidecar %s.want: %v", file, err)
+		}
+		var out []string
+		for _, line := range strings.Split(string(src), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	for sc.Scan() {
-		line := sc.Text()
+		line := strings.TrimRight(sc.Text(), "\r")
 		if !strings.HasPrefix(line, "# want: ") {
 			break
 		}
@@ -35,17 +55,28 @@ func wants(t *testing.T, file string) []string {
 	return out
 }
 
-func summarize(ds diag.Diagnostics) []string {
+// summarize renders diagnostics as want lines, relative to the document
+// file.
+func summarize(ds diag.Diagnostics, file string) []string {
 	var out []string
 	for _, d := range ds {
-		out = append(out, fmt.Sprintf("%s %d:%d", d.Code, d.Range.Start.Line, d.Range.Start.Column))
+		where := fmt.Sprintf("%d:%d", d.Range.Start.Line, d.Range.Start.Column)
+		if d.Range.File != file {
+			rel, err := filepath.Rel("testdata", d.Range.File)
+			if err != nil {
+				rel = d.Range.File
+			}
+			where = filepath.ToSlash(rel) + ":" + where
+		}
+		out = append(out, d.Code+" "+where)
 	}
 	return out
 }
 
-func loadAndValidate(t *testing.T, file string) diag.Diagnostics {
+func loadAndValidate(t *testing.T, file string, opts ...arazzo.LoadOption) diag.Diagnostics {
 	t.Helper()
-	doc, ds := arazzo.Load(context.Background(), file, arazzo.WithRoot("testdata"))
+	opts = append([]arazzo.LoadOption{arazzo.WithRoot("testdata")}, opts...)
+	doc, ds := arazzo.Load(context.Background(), file, opts...)
 	if doc != nil {
 		ds = append(ds, arazzo.Validate(doc)...)
 	}
@@ -53,24 +84,50 @@ func loadAndValidate(t *testing.T, file string) diag.Diagnostics {
 	return ds
 }
 
-// TestDocuments checks every document under testdata/valid and
-// testdata/invalid against its "# want" header.
-func TestDocuments(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.yaml")
-	for _, file := range files {
-		if strings.Contains(file, "examples") {
-			continue
+// testDocuments lists the documents under testdata/valid and
+// testdata/invalid.
+func testDocuments(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, dir := range []string{"valid", "invalid"} {
+		for _, ext := range []string{"yaml", "yml", "json"} {
+			m, err := filepath.Glob(filepath.Join("testdata", dir, "*."+ext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, m...)
 		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no test documents")
+	}
+	return files
+}
+
+// TestDocuments checks every document under testdata/valid and
+// testdata/invalid against its wanted diagnostics. A valid document may have
+// warnings but no error; an invalid one must have an error.
+func TestDocuments(t *testing.T) {
+	for _, file := range testDocuments(t) {
 		t.Run(file, func(t *testing.T) {
 			ds := loadAndValidate(t, file)
-			got, want := summarize(ds), wants(t, file)
+			if *dump {
+				for _, d := range ds {
+					t.Logf("%s %s: %s", summarize(diag.Diagnostics{d}, file)[0], d.Severity, d.Message)
+				}
+			}
+			got, want := summarize(ds, file), wants(t, file)
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
 				t.Errorf("diagnostics:\n got %q\nwant %q\n%v", got, want, ds)
 			}
-			if strings.Contains(file, "invalid") && !ds.HasErrors() {
+			invalid := strings.Contains(file, "invalid")
+			if invalid && !ds.HasErrors() {
 				t.Error("an invalid document must have an error")
+			}
+			if !invalid && ds.HasErrors() {
+				t.Error("a valid document must have no error")
 			}
 		})
 	}
@@ -79,27 +136,43 @@ func TestDocuments(t *testing.T) {
 // TestSpecExamples validates the official example documents: only the real
 // errata listed in section 21 of the checklist may be reported.
 func TestSpecExamples(t *testing.T) {
-	want := map[string][]string{
-		"ExtendedParametersExample.arazzo.yaml": {"source-unavailable 8:10"},
+	bnplAPI, err := os.ReadFile("testdata/examples/bnpl-openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts []arazzo.LoadOption
+		want []string
+	}{
+		// The example's ./animals.yaml is not published with it.
+		{name: "ExtendedParametersExample.arazzo.yaml", want: []string{"source-unavailable 8:10"}},
 		// operationId PAR: the description's operation is "Par" (ids are case sensitive).
-		"FAPI-PAR.arazzo.yaml":             {"unknown-operation 102:22"},
-		"LoginAndRetrievePets.arazzo.yaml": {"source-not-loaded 10:8", "invalid-operation-path 46:20"},
-		"oauth.arazzo.yaml":                nil,
+		{name: "FAPI-PAR.arazzo.yaml", want: []string{"unknown-operation 102:22"}},
+		// 21.7: operationPath points to a path item (D32); the source is remote.
+		{name: "LoginAndRetrievePets.arazzo.yaml", want: []string{"source-not-loaded 10:8", "invalid-operation-path 46:20"}},
+		{name: "oauth.arazzo.yaml"},
 		// 21.9: $statusCode in the criteria of steps that call a workflow.
-		"pet-coupons.arazzo.yaml": {"no-response-in-scope 56:24", "no-response-in-scope 91:24"},
+		{name: "pet-coupons.arazzo.yaml", want: []string{"no-response-in-scope 56:24", "no-response-in-scope 91:24"}},
 		// 21.8: a step reading its own undefined output, an output the step
 		// never defines (twice), and a $steps expression without .outputs.
-		"bnpl-arazzo.yaml": {"source-not-loaded 9:10", "unknown-output 231:16", "unknown-output 242:16",
-			"unknown-output 253:16", "invalid-expression 260:63"},
+		// The source is remote, so operations are not checked.
+		{name: "bnpl-arazzo.yaml", want: []string{"source-not-loaded 9:10", "unknown-output 231:16", "unknown-output 242:16",
+			"unknown-output 253:16", "invalid-expression 260:63"}},
+		// The same, with the published OpenAPI description in place of the
+		// remote one: every operationId resolves.
+		{name: "bnpl-arazzo.yaml", opts: []arazzo.LoadOption{arazzo.WithSourceOverride("BnplApi", bnplAPI)},
+			want: []string{"unknown-output 231:16", "unknown-output 242:16", "unknown-output 253:16", "invalid-expression 260:63"}},
 	}
-	for name, w := range want {
-		t.Run(name, func(t *testing.T) {
-			ds := loadAndValidate(t, filepath.Join("testdata/examples", name))
-			got := summarize(ds)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join("testdata/examples", tt.name)
+			ds := loadAndValidate(t, file, tt.opts...)
+			got := summarize(ds, file)
 			slices.Sort(got)
-			slices.Sort(w)
-			if !slices.Equal(got, w) {
-				t.Errorf("diagnostics:\n got %q\nwant %q\n%v", got, w, ds)
+			slices.Sort(tt.want)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("diagnostics:\n got %q\nwant %q\n%v", got, tt.want, ds)
 			}
 		})
 	}

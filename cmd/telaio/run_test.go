@@ -22,10 +22,21 @@ const (
 
 func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIWith(t, vars, "../../specs", args...)
+}
+
+// runCLIRoot runs a command with file sources allowed under root.
+func runCLIRoot(t *testing.T, root string, args ...string) (int, string, string) {
+	t.Helper()
+	return runCLIWith(t, nil, root, args...)
+}
+
+func runCLIWith(t *testing.T, vars map[string]string, root string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 	if len(args) > 1 && (args[0] == "run" || args[0] == "validate" || args[0] == "graph") {
-		args = append(args, "--root", "../../specs")
+		args = append(args, "--root", root)
 	}
 	code := runMain(context.Background(), args, e)
 	return code, out.String(), errb.String()

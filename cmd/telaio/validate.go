@@ -17,10 +17,12 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := fs.String("format", "text", "output format: text or json")
+	strict := fs.Bool("strict", false, "treat warnings as errors")
+	noTypes := fs.Bool("no-type-check", false, "skip checking workflows against the OpenAPI schemas")
 	hosts := fs.StringArray("allow-host", nil, "allow fetching http(s) source descriptions from `HOST` (repeatable)")
 	root := fs.String("root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: telaio validate FILE... [--format text|json] [--allow-host HOST]...")
+		fmt.Fprintln(e.stderr, "Usage: telaio validate FILE... [--format text|json] [--strict] [--allow-host HOST]...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -43,7 +45,17 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 		}
 		if doc != nil {
 			diags = append(diags, arazzo.Validate(doc)...)
+			if !*noTypes && !diags.HasErrors() {
+				// Type-check against the OpenAPI schemas once the document
+				// is structurally sound.
+				diags = append(diags, arazzo.TypeCheck(doc)...)
+			}
 			collectSources(doc, sources, map[*arazzo.Document]bool{})
+		}
+		if *strict {
+			for _, d := range diags {
+				d.Severity = diag.Error
+			}
 		}
 		diags.Sort()
 		if diags.HasErrors() {
