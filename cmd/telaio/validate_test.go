@@ -68,7 +68,7 @@ func TestValidateExitCodes(t *testing.T) {
 		{"a directory", []string{validateDir}, exitUsage},
 		{"no file", nil, exitUsage},
 		{"unknown format", []string{"--format", "xml", validateDir + "ok.arazzo.yaml"}, exitUsage},
-		{"unknown flag", []string{"--strict", validateDir + "ok.arazzo.yaml"}, exitUsage},
+		{"unknown flag", []string{"--no-such-flag", validateDir + "ok.arazzo.yaml"}, exitUsage},
 		{"help", []string{"--help"}, exitOK},
 	}
 	for _, tt := range tests {
