@@ -21,7 +21,7 @@ const usage = `telaio reads, validates and runs Arazzo workflows.
 
 Usage:
   telaio validate FILE... [--format text|json] [--allow-host HOST]...
-  telaio run FILE [--workflow ID] [--input name=value]... [--inputs FILE] [--mock]
+  telaio run FILE... [--all] [--parallel N] [--workflow ID] [--input name=value]... [--inputs FILE] [--mock]
              [--server NAME=URL] [--auth SCHEME=VALUE] [--format text|json] [--timeout D]
              [--check NAME=SEVERITY] [--report junit|json|har=FILE]
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]

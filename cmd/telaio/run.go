@@ -36,6 +36,8 @@ type runFlags struct {
 	root      string
 	checks    []string
 	reports   []string
+	all       bool
+	parallel  int
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -53,6 +55,8 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.StringArrayVar(&f.hosts, "allow-host", nil, "allow fetching http(s) source descriptions from `HOST`")
 	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
 	fs.StringArrayVar(&f.checks, "check", nil, "contract check severity `NAME=error|warn|off` (checks: "+strings.Join(executor.Checks, ", ")+")")
+	fs.BoolVar(&f.all, "all", false, "run every workflow of every file (dependencies run inside the runs that need them)")
+	fs.IntVar(&f.parallel, "parallel", 1, "with several runs, run up to `N` at a time")
 	fs.StringArrayVar(&f.reports, "report", nil, "also write a report `FORMAT=FILE` (junit, json or har; repeatable)")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.Usage = func() {
@@ -65,7 +69,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 || (f.format != "text" && f.format != "json") {
+	if fs.NArg() == 0 || (f.format != "text" && f.format != "json") || f.parallel < 1 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -78,31 +82,40 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		}
 		reports = append(reports, spec)
 	}
-	file := fs.Arg(0)
+	if fs.NArg() > 1 || f.all {
+		return runMany(ctx, fs.Args(), f, reports, e)
+	}
+	code, _ := runFile(ctx, fs.Arg(0), f.workflow, f, reports, e)
+	return code
+}
+
+// runFile runs one workflow of one file and prints its result; reports are
+// written when given.
+func runFile(ctx context.Context, file, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
 	doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
 	if doc != nil {
 		diags = append(diags, arazzo.Validate(doc)...)
 	}
 	if diags.HasErrors() {
 		printDiags(e, diags.Errors(), doc)
-		return exitUsage
+		return exitUsage, nil
 	}
-	wf, err := pickWorkflow(doc, f.workflow)
+	wf, err := pickWorkflow(doc, workflow)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage
+		return exitUsage, nil
 	}
 	inputs, err := readInputs(f.inputFile, f.inputs, stringInputs(doc, wf))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage
+		return exitUsage, nil
 	}
 	opts := []executor.Option{executor.WithInsecureCredentials(f.insecure)}
 	for _, s := range f.servers {
 		name, u, ok := strings.Cut(s, "=")
 		if !ok || name == "" || u == "" {
 			fmt.Fprintf(e.stderr, "telaio run: --server must be NAME=URL, got %q\n", s)
-			return exitUsage
+			return exitUsage, nil
 		}
 		opts = append(opts, executor.WithServer(name, u))
 	}
@@ -110,20 +123,20 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		name, sev, ok := strings.Cut(c, "=")
 		if !ok {
 			fmt.Fprintf(e.stderr, "telaio run: --check must be NAME=SEVERITY, got %q\n", c)
-			return exitUsage
+			return exitUsage, nil
 		}
 		opts = append(opts, executor.WithCheck(name, executor.Severity(sev)))
 	}
 	auth, err := collectAuth(doc, f.auth, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage
+		return exitUsage, nil
 	}
 	if f.mock {
 		mopts, placeholders, stop, err := startMocks(doc, f.servers, auth)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "telaio run: --mock: %v\n", err)
-			return exitUsage
+			return exitUsage, nil
 		}
 		defer stop()
 		opts = append(opts, mopts...)
@@ -145,7 +158,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		} else {
 			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		}
-		return exitUsage
+		return exitUsage, nil
 	}
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
@@ -175,7 +188,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		} else {
 			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		}
-		return exitUsage
+		return exitUsage, nil
 	}
 	if f.format == "json" {
 		writeResultJSON(e.stdout, res, err)
@@ -184,9 +197,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		writeResultText(e.stdout, res, err, obs == nil)
 	}
 	if err != nil || res == nil || !res.Success {
-		return exitFailed
+		return exitFailed, res
 	}
-	return exitOK
+	return exitOK, res
 }
 
 func printDiags(e *env, ds diag.Diagnostics, doc *arazzo.Document) {

@@ -199,3 +199,16 @@ func TestRunReportsAndGraph(t *testing.T) {
 		t.Errorf("graph: exit %d\n%s", code, out)
 	}
 }
+
+func TestRunMany(t *testing.T) {
+	args := []string{"run", "--mock", smsSeed, totpSeed, "--parallel", "2", "--input", "organization_id=o",
+		"--input", "member_id=m", "--input", "code=1"}
+	code, out, errOut := runCLI(t, nil, args...)
+	if code != exitOK || !strings.Contains(out, "2 passed, 0 failed") || strings.Index(out, "sms-otp-mfa") > strings.Index(out, "totp-enrollment") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, nil, "run", "--mock", "--all", smsSeed, totpSeed, "--input", "organization_id=o", "--input", "member_id=m")
+	if code != exitFailed || !strings.Contains(out, "0 passed, 2 failed") {
+		t.Errorf("missing inputs: exit %d\n%s", code, out)
+	}
+}
