@@ -47,7 +47,7 @@ func Parse(src []byte, file string) (*Document, diag.Diagnostics) {
 	if !isJSON {
 		root, err = parseYAML(src)
 		if err == nil {
-			newLineMap(src).remap(root)
+			remapPositions(root, src)
 		}
 	}
 	if err != nil {
@@ -431,11 +431,12 @@ func (m *lineMap) pos(yline, ycol int) (line, col int) {
 	return line, off - m.nlStarts[line-1] + 1
 }
 
-// remap rewrites the positions of the nodes under root.
-func (m *lineMap) remap(root *yaml.Node) {
-	if m == nil {
-		return
-	}
+// remapPositions rewrites the positions of the nodes under root as ours
+// (see lineMap), and keeps them inside the text: the library places an
+// empty document's null at the line after a final "---".
+func remapPositions(root *yaml.Node, src []byte) {
+	m := newLineMap(src)
+	last := 1 + bytes.Count(src, []byte("\n"))
 	seen := map[*yaml.Node]bool{}
 	stack := []*yaml.Node{root}
 	for len(stack) > 0 {
@@ -445,8 +446,11 @@ func (m *lineMap) remap(root *yaml.Node) {
 			continue
 		}
 		seen[n] = true
-		if n.Line >= 1 {
+		if m != nil && n.Line >= 1 {
 			n.Line, n.Column = m.pos(n.Line, max(n.Column, 1))
+		}
+		if n.Line > last {
+			n.Line, n.Column = last, 1
 		}
 		stack = append(stack, n.Content...)
 	}
