@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/telaio/telaio/diag"
-	"github.com/telaio/telaio/internal/yamlx"
 	"github.com/telaio/telaio/oas"
 )
 
@@ -213,7 +212,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	var raw any
 	if kind == "" {
 		// D31: sniff the document when type is omitted.
-		if raw, err = yamlx.Decode(data); err != nil {
+		if raw, err = oas.Decode(data); err != nil {
 			return fmt.Errorf("cannot parse %s: %v", loc, err)
 		}
 		kind = oas.Sniff(raw)

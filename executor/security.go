@@ -25,7 +25,8 @@ import (
 //     description defines basicAuth but requires it nowhere);
 //   - without a credential nothing is sent.
 //
-// It returns the secret values it put on the wire, for masking.
+// Secrets it derives (basic-auth encodings, OAuth2 tokens) are added to the
+// run's masker.
 func (rs *runState) applySecurity(ctx context.Context, req *http.Request, sp *stepPlan) error {
 	doc := sp.op.Doc
 	var schemes []string

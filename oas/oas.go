@@ -175,6 +175,13 @@ func Load(src []byte, url string) (*Document, error) {
 	return d, nil
 }
 
+// Decode decodes a YAML or JSON document into the JSON data model (JSON
+// through encoding/json, which accepts what YAML parsers reject, such as \/).
+func Decode(src []byte) (any, error) {
+	_, v, err := decode(src)
+	return v, err
+}
+
 // decode decodes a description; the YAML node tree is returned too (it
 // keeps the order of media types), nil for JSON read with encoding/json.
 func decode(src []byte) (*yaml.Node, any, error) {
