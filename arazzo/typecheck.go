@@ -209,13 +209,14 @@ var tcCodes = map[string]diag.Severity{
 	CodeTypeMissingInput:          diag.Error,
 }
 
-// CheckOption configures TypeCheck.
+// CheckOption configures TypeCheck, and the type-checking pass of Validate.
 type CheckOption func(*checkConfig)
 
 type checkConfig struct {
-	sev    map[string]diag.Severity
-	off    map[string]bool
-	strict bool
+	sev     map[string]diag.Severity
+	off     map[string]bool
+	strict  bool
+	noTypes bool
 }
 
 // CheckSeverity sets the severity of every diagnostic with code.
@@ -238,8 +239,13 @@ func CheckOff(code string) CheckOption {
 	}
 }
 
-// Strict makes every warning of TypeCheck an error.
+// Strict makes every warning an error: of TypeCheck, or of everything
+// Validate reports.
 func Strict() CheckOption { return func(c *checkConfig) { c.strict = true } }
+
+// NoTypeCheck makes Validate skip the type-checking pass (TypeCheck ignores
+// it).
+func NoTypeCheck() CheckOption { return func(c *checkConfig) { c.noTypes = true } }
 
 // TypeCheck checks the workflows of doc against the schemas of the OpenAPI
 // operations and workflows their steps call: response pointers, request

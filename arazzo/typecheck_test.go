@@ -301,3 +301,43 @@ func TestTypeCheckJSON(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestValidateTypeChecks: Validate runs the type checker once the document
+// is structurally sound; NoTypeCheck skips it and Strict escalates warnings.
+func TestValidateTypeChecks(t *testing.T) {
+	doc := loadTypecheck(t, "testdata/typecheck/stytch/path-param-renamed.yml")
+	ds := arazzo.Validate(doc)
+	if len(ds) != 2 || ds[0].Code != arazzo.CodeTypeMissingParameter || ds[1].Code != arazzo.CodeTypeUnknownPathParameter {
+		t.Errorf("Validate: %v", ds)
+	}
+	if ds := arazzo.Validate(doc, arazzo.NoTypeCheck()); len(ds) != 0 {
+		t.Errorf("NoTypeCheck: %v", ds)
+	}
+	if ds := arazzo.Validate(doc, arazzo.CheckOff(arazzo.CodeTypeMissingParameter)); len(ds) != 1 {
+		t.Errorf("CheckOff: %v", ds)
+	}
+	mut := loadTypecheck(t, "testdata/typecheck/stytch/integer-input.yml")
+	ds = arazzo.Validate(mut)
+	if len(ds) != 2 || ds.HasErrors() {
+		t.Errorf("warnings: %v", ds)
+	}
+	ds = arazzo.Validate(mut, arazzo.Strict())
+	if len(ds) != 2 || len(ds.Errors()) != 2 {
+		t.Errorf("Strict: %v", ds)
+	}
+	// A structural error stops before type checking: its findings would be
+	// noise on a document that does not hold together.
+	broken := loadTypecheck(t, "testdata/typecheck/stytch/path-param-renamed.yml")
+	broken.Workflows[0].Steps[0].StepID = broken.Workflows[0].Steps[1].StepID
+	for _, d := range arazzo.Validate(broken) {
+		if strings.HasPrefix(d.Code, "type-") {
+			t.Errorf("type check ran on a broken document: %v", d)
+		}
+	}
+	for _, name := range specs.Workflows {
+		doc, _ := arazzo.LoadFS(context.Background(), specs.FS, name)
+		if ds := arazzo.Validate(doc, arazzo.Strict()); len(ds) > 0 {
+			t.Errorf("%s:\n%v", name, ds)
+		}
+	}
+}

@@ -70,15 +70,35 @@ var (
 // identifiers, uniqueness, references between steps, workflows, sources and
 // components, every runtime expression and criterion, and, when the document
 // was loaded with Load, that operations exist in the source descriptions.
-// Documents loaded as arazzo-type sources are validated too. All problems are
-// collected; the result is sorted by position.
-func Validate(doc *Document) diag.Diagnostics {
+// Documents loaded as arazzo-type sources are validated too.
+//
+// When that finds no error, Validate goes on to type-check the workflows
+// against the schemas of the operations and workflows they call (TypeCheck;
+// steps whose target is not loaded are skipped). opts configure that pass:
+// NoTypeCheck skips it, CheckOff and CheckSeverity adjust its codes, and
+// Strict turns every warning of the result, structural or typed, into an
+// error. All problems are collected; the result is sorted by position.
+func Validate(doc *Document, opts ...CheckOption) diag.Diagnostics {
 	if doc == nil {
 		return nil
+	}
+	var cfg checkConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	v := &validator{seen: map[*Document]bool{}}
 	v.document(doc)
 	v.cycles()
+	if cfg.strict {
+		for _, d := range v.diags {
+			d.Severity = diag.Error
+		}
+	}
+	if !cfg.noTypes && !v.diags.HasErrors() {
+		v.diags = append(v.diags, TypeCheck(doc, opts...)...)
+	}
 	v.diags.Sort()
 	if len(v.diags) > maxDiagnostics {
 		v.diags = v.diags[:maxDiagnostics]

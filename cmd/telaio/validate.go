@@ -44,12 +44,13 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 			code = max(code, exitUsage)
 		}
 		if doc != nil {
-			diags = append(diags, arazzo.Validate(doc)...)
-			if !*noTypes && !diags.HasErrors() {
-				// Type-check against the OpenAPI schemas once the document
-				// is structurally sound.
-				diags = append(diags, arazzo.TypeCheck(doc)...)
+			// Validate type-checks the workflows against the OpenAPI
+			// schemas once the document is structurally sound.
+			var opts []arazzo.CheckOption
+			if *noTypes {
+				opts = append(opts, arazzo.NoTypeCheck())
 			}
+			diags = append(diags, arazzo.Validate(doc, opts...)...)
 			collectSources(doc, sources, map[*arazzo.Document]bool{})
 		}
 		if *strict {
