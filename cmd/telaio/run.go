@@ -38,6 +38,8 @@ type runFlags struct {
 	reports   []string
 	all       bool
 	parallel  int
+	quiet     bool
+	noTypes   bool
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -58,6 +60,8 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.all, "all", false, "run every workflow of every file (dependencies run inside the runs that need them)")
 	fs.IntVar(&f.parallel, "parallel", 1, "with several runs, run up to `N` at a time")
 	fs.StringArrayVar(&f.reports, "report", nil, "also write a report `FORMAT=FILE` (junit, json or har; repeatable)")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only the result: no step lines, no progress")
+	fs.BoolVar(&f.noTypes, "no-type-check", false, "skip checking workflows against the OpenAPI schemas before running")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: telaio run FILE [--workflow ID] [--input name=value]... [flags]")
@@ -94,7 +98,11 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 func runFile(ctx context.Context, file, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
 	doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
 	if doc != nil {
-		diags = append(diags, arazzo.Validate(doc)...)
+		var check []arazzo.CheckOption
+		if f.noTypes {
+			check = append(check, arazzo.NoTypeCheck())
+		}
+		diags = append(diags, arazzo.Validate(doc, check...)...)
 	}
 	if diags.HasErrors() {
 		printDiags(e, diags.Errors(), doc)
@@ -143,7 +151,7 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		for _, p := range placeholders {
 			auth[p] = placeholderCredential(doc, p)
 		}
-		if len(placeholders) > 0 && f.format == "text" {
+		if len(placeholders) > 0 && f.format == "text" && !f.quiet {
 			fmt.Fprintf(e.stderr, "mock: placeholder credentials for %s (no --auth given)\n", strings.Join(placeholders, ", "))
 		}
 	}
@@ -166,7 +174,7 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		defer cancel()
 	}
 	var obs executor.Observer
-	if f.format == "text" && e.isTTY {
+	if f.format == "text" && e.isTTY && !f.quiet {
 		obs = progressObserver(e.stderr)
 	}
 	var runOpts []executor.RunOption
@@ -193,8 +201,9 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 	if f.format == "json" {
 		writeResultJSON(e.stdout, res, err)
 	} else {
-		// On a terminal the steps were printed as they finished.
-		writeResultText(e.stdout, res, err, obs == nil)
+		// On a terminal the steps were printed as they finished; --quiet
+		// prints none.
+		writeResultText(e.stdout, res, err, obs == nil && !f.quiet)
 	}
 	if err != nil || res == nil || !res.Success {
 		return exitFailed, res
