@@ -30,9 +30,27 @@
 // anyOf [null, schema]; `nullable` beside a `$ref` is honoured although 3.0
 // ignores $ref siblings), boolean exclusiveMinimum/exclusiveMaximum become
 // numeric, other siblings of `$ref` are ignored, a non-JSON `type` such as
-// "file" is dropped, and example, xml, externalDocs, discriminator (oneOf
-// keeps its meaning) and x- keywords are ignored. OpenAPI 3.1 schemas are
-// JSON Schema 2020-12; an OAS dialect "$schema" is ignored.
+// "file" is dropped, and example, xml, externalDocs and x- keywords are
+// ignored. OpenAPI 3.1 schemas are JSON Schema 2020-12; an OAS dialect
+// "$schema" is ignored.
+//
+// In both OpenAPI dialects a `discriminator` beside oneOf (or, without
+// oneOf, anyOf) selects the alternative: a payload whose propertyName
+// value is a key of `mapping` (a "$ref" such as "#/components/schemas/Cat"
+// or a bare schema name, read as "#/components/schemas/<name>"), or else
+// the last segment of an alternative's "$ref" (implicit mapping;
+// case-sensitive), is validated against the selected schema only, so
+// overlapping alternatives are accepted and errors come from that schema
+// ("#/components/schemas/Cat/properties/meows/type"). A non-object, a
+// missing property or a value that selects nothing is checked against
+// oneOf/anyOf as written (lenient; the property is required only if
+// `required` says so). A mapping target that does not resolve is a
+// *CompileError. A discriminator without oneOf/anyOf (the allOf
+// inheritance form: a base schema named by its subtypes' allOf) selects
+// nothing, since dispatching from the base to a subtype that includes the
+// base would recurse; the schema is validated as written. Translation
+// adds an allOf member and moves the alternatives into it, so a "$ref"
+// that points inside a discriminated oneOf/anyOf does not resolve.
 //
 // The Direction decides readOnly/writeOnly: in a Request a readOnly
 // property is never required and sending one is a violation ("property is

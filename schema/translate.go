@@ -187,7 +187,9 @@ var schemaKeywords = map[string]bool{
 // schemaArrayKeywords hold a list of schemas.
 var schemaArrayKeywords = map[string]bool{"allOf": true, "anyOf": true, "oneOf": true, "prefixItems": true}
 
-// oasDropped are OpenAPI-only keywords with no validation meaning.
+// oasDropped are OpenAPI-only keywords with no validation meaning of
+// their own (a discriminator beside oneOf/anyOf is translated by
+// planDispatch/applyDispatch).
 var oasDropped = map[string]bool{"example": true, "xml": true, "externalDocs": true, "discriminator": true}
 
 // annotations copied onto the wrapper of a nullable 3.0 schema.
@@ -234,11 +236,30 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 		t.b.wrapped(tptr, optr)
 	}
 
+	var disc *dispatch
+	if oas {
+		disc = planDispatch(m)
+	}
+	var alts any // the translated alternatives of a dispatched combinator
+
 	out := make(map[string]any, len(m))
 	for k, val := range m {
 		switch {
 		case oas && (oasDropped[k] || strings.HasPrefix(k, "x-")):
 			continue
+		case disc != nil && k == disc.kw:
+			arr := val.([]any) // checked by planDispatch
+			base := disc.altPointer(inner)
+			na := make([]any, len(arr))
+			for i, sub := range arr {
+				tok := "/" + strconv.Itoa(i)
+				s, err := t.schema(sub, optr+"/"+k+tok, base+tok, depth+1, hasID)
+				if err != nil {
+					return nil, err
+				}
+				na[i] = s
+			}
+			alts = na
 		case schemaMapKeywords[k]:
 			sm, ok := val.(map[string]any)
 			if !ok {
@@ -317,6 +338,11 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 		}
 	}
 
+	if disc != nil {
+		if err := t.applyDispatch(disc, out, alts, optr, inner, hasID); err != nil {
+			return nil, err
+		}
+	}
 	if t.b.dialect == dialectOAS30 {
 		oas30Numbers(out)
 		if typ, ok := out["type"].(string); ok && !validTypes[typ] {
