@@ -191,7 +191,7 @@ func TestConditionErrors(t *testing.T) {
 
 func TestConditionTooLong(t *testing.T) {
 	cond := "$statusCode == 200 && " + strings.Repeat("true && ", 20) + "true"
-	if _, err := CompileCriterion(CriterionSpec{Condition: cond}, MaxConditionLength(50)); err == nil || !strings.Contains(err.Error(), "longer than 50 bytes") {
+	if _, err := CompileCriterion(CriterionSpec{Condition: cond}, MaxConditionLength(50)); limitCode(err) != CodeConditionTooLong || !strings.Contains(err.Error(), "longer than the limit of 50") {
 		t.Fatalf("error = %v", err)
 	}
 	if _, err := CompileCriterion(CriterionSpec{Condition: cond}); err != nil {

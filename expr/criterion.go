@@ -34,47 +34,6 @@ const (
 	VersionXPath10          = "xpath-10"
 )
 
-// Limits and their defaults.
-const (
-	// DefaultMaxConditionLength is the longest condition, in bytes, that
-	// CompileCriterion accepts.
-	DefaultMaxConditionLength = 4096
-	// DefaultMaxContextNodes is the largest context value, counted in JSON
-	// values (for jsonpath) or XML nodes (for xpath), that a jsonpath or
-	// xpath criterion evaluates. It bounds the cost of a query.
-	DefaultMaxContextNodes = 200_000
-)
-
-// CriterionOption configures CompileCriterion.
-type CriterionOption func(*criterionConfig)
-
-type criterionConfig struct {
-	maxLen   int
-	maxNodes int
-}
-
-// MaxConditionLength sets the longest condition accepted, in bytes. A value
-// n <= 0 keeps DefaultMaxConditionLength.
-func MaxConditionLength(n int) CriterionOption {
-	return func(c *criterionConfig) {
-		if n > 0 {
-			c.maxLen = n
-		}
-	}
-}
-
-// MaxContextNodes sets the largest context value a jsonpath or xpath
-// criterion evaluates, counted in JSON values or XML nodes; a larger one
-// fails the criterion with an error. A value n <= 0 keeps
-// DefaultMaxContextNodes.
-func MaxContextNodes(n int) CriterionOption {
-	return func(c *criterionConfig) {
-		if n > 0 {
-			c.maxNodes = n
-		}
-	}
-}
-
 // Memoizer is an optional interface of a Resolver. A jsonpath or xpath
 // criterion converts its context value (to a node tree, or by parsing XML)
 // once per value when the resolver implements it: Memo returns the value
@@ -89,12 +48,12 @@ type Memoizer interface {
 // Criterion is a compiled Criterion Object. It is immutable and safe for
 // concurrent use by several goroutines.
 type Criterion struct {
-	spec     CriterionSpec
-	kind     string // one of the Criterion* constants
-	version  string
-	maxNodes int
-	context  *Expr
-	exprs    []*Expr
+	spec    CriterionSpec
+	kind    string // one of the Criterion* constants
+	version string
+	cfg     limits
+	context *Expr
+	exprs   []*Expr
 
 	cond *condition      // simple
 	re   *regexCriterion // regex
@@ -103,17 +62,14 @@ type Criterion struct {
 }
 
 // CompileCriterion checks and compiles a criterion. Errors are a
-// *SyntaxError whose Offset is a byte offset into spec.Condition, a
-// *ContextError for the context field, or a *CriterionTypeError for the type
-// and version.
+// *SyntaxError whose Offset is a byte offset into spec.Condition (with a
+// *LimitError inside for a condition over a limit), a *ContextError for the
+// context field, or a *CriterionTypeError for the type and version. The
+// options set the limits (MaxConditionLength, MaxExpressionLength,
+// MaxContextNodes, MaxRegexProgram, MaxQueryCost).
 func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, error) {
-	cfg := criterionConfig{maxLen: DefaultMaxConditionLength, maxNodes: DefaultMaxContextNodes}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	c := &Criterion{spec: spec, version: spec.Version, maxNodes: cfg.maxNodes}
+	cfg := newLimits(opts)
+	c := &Criterion{spec: spec, version: spec.Version, cfg: cfg}
 	if err := c.checkType(); err != nil {
 		return nil, err
 	}
@@ -122,7 +78,7 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 			return nil, &ContextError{Msg: fmt.Sprintf("a %s criterion needs a context (the runtime expression its condition is applied to, such as $response.body)", c.kind)}
 		}
 	} else {
-		e, err := Parse(spec.Context)
+		e, err := ParseWith(spec.Context, opts...)
 		if err != nil {
 			ce := &ContextError{Context: spec.Context, Msg: err.Error(), Err: err}
 			if se, ok := err.(*SyntaxError); ok {
@@ -133,8 +89,8 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 		c.context = e
 	}
 	cond := spec.Condition
-	if len(cond) > cfg.maxLen {
-		return nil, &SyntaxError{Offset: cfg.maxLen, Msg: fmt.Sprintf("condition is longer than %d bytes", cfg.maxLen), Expr: cond}
+	if len(cond) > cfg.maxCond {
+		return nil, tooLong(CodeConditionTooLong, "the condition", cond, cfg.maxCond)
 	}
 	if strings.TrimSpace(cond) == "" {
 		return nil, &SyntaxError{Offset: 0, Msg: "empty condition", Expr: cond}
@@ -149,9 +105,9 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 			}
 		}
 	case CriterionRegex:
-		c.re, err = compileRegex(cond)
+		c.re, err = compileRegex(cond, cfg.maxRegex)
 	case CriterionJSONPath:
-		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath)
+		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath, cfg)
 	case CriterionXPath:
 		c.xp, err = compileXPath(cond, c.version)
 	}
@@ -228,9 +184,9 @@ func (c *Criterion) Eval(r Resolver) (bool, error) {
 	case CriterionRegex:
 		return c.re.eval(v), nil
 	case CriterionJSONPath:
-		ok, err = c.jp.eval(v, r, c.maxNodes)
+		ok, err = c.jp.eval(v, r, c.cfg)
 	default:
-		ok, err = c.xp.eval(v, r, c.maxNodes)
+		ok, err = c.xp.eval(v, r, c.cfg)
 	}
 	if err != nil {
 		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}

@@ -99,7 +99,9 @@ package expr
 // and anchors are written explicitly ('^200$'). The context value is matched
 // as a string: strings and []byte as they are, other values as Stringify
 // gives them ($statusCode becomes "200", objects and arrays JSON). An absent
-// or null context fails the criterion without an error (1.1 rule).
+// or null context fails the criterion without an error (1.1 rule). Matching
+// takes time linear in the context, times up to the size of the compiled
+// program, which MaxRegexProgram caps (DefaultMaxRegexProgram instructions).
 //
 // ## jsonpath (D6)
 //
@@ -121,7 +123,11 @@ package expr
 // implements Memoizer (about 20 µs and 90 allocations for a small body
 // without it; a query on a converted tree costs about 2 µs). The number of
 // JSON values converted is capped by MaxContextNodes
-// (DefaultMaxContextNodes), which bounds the cost of a query.
+// (DefaultMaxContextNodes), and the query's estimated cost over the context
+// by MaxQueryCost (DefaultMaxQueryCost): nested descendant segments,
+// selector lists and absolute queries in filters multiply the work, and
+// the library has no budget of its own. The patterns of match() and
+// search() are capped by MaxRegexProgram.
 //
 // With the version draft-goessner-dispatch-jsonpath-00 the query is parsed in
 // the library's non-strict mode (JSONPath Plus extensions, which include the
@@ -142,8 +148,9 @@ package expr
 // github.com/antchfx/xmlquery. The context value must be an XML document as a
 // string or []byte; any JSON value (object, array, number, boolean) is an
 // evaluation error, and an absent or null context fails without one. The
-// document is parsed once per value with a Memoizer, and its size is capped
-// by MaxContextNodes. The criterion passes on the effective boolean value of
+// document is parsed once per value with a Memoizer, its size is capped by
+// MaxContextNodes, and the estimated cost of the expression over it by
+// MaxQueryCost. The criterion passes on the effective boolean value of
 // the result: a non-empty node-set, true, a number other than 0 and NaN, a
 // non-empty string.
 //

@@ -24,7 +24,8 @@ import (
 // may instead be a comparison, "<path>[.length] <op> <literal>" (see
 // criterion_doc.go).
 type jsonPathCriterion struct {
-	path *jsonpath.JSONPath
+	path  *jsonpath.JSONPath
+	shape queryShape
 
 	compare bool  // the comparison form
 	length  bool  // the path ended in .length
@@ -34,9 +35,9 @@ type jsonPathCriterion struct {
 
 var jsonPathErrRe = regexp.MustCompile(`^Error at line (\d+), column (\d+): ([^\n]*)`)
 
-func compileJSONPath(cond string, goessner bool) (*jsonPathCriterion, error) {
+func compileJSONPath(cond string, goessner bool, lim limits) (*jsonPathCriterion, error) {
 	if goessner {
-		if c, ok, err := compileJSONPathCompare(cond); ok || err != nil {
+		if c, ok, err := compileJSONPathCompare(cond, lim); ok || err != nil {
 			return c, err
 		}
 	}
@@ -50,7 +51,25 @@ func compileJSONPath(cond string, goessner bool) (*jsonPathCriterion, error) {
 		}
 		return nil, se
 	}
-	return &jsonPathCriterion{path: p}, nil
+	c := &jsonPathCriterion{path: p}
+	if err := c.readShape(cond, 0, cond, lim); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// readShape reads the shape of query q, which is at offset base of cond,
+// and refuses a query over the limits whatever its context.
+func (c *jsonPathCriterion) readShape(q string, base int, cond string, lim limits) error {
+	shape, off, le := readJSONPathShape(q, lim.maxRegex)
+	if le == nil {
+		le = shape.checkCost(1, 0, lim.maxQuery)
+	}
+	if le != nil {
+		return &SyntaxError{Offset: base + off, Msg: le.Msg, Expr: cond, Err: le}
+	}
+	c.shape = shape
+	return nil
 }
 
 // newJSONPath compiles a query; the library's panics become errors.
@@ -61,9 +80,9 @@ func newJSONPath(q string, goessner bool) (p *jsonpath.JSONPath, err error) {
 		}
 	}()
 	if goessner {
-		return jsonpath.NewPath(q)
+		return jsonpath.NewPath(q, config.WithLazyContextTracking())
 	}
-	return jsonpath.NewPath(q, config.WithStrictRFC9535())
+	return jsonpath.NewPath(q, config.WithStrictRFC9535(), config.WithLazyContextTracking())
 }
 
 // jsonPathSyntaxError converts the library's error (which gives a line and
@@ -133,7 +152,7 @@ func topLevelComparison(s string) (start, end int, found bool) {
 
 // compileJSONPathCompare recognises "<path>[.length] <op> <literal>". ok is
 // false when cond has no top-level comparison.
-func compileJSONPathCompare(cond string) (c *jsonPathCriterion, ok bool, err error) {
+func compileJSONPathCompare(cond string, lim limits) (c *jsonPathCriterion, ok bool, err error) {
 	start, end, found := topLevelComparison(cond)
 	if !found {
 		return nil, false, nil
@@ -175,6 +194,9 @@ func compileJSONPathCompare(cond string) (c *jsonPathCriterion, ok bool, err err
 		return nil, true, jsonPathSyntaxError(cond, lstart, err)
 	}
 	c.path = p
+	if err := c.readShape(left, lstart, cond, lim); err != nil {
+		return nil, true, err
+	}
 	rstart := end
 	for rstart < len(cond) && isSpace(cond[rstart]) {
 		rstart++
@@ -212,11 +234,15 @@ func parseJSONPathLiteral(s string) (v any, msg string) {
 }
 
 // eval runs the query over the context value v.
-func (c *jsonPathCriterion) eval(v any, r Resolver, maxNodes int) (bool, error) {
-	root, err := jsonPathRoot(v, r, maxNodes)
+func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
+	jr, err := jsonPathRoot(v, r, lim.maxNodes)
 	if err != nil {
 		return false, err
 	}
+	if le := c.shape.checkCost(jr.count, jr.depth, lim.maxQuery); le != nil {
+		return false, le
+	}
+	root := jr.node
 	nodes, err := c.query(root)
 	if err != nil {
 		return false, err
@@ -318,10 +344,11 @@ func nodeValue(n *yaml.Node, depth int) any {
 	return nil
 }
 
-// jsonRoot is a context value converted to the library's node tree.
+// jsonRoot is a context value converted to the library's node tree, with
+// its number of values and its depth (0 for a scalar).
 type jsonRoot struct {
-	node  *yaml.Node
-	count int
+	node         *yaml.Node
+	count, depth int
 }
 
 // memoKey identifies a value by identity for a Memoizer.
@@ -368,7 +395,7 @@ var errTooLarge = errors.New("context value too large")
 
 // jsonPathRoot returns the node tree of v, converting it once per value when
 // r is a Memoizer.
-func jsonPathRoot(v any, r Resolver, maxNodes int) (*yaml.Node, error) {
+func jsonPathRoot(v any, r Resolver, maxNodes int) (*jsonRoot, error) {
 	build := func() (any, error) {
 		if b, ok := v.([]byte); ok {
 			var decoded any
@@ -377,15 +404,15 @@ func jsonPathRoot(v any, r Resolver, maxNodes int) (*yaml.Node, error) {
 			}
 			v = decoded
 		}
-		budget := maxNodes
-		n, err := valueNode(v, &budget, 0)
+		vc := valueConv{budget: maxNodes}
+		n, err := vc.node(v, 0)
 		if err != nil {
 			if err == errTooLarge {
-				return nil, fmt.Errorf("context value has more than %d JSON values (MaxContextNodes)", maxNodes)
+				return nil, contextTooLarge("the context value has more than %d JSON values (MaxContextNodes)", maxNodes, 0)
 			}
 			return nil, err
 		}
-		return &jsonRoot{node: n, count: maxNodes - budget}, nil
+		return &jsonRoot{node: n, count: maxNodes - vc.budget, depth: vc.depth}, nil
 	}
 	var x any
 	var err error
@@ -404,18 +431,36 @@ func jsonPathRoot(v any, r Resolver, maxNodes int) (*yaml.Node, error) {
 		return nil, fmt.Errorf("memoizer returned %T for a JSONPath context", x)
 	}
 	if jr.count > maxNodes {
-		return nil, fmt.Errorf("context value has more than %d JSON values (MaxContextNodes)", maxNodes)
+		return nil, contextTooLarge("the context value has %d JSON values, more than the limit of %d (MaxContextNodes)", maxNodes, jr.count)
 	}
-	return jr.node, nil
+	return jr, nil
 }
 
-// valueNode converts a value of the data model to a node tree, charging one
-// unit of budget per value.
-func valueNode(v any, budget *int, depth int) (*yaml.Node, error) {
-	*budget--
-	if *budget < 0 {
+// contextTooLarge returns the *LimitError for a context over MaxContextNodes;
+// format takes the size (when known) and the limit.
+func contextTooLarge(format string, limit, size int) *LimitError {
+	var msg string
+	if size > 0 {
+		msg = fmt.Sprintf(format, size, limit)
+	} else {
+		msg = fmt.Sprintf(format, limit)
+	}
+	return &LimitError{Code: CodeContextTooLarge, Limit: limit, Size: size, Msg: msg}
+}
+
+// valueConv converts values of the data model to a node tree, charging one
+// unit of budget per value and recording the depth reached.
+type valueConv struct {
+	budget, depth int
+}
+
+// node converts v, at the given depth.
+func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
+	vc.budget--
+	if vc.budget < 0 {
 		return nil, errTooLarge
 	}
+	vc.depth = max(vc.depth, depth)
 	if depth > 10000 {
 		return nil, errors.New("context value nested too deeply")
 	}
@@ -437,7 +482,7 @@ func valueNode(v any, budget *int, depth int) (*yaml.Node, error) {
 	case []any:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(x))}
 		for _, e := range x {
-			c, err := valueNode(e, budget, depth+1)
+			c, err := vc.node(e, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -452,7 +497,7 @@ func valueNode(v any, budget *int, depth int) (*yaml.Node, error) {
 		sort.Strings(keys)
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(x))}
 		for _, k := range keys {
-			c, err := valueNode(x[k], budget, depth+1)
+			c, err := vc.node(x[k], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -472,8 +517,8 @@ func valueNode(v any, budget *int, depth int) (*yaml.Node, error) {
 	if err := json.Unmarshal(b, &decoded); err != nil {
 		return nil, fmt.Errorf("context value of type %T is not JSON data: %v", v, err)
 	}
-	*budget++
-	return valueNode(decoded, budget, depth)
+	vc.budget++
+	return vc.node(decoded, depth)
 }
 
 // numberNode is an !!int node for integral values within ±2^53 and a !!float

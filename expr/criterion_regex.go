@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"fmt"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -13,7 +14,14 @@ type regexCriterion struct {
 	re *regexp.Regexp
 }
 
-func compileRegex(cond string) (*regexCriterion, error) {
+// compileRegex compiles a regex condition whose program has at most max
+// instructions.
+func compileRegex(cond string, max int) (*regexCriterion, error) {
+	if n, _, err := regexProgram(cond); err == nil && n > max {
+		le := &LimitError{Code: CodeRegexTooComplex, Limit: max, Size: n,
+			Msg: fmt.Sprintf("the regular expression compiles to %d instructions, more than the limit of %d", n, max)}
+		return nil, &SyntaxError{Offset: 0, Msg: le.Msg, Expr: cond, Err: le}
+	}
 	re, err := regexp.Compile(cond)
 	if err != nil {
 		se := &SyntaxError{Msg: "invalid regular expression (Go RE2 syntax): " + err.Error(), Expr: cond}
@@ -51,4 +59,23 @@ func (c *regexCriterion) eval(v any) bool {
 		return c.re.Match(s)
 	}
 	return c.re.MatchString(Stringify(v))
+}
+
+// regexProgram compiles pattern as regexp.Compile does and returns the
+// number of instructions of its program, and its weight: the instructions
+// plus half the rune-range bounds they hold, which tracks the memory and the
+// work of building it.
+func regexProgram(pattern string) (insts, weight int, err error) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return 0, 0, err
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, in := range prog.Inst {
+		weight += 1 + len(in.Rune)/2
+	}
+	return len(prog.Inst), weight, nil
 }

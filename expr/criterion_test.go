@@ -365,10 +365,10 @@ func TestCriterionJSONPathMemoAndLimit(t *testing.T) {
 		t.Fatalf("the context was converted %d times, want once", r.builds)
 	}
 	small, _ := CompileCriterion(CriterionSpec{Condition: "$.count", Context: "$response.body", Type: "jsonpath"}, MaxContextNodes(10))
-	if got, err := small.Eval(r); got || err == nil || !strings.Contains(err.Error(), "more than 10 JSON values") {
+	if got, err := small.Eval(r); got || limitCode(err) != CodeContextTooLarge || !strings.Contains(err.Error(), "more than the limit of 10") {
 		t.Fatalf("limit with memo: %v %v", got, err)
 	}
-	if got, err := small.Eval(&critResolver{body: body}); got || err == nil || !strings.Contains(err.Error(), "more than 10 JSON values") {
+	if got, err := small.Eval(&critResolver{body: body}); got || limitCode(err) != CodeContextTooLarge || !strings.Contains(err.Error(), "more than 10 JSON values") {
 		t.Fatalf("limit: %v %v", got, err)
 	}
 	// A self-referencing value stops at the limit.
@@ -596,7 +596,7 @@ func TestCriterionXPathContexts(t *testing.T) {
 		t.Fatalf("parsed %d times, want once", r.builds)
 	}
 	small, _ := CompileCriterion(CriterionSpec{Condition: "/pets", Context: "$response.body", Type: "xpath"}, MaxContextNodes(5))
-	if got, err := small.Eval(r); got || err == nil || !strings.Contains(err.Error(), "more than 5 nodes") {
+	if got, err := small.Eval(r); got || limitCode(err) != CodeContextTooLarge || !strings.Contains(err.Error(), "more than the limit of 5") {
 		t.Fatalf("limit: %v %v", got, err)
 	}
 }

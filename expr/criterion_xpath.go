@@ -17,20 +17,22 @@ import (
 // evaluated by antchfx/xpath over the context parsed as XML. The criterion
 // passes on the effective boolean value of the result.
 type xpathCriterion struct {
-	src string
+	src   string
+	shape queryShape
 	// antchfx/xpath expressions keep evaluation state, so each goroutine
 	// takes its own from the pool.
 	pool sync.Pool
 }
 
 func compileXPath(cond, version string) (*xpathCriterion, error) {
-	if err := checkXPath(cond, version); err != nil {
+	shape, err := checkXPath(cond, version)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := compileXPathEngine(cond); err != nil {
 		return nil, &SyntaxError{Offset: 0, Msg: "XPath engine: " + err.Error(), Expr: cond}
 	}
-	c := &xpathCriterion{src: cond}
+	c := &xpathCriterion{src: cond, shape: shape}
 	c.pool.New = func() any {
 		e, err := compileXPathEngine(cond)
 		if err != nil {
@@ -53,11 +55,15 @@ func compileXPathEngine(cond string) (e *xpath.Expr, err error) {
 
 // eval parses the context value as XML (once per value with a Memoizer) and
 // evaluates the expression.
-func (c *xpathCriterion) eval(v any, r Resolver, maxNodes int) (bool, error) {
-	doc, err := xmlRoot(v, r, maxNodes)
+func (c *xpathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
+	d, err := xmlRoot(v, r, lim.maxNodes)
 	if err != nil {
 		return false, err
 	}
+	if le := c.shape.checkCost(d.count, d.depth, lim.maxQuery); le != nil {
+		return false, le
+	}
+	doc := d.root
 	e, _ := c.pool.Get().(*xpath.Expr)
 	if e == nil {
 		return false, fmt.Errorf("XPath engine failed to compile %q", c.src)
@@ -89,14 +95,15 @@ func evalXPath(e *xpath.Expr, doc *xmlquery.Node) (ok bool, err error) {
 	}
 }
 
-// xmlDoc is a parsed XML context.
+// xmlDoc is a parsed XML context, with its number of nodes (and
+// attributes) and its depth.
 type xmlDoc struct {
-	root  *xmlquery.Node
-	count int
+	root         *xmlquery.Node
+	count, depth int
 }
 
 // xmlRoot returns the parsed XML document of v, a string or []byte.
-func xmlRoot(v any, r Resolver, maxNodes int) (*xmlquery.Node, error) {
+func xmlRoot(v any, r Resolver, maxNodes int) (*xmlDoc, error) {
 	switch v.(type) {
 	case string, []byte:
 	default:
@@ -114,11 +121,11 @@ func xmlRoot(v any, r Resolver, maxNodes int) (*xmlquery.Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the context is not well-formed XML: %v", err)
 		}
-		n, hasElement := countXML(doc)
+		n, depth, hasElement := countXML(doc)
 		if !hasElement {
 			return nil, fmt.Errorf("the context is not an XML document (it has no root element)")
 		}
-		return &xmlDoc{root: doc, count: n}, nil
+		return &xmlDoc{root: doc, count: n, depth: depth}, nil
 	}
 	var x any
 	var err error
@@ -137,9 +144,9 @@ func xmlRoot(v any, r Resolver, maxNodes int) (*xmlquery.Node, error) {
 		return nil, fmt.Errorf("memoizer returned %T for an XML context", x)
 	}
 	if d.count > maxNodes {
-		return nil, fmt.Errorf("the XML context has more than %d nodes (MaxContextNodes)", maxNodes)
+		return nil, contextTooLarge("the XML context has %d nodes, more than the limit of %d (MaxContextNodes)", maxNodes, d.count)
 	}
-	return d.root, nil
+	return d, nil
 }
 
 func parseXML(rd io.Reader) (doc *xmlquery.Node, err error) {
@@ -151,31 +158,34 @@ func parseXML(rd io.Reader) (doc *xmlquery.Node, err error) {
 	return xmlquery.Parse(rd)
 }
 
-// countXML counts the nodes and attributes of a document and reports whether
-// it has an element at the top.
-func countXML(doc *xmlquery.Node) (n int, hasElement bool) {
+// countXML counts the nodes and attributes of a document, measures its
+// depth, and reports whether it has an element at the top.
+func countXML(doc *xmlquery.Node) (n, depth int, hasElement bool) {
 	for c := doc.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == xmlquery.ElementNode {
 			hasElement = true
 		}
 	}
 	// Depth-first, without recursion.
-	x := doc
+	x, d := doc, 0
 	for x != nil {
 		n += 1 + len(x.Attr)
+		depth = max(depth, d)
 		if x.FirstChild != nil {
 			x = x.FirstChild
+			d++
 			continue
 		}
 		for x != nil && x != doc && x.NextSibling == nil {
 			x = x.Parent
+			d--
 		}
 		if x == nil || x == doc {
 			break
 		}
 		x = x.NextSibling
 	}
-	return n, hasElement
+	return n, depth, hasElement
 }
 
 // jsonKind names the JSON type of v for messages.

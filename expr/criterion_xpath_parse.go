@@ -87,6 +87,8 @@ type xpChecker struct {
 	i       int
 	version string // "" (3.1), xpath-30, xpath-20, xpath-10
 	depth   int
+	preds   int        // enclosing predicates
+	shape   queryShape // for the cost estimate
 }
 
 // xpFunc is the arity of a function the engine implements faithfully.
@@ -143,9 +145,10 @@ var xpLeadingWords2 = map[string]string{
 	"map": "a map constructor", "array": "an array constructor",
 }
 
-// checkXPath validates cond for the given version. Errors are *SyntaxError.
-func checkXPath(cond, version string) (err error) {
-	c := &xpChecker{src: cond, version: version}
+// checkXPath validates cond for the given version and returns the shape of
+// its cost. Errors are *SyntaxError.
+func checkXPath(cond, version string) (shape queryShape, err error) {
+	c := &xpChecker{src: cond, version: version, shape: queryShape{fanout: 1, lang: "XPath expression"}}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*SyntaxError)
@@ -160,7 +163,7 @@ func checkXPath(cond, version string) (err error) {
 	if t := c.peek(); t.kind != xpEOF {
 		c.unexpected(t)
 	}
-	return nil
+	return c.shape, nil
 }
 
 func (c *xpChecker) fail(off int, format string, args ...any) {
@@ -544,18 +547,21 @@ func (c *xpChecker) path() xpStatic {
 	switch t.kind {
 	case xpSlash:
 		c.take()
+		c.absolutePath()
 		if c.canStartStep() {
 			c.relativePath()
 		}
 		return xsUnknown
 	case xpSlashSlash:
 		c.take()
+		c.absolutePath()
+		c.shape.descendants++
 		c.relativePath()
 		return xsUnknown
 	case xpVar, xpLParen, xpLiteral, xpNumber:
 		s := c.filter()
 		if k := c.peek().kind; k == xpSlash || k == xpSlashSlash {
-			c.take()
+			c.slash(c.take())
 			c.relativePath()
 			s = xsUnknown
 		}
@@ -571,7 +577,7 @@ func (c *xpChecker) path() xpStatic {
 			}
 			s := c.filter()
 			if k := c.peek().kind; k == xpSlash || k == xpSlashSlash {
-				c.take()
+				c.slash(c.take())
 				c.relativePath()
 				s = xsUnknown
 			}
@@ -610,8 +616,23 @@ func (c *xpChecker) canStartStep() bool {
 func (c *xpChecker) relativePath() {
 	c.step()
 	for k := c.peek().kind; k == xpSlash || k == xpSlashSlash; k = c.peek().kind {
-		c.take()
+		c.slash(c.take())
 		c.step()
+	}
+}
+
+// absolutePath counts, for the cost estimate, an absolute path: inside a
+// predicate it runs from the root for every node tested.
+func (c *xpChecker) absolutePath() {
+	if c.preds > 0 {
+		c.shape.absolute++
+	}
+}
+
+// slash counts a "//" between steps for the cost estimate.
+func (c *xpChecker) slash(t xpToken) {
+	if t.kind == xpSlashSlash {
+		c.shape.descendants++
 	}
 }
 
@@ -631,6 +652,12 @@ func (c *xpChecker) step() {
 		if c.peekAt(1).kind == xpColonColon {
 			if !xpAxes[t.text] {
 				c.fail(t.off, "unknown axis %q", t.text)
+			}
+			switch t.text {
+			case "descendant", "descendant-or-self", "ancestor", "ancestor-or-self":
+				c.shape.descendants++
+			case "following", "preceding", "following-sibling", "preceding-sibling":
+				c.shape.absolute++
 			}
 			c.take()
 			c.take()
@@ -674,11 +701,13 @@ func (c *xpChecker) nodeTest() {
 func (c *xpChecker) predicate() {
 	open := c.take()
 	c.enter(open.off)
+	c.preds++
 	if c.peek().kind == xpRBracket {
 		c.fail(c.peek().off, "empty predicate \"[]\"")
 	}
 	c.expr()
 	c.expect(xpRBracket, "\"]\"")
+	c.preds--
 	c.depth--
 }
 

@@ -96,6 +96,23 @@
 // template renders the absent part as "". Value.EvalWith reports every
 // absent expression to a callback so that callers can warn.
 //
+// # Limits
+//
+// Every limit has a default and an Option (ParseWith, ParseTemplate,
+// CompileValue and CompileCriterion take them); going over one is an error
+// holding a *LimitError whose Code names it:
+//
+//	MaxExpressionLength  64 KiB      expression-too-long  a runtime expression; the text of an embedded one
+//	MaxConditionLength   4096 bytes  condition-too-long   a criterion's condition (so a pattern or query too)
+//	MaxRegexProgram      1000        regex-too-complex    instructions of a regex or match()/search() pattern
+//	MaxQueryCost         10^7        query-too-complex    estimated nodes a jsonpath or xpath query visits
+//	MaxContextNodes      200000      context-too-large    JSON values or XML nodes of a jsonpath/xpath context
+//
+// A template is never an error: an embedded expression over the limit stays
+// literal and is listed by Suspicious. Templates are scanned in linear time
+// and runtime expressions parsed in linear time, so the lengths bound the
+// work. Matching a regex costs up to its program size per byte of context.
+//
 // Value.Eval returns results that share structure with the compiled
 // document (a fully literal value comes back as is, with no allocation):
 // treat them as read-only. internal/jsonptr's Set copies what it changes.

@@ -90,9 +90,15 @@ type SyntaxError struct {
 	Msg string
 	// Expr is the text that was parsed.
 	Expr string
+	// Err is a *LimitError when the text is over one of the limits (then
+	// Offset is where the limit was passed), else nil.
+	Err error
 }
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
+
+// Unwrap returns Err.
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // String returns the expression's text. For an Expr returned by Parse it is
 // equal to Raw; for one built by hand it is assembled from the fields.

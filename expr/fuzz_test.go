@@ -2,6 +2,8 @@ package expr
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -52,6 +54,14 @@ func FuzzTemplate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		tpl := ParseTemplate(s)
 		checkParts(t, tpl)
+		// The linear scan finds what the plain one does, also with a limit
+		// on embedded expressions.
+		for _, max := range []int{DefaultMaxExpressionLength, 12} {
+			got, want := parseTemplate(s, max), plainTemplate(s, max)
+			if !reflect.DeepEqual(got.Parts, want.Parts) || !reflect.DeepEqual(got.suspicious, want.suspicious) {
+				t.Fatalf("ParseTemplate(%q) with limit %d:\n got %+v %+v\nwant %+v %+v", s, max, got.Parts, got.suspicious, want.Parts, want.suspicious)
+			}
+		}
 		for _, p := range tpl.Suspicious() {
 			if p.Err == nil || p.Offset < 1 || p.Offset+p.Err.Offset > len(s) || s[p.Offset-1:p.Offset+1] != "{$" {
 				t.Fatalf("bad suspicious part %+v in %q", p, s)
@@ -97,4 +107,50 @@ func BenchmarkParse(b *testing.B) {
 			ParseTemplate(s)
 		}
 	})
+}
+
+// plainTemplate is the template scan without the shortcuts of parseTemplate
+// (quadratic when many "{$" share one "}"): the reference FuzzTemplate
+// compares it with.
+func plainTemplate(s string, max int) *Template {
+	t := &Template{Raw: s}
+	lit, i := 0, 0
+	for {
+		k := strings.Index(s[i:], "{$")
+		if k < 0 {
+			break
+		}
+		k += i
+		closing := strings.IndexByte(s[k+2:], '}')
+		if closing < 0 {
+			inner := s[k+1:]
+			t.suspicious = append(t.suspicious, Part{Lit: s[k:], Offset: k + 1,
+				Err: &SyntaxError{Offset: len(inner), Msg: `no closing "}" for "{$"`, Expr: inner}})
+			break
+		}
+		end := k + 2 + closing
+		inner := s[k+1 : end]
+		e, err := ParseWith(inner, MaxExpressionLength(max))
+		if err != nil {
+			if !strings.Contains(inner[1:], "{$") {
+				se := err.(*SyntaxError)
+				if se.Err != nil { // the message names the embedded expression
+					se = tooLong(CodeExpressionTooLong, "the embedded expression", inner, max)
+				}
+				t.suspicious = append(t.suspicious, Part{Lit: s[k : end+1], Offset: k + 1, Err: se})
+			}
+			i = k + 1
+			continue
+		}
+		if k > lit {
+			t.Parts = append(t.Parts, Part{Lit: s[lit:k], Offset: lit})
+		}
+		t.Parts = append(t.Parts, Part{Expr: e, Offset: k + 1})
+		lit = end + 1
+		i = lit
+	}
+	if lit < len(s) {
+		t.Parts = append(t.Parts, Part{Lit: s[lit:], Offset: lit})
+	}
+	return t
 }

@@ -12,13 +12,38 @@ import (
 // "$steps.login.outputs.token". The whole string must be the expression:
 // surrounding whitespace, operators and "{...}" braces are errors. The error
 // is always a *SyntaxError. See the package documentation for the grammar
-// and the decisions it takes.
+// and the decisions it takes. An expression longer than
+// DefaultMaxExpressionLength is an error with a *LimitError inside; ParseWith
+// takes options to change the limit.
 func Parse(s string) (*Expr, error) {
+	// Small enough to be inlined, so that e may stay on the caller's stack.
 	e := new(Expr)
 	if err := parseInto(e, s); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// ParseWith is Parse with the limits set by opts (MaxExpressionLength).
+func ParseWith(s string, opts ...Option) (*Expr, error) {
+	return parseMax(s, maxExpressionLength(opts))
+}
+
+// parseMax is Parse with the length limit given.
+func parseMax(s string, max int) (*Expr, error) {
+	e := new(Expr)
+	if err := parseIntoMax(e, s, max); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// maxExpressionLength returns the MaxExpressionLength that opts set.
+func maxExpressionLength(opts []Option) int {
+	if len(opts) == 0 {
+		return DefaultMaxExpressionLength
+	}
+	return newLimits(opts).maxExpr
 }
 
 // exprParser holds the text being parsed, for error reporting.
@@ -32,9 +57,20 @@ func (p exprParser) errorf(off int, format string, args ...any) *SyntaxError {
 var topWords = []string{"url", "method", "statusCode", "request", "response", "inputs", "outputs",
 	"steps", "workflows", "sourceDescriptions", "components"}
 
+// parseInto parses s into e with the default limit. It is not inlined, to
+// keep Parse small enough to be.
+//
+//go:noinline
 func parseInto(e *Expr, s string) error {
+	return parseIntoMax(e, s, DefaultMaxExpressionLength)
+}
+
+func parseIntoMax(e *Expr, s string, max int) error {
 	p := exprParser{s}
 	e.Raw = s
+	if len(s) > max {
+		return tooLong(CodeExpressionTooLong, "the runtime expression", s, max)
+	}
 	if s == "" {
 		return p.errorf(0, "empty runtime expression")
 	}
@@ -227,6 +263,9 @@ func (p exprParser) source(e *Expr, i int, request bool) error {
 		case '#':
 			return p.pointer(e, j+1, false)
 		case '.':
+			if len(s)-j > 64 { // no suggestion: keep the message (and the work) short
+				return p.errorf(j, "only \"#\" and a JSON pointer may follow body: write %s.body#/... (dot navigation is not runtime-expression syntax)", prefix)
+			}
 			return p.errorf(j, "only \"#\" and a JSON pointer may follow body: write %s.body#/%s (dot navigation is not runtime-expression syntax)",
 				prefix, strings.ReplaceAll(s[j+1:], ".", "/"))
 		}

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Template is a string with embedded "{$...}" runtime expressions, such as
@@ -39,31 +40,78 @@ type Part struct {
 // reads up to the next "}", and makes the text in between an expression if
 // it parses as one. Otherwise the text stays literal (and is reported by
 // Suspicious), and scanning resumes just after that "{", so a later "{$"
-// inside it is still found. A substituted value is never re-scanned.
+// inside it is still found. A substituted value is never re-scanned. Text
+// between "{$" and "}" longer than MaxExpressionLength stays literal (its
+// Suspicious part has a *LimitError in Err.Err). The scan takes time linear
+// in the length of s.
 //
 // Every string is a valid template; ParseTemplate never fails.
-func ParseTemplate(s string) *Template {
+func ParseTemplate(s string, opts ...Option) *Template {
+	max := maxExpressionLength(opts)
+	return parseTemplate(s, max)
+}
+
+// parseTemplate is ParseTemplate with the expression length limit given.
+//
+// Several "{$" may share the same closing "}" ("{$a{$b}"). Parsing the text
+// after each of them in full would take quadratic time, so the scan keeps
+// what it learns about each run: the next "{$" and "}" are searched for
+// once, and of the candidates that contain a later "{$" only a body pointer
+// ("$response.body#/{$...", the one place an expression may hold a brace)
+// can parse; whether it does is read from facts about the run found in one
+// pass (see bodyRun). FuzzTemplate checks the result against the plain
+// quadratic scan.
+func parseTemplate(s string, max int) *Template {
 	t := &Template{Raw: s}
 	lit := 0 // start of pending literal text
 	i := 0
+	open, end := -1, -1 // cached positions of the next "{$" and "}" (-2: none left)
+	var run bodyRun
 	for {
-		k := strings.Index(s[i:], "{$")
-		if k < 0 {
+		k := open
+		if k != -2 && k < i {
+			if k = strings.Index(s[i:], "{$"); k >= 0 {
+				k += i
+			} else {
+				k = -2
+			}
+		}
+		if k == -2 {
 			break
 		}
-		k += i
-		closing := strings.IndexByte(s[k+2:], '}')
-		if closing < 0 {
+		if end != -2 && end < k+2 {
+			if end = strings.IndexByte(s[k+2:], '}'); end >= 0 {
+				end += k + 2
+			} else {
+				end = -2
+			}
+		}
+		if end == -2 {
 			inner := s[k+1:]
 			t.suspicious = append(t.suspicious, Part{Lit: s[k:], Offset: k + 1,
 				Err: &SyntaxError{Offset: len(inner), Msg: `no closing "}" for "{$"`, Expr: inner}})
 			break
 		}
-		end := k + 2 + closing // index of '}'
+		// The next "{$" after this one, and whether it is inside the braces.
+		if open = strings.Index(s[k+1:], "{$"); open >= 0 {
+			open += k + 1
+		} else {
+			open = -2
+		}
+		nested := open >= 0 && open+2 <= end
 		inner := s[k+1 : end]
-		e, err := Parse(inner)
+		var e *Expr
+		var err error
+		switch {
+		case len(inner) > max:
+			err = tooLong(CodeExpressionTooLong, "the embedded expression", inner, max)
+		case nested && !run.mayParse(s, k, end):
+			err = errNested
+		default:
+			e, err = parseMax(inner, max)
+		}
 		if err != nil {
-			if !strings.Contains(inner[1:], "{$") {
+			if !nested {
 				t.suspicious = append(t.suspicious, Part{Lit: s[k : end+1], Offset: k + 1, Err: err.(*SyntaxError)})
 			}
 			i = k + 1
@@ -80,6 +128,66 @@ func ParseTemplate(s string) *Template {
 		t.Parts = append(t.Parts, Part{Lit: s[lit:], Offset: lit})
 	}
 	return t
+}
+
+// errNested stands for the parse error of a candidate that holds another
+// "{$" and cannot parse; it is never reported.
+var errNested = &SyntaxError{Msg: "nested"}
+
+// bodyRun holds facts about the text up to one "}", gathered the first time
+// a candidate holding another "{$" ends there.
+type bodyRun struct {
+	end, from int // the facts are about s[from:end]; end is 0 before the first run
+	badUTF8   int // start of the last invalid UTF-8 sequence, or -1
+	badEscape int // position of the last "~" not followed by "0" or "1", or -1
+}
+
+// mayParse reports whether s[k+1:end], which holds another "{$", parses as
+// a runtime expression. Only "$request.body#" and "$response.body#" take a
+// brace (in the pointer, which runs to the end); the rest must then be valid
+// UTF-8 and a valid JSON pointer: empty or starting with "/", every "~"
+// followed by "0" or "1".
+func (r *bodyRun) mayParse(s string, k, end int) bool {
+	inner := s[k+1 : end]
+	var ptr int
+	switch {
+	case strings.HasPrefix(inner, "$response.body#"):
+		ptr = k + 1 + len("$response.body#")
+	case strings.HasPrefix(inner, "$request.body#"):
+		ptr = k + 1 + len("$request.body#")
+	default:
+		return false
+	}
+	if ptr < end && s[ptr] != '/' {
+		return false
+	}
+	if r.end != end || r.from > k+1 {
+		r.scan(s, k+1, end)
+	}
+	return r.badUTF8 < k+1 && r.badEscape < ptr
+}
+
+// scan gathers the facts about s[from:end]. Since s[from] is ASCII, UTF-8
+// decoding from there passes through every later ASCII byte, so the facts
+// hold for any later start that is an ASCII byte.
+func (r *bodyRun) scan(s string, from, end int) {
+	r.end, r.from = end, from
+	r.badUTF8, r.badEscape = -1, -1
+	for j := from; j < end; {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if c == '~' && (j+1 >= end || s[j+1] != '0' && s[j+1] != '1') {
+				r.badEscape = j
+			}
+			j++
+			continue
+		}
+		rn, n := utf8.DecodeRuneInString(s[j:end])
+		if rn == utf8.RuneError && n <= 1 {
+			r.badUTF8 = j
+		}
+		j += n
+	}
 }
 
 // HasExprs reports whether t embeds at least one expression.

@@ -38,21 +38,24 @@ type Value struct {
 //   - literal text otherwise, so "$.items[*]" or "price in $" stay as they
 //     are (decision D27).
 //
-// Object keys are never expressions. Other values are literal.
-func CompileValue(v any) *Value {
-	return compileValue(v)
+// Object keys are never expressions. Other values are literal. The options
+// set MaxExpressionLength: a longer string is literal text (it may still
+// embed shorter expressions).
+func CompileValue(v any, opts ...Option) *Value {
+	max := maxExpressionLength(opts)
+	return compileValue(v, max)
 }
 
-func compileValue(v any) *Value {
+func compileValue(v any, max int) *Value {
 	switch x := v.(type) {
 	case string:
 		if strings.HasPrefix(x, "$") {
-			if e, err := Parse(x); err == nil {
+			if e, err := parseMax(x, max); err == nil {
 				return &Value{kind: valExpr, raw: v, expr: e, exprs: []*Expr{e}}
 			}
 		}
 		if strings.Contains(x, "{$") {
-			if t := ParseTemplate(x); t.HasExprs() {
+			if t := parseTemplate(x, max); t.HasExprs() {
 				return &Value{kind: valTemplate, raw: v, tmpl: t, exprs: t.Exprs()}
 			}
 		}
@@ -65,7 +68,7 @@ func compileValue(v any) *Value {
 		out := &Value{kind: valObject, raw: v, keys: keys, elems: make([]*Value, len(keys))}
 		literal := true
 		for i, k := range keys {
-			c := compileValue(x[k])
+			c := compileValue(x[k], max)
 			out.elems[i] = c
 			if c.kind != valLiteral {
 				literal = false
@@ -80,7 +83,7 @@ func compileValue(v any) *Value {
 		out := &Value{kind: valArray, raw: v, elems: make([]*Value, len(x))}
 		literal := true
 		for i, e := range x {
-			c := compileValue(e)
+			c := compileValue(e, max)
 			out.elems[i] = c
 			if c.kind != valLiteral {
 				literal = false

@@ -1,0 +1,130 @@
+package expr
+
+import "fmt"
+
+// Limits and their defaults. Each can be changed with the Option of the same
+// name; going over one gives an error with a *LimitError inside (see its
+// Code), never a hang.
+const (
+	// DefaultMaxExpressionLength is the longest runtime expression, in
+	// bytes, that Parse accepts, and the longest text between "{$" and "}"
+	// that ParseTemplate parses as an embedded expression.
+	DefaultMaxExpressionLength = 64 << 10
+	// DefaultMaxConditionLength is the longest condition, in bytes, that
+	// CompileCriterion accepts (for every criterion type).
+	DefaultMaxConditionLength = 4096
+	// DefaultMaxContextNodes is the largest context value, counted in JSON
+	// values (for jsonpath) or XML nodes (for xpath), that a jsonpath or
+	// xpath criterion evaluates.
+	DefaultMaxContextNodes = 200_000
+	// DefaultMaxRegexProgram is the largest compiled regular expression, in
+	// instructions of its regexp/syntax program, of a regex criterion or of
+	// a JSONPath match() or search() pattern. Matching costs up to this many
+	// steps per byte of the context.
+	DefaultMaxRegexProgram = 1000
+	// DefaultMaxQueryCost caps the estimated number of nodes a jsonpath or
+	// xpath criterion visits over its context (see MaxQueryCost).
+	DefaultMaxQueryCost = 10_000_000
+)
+
+// Codes of the limits, in LimitError.Code. They are stable, and suitable as
+// diagnostic codes.
+const (
+	CodeExpressionTooLong = "expression-too-long"
+	CodeConditionTooLong  = "condition-too-long"
+	CodeContextTooLarge   = "context-too-large"
+	CodeRegexTooComplex   = "regex-too-complex"
+	CodeQueryTooComplex   = "query-too-complex"
+)
+
+// LimitError reports input over one of the package's limits. Compilation
+// returns it inside a *SyntaxError (use errors.As), evaluation inside a
+// *CriterionError.
+type LimitError struct {
+	// Code is one of the Code* constants.
+	Code string
+	// Limit is the limit in force and Size what was measured or estimated
+	// (Size is 0 when the work stopped as soon as the limit was passed).
+	Limit, Size int
+	// Msg describes the problem.
+	Msg string
+}
+
+func (e *LimitError) Error() string { return e.Msg }
+
+// Option sets a limit of ParseWith, ParseTemplate, CompileValue or
+// CompileCriterion; options that do not apply to a function are ignored.
+type Option func(*limits)
+
+// CriterionOption is the former name of Option.
+type CriterionOption = Option
+
+type limits struct {
+	maxExpr, maxCond, maxNodes, maxRegex, maxQuery int
+}
+
+var defaultLimits = limits{
+	maxExpr:  DefaultMaxExpressionLength,
+	maxCond:  DefaultMaxConditionLength,
+	maxNodes: DefaultMaxContextNodes,
+	maxRegex: DefaultMaxRegexProgram,
+	maxQuery: DefaultMaxQueryCost,
+}
+
+func newLimits(opts []Option) limits {
+	c := defaultLimits
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+func setPositive(dst *int, n int) {
+	if n > 0 {
+		*dst = n
+	}
+}
+
+// MaxExpressionLength sets the longest runtime expression accepted, in
+// bytes (also the longest embedded one a template substitutes). A value
+// n <= 0 keeps DefaultMaxExpressionLength.
+func MaxExpressionLength(n int) Option { return func(c *limits) { setPositive(&c.maxExpr, n) } }
+
+// MaxConditionLength sets the longest condition accepted, in bytes. A value
+// n <= 0 keeps DefaultMaxConditionLength.
+func MaxConditionLength(n int) Option { return func(c *limits) { setPositive(&c.maxCond, n) } }
+
+// MaxContextNodes sets the largest context value a jsonpath or xpath
+// criterion evaluates, counted in JSON values or XML nodes; a larger one
+// fails the criterion with an error. A value n <= 0 keeps
+// DefaultMaxContextNodes.
+func MaxContextNodes(n int) Option { return func(c *limits) { setPositive(&c.maxNodes, n) } }
+
+// MaxRegexProgram sets the largest regular expression accepted, counted in
+// instructions of its compiled program. A value n <= 0 keeps
+// DefaultMaxRegexProgram.
+func MaxRegexProgram(n int) Option { return func(c *limits) { setPositive(&c.maxRegex, n) } }
+
+// MaxQueryCost sets the largest estimated cost of a jsonpath or xpath
+// criterion, in nodes visited. The estimate is an upper bound computed
+// before the query runs, from the size N and depth D of the context and the
+// shape of the query: N, times D+1 for each descendant segment or axis
+// after the first (JSONPath "..", XPath "//", descendant and ancestor axes),
+// times N for each query that may visit every node from each node it is
+// evaluated on (a non-singular JSONPath "$" query inside a filter; an
+// absolute XPath path inside a predicate; the XPath following, preceding
+// and sibling axes), and, for JSONPath, times the number of selectors of
+// each bracketed selector list and the size of the match() and search()
+// patterns (compiled for every node). A query over the limit whatever the
+// context is refused by CompileCriterion; otherwise Eval fails the
+// criterion. A value n <= 0 keeps DefaultMaxQueryCost.
+func MaxQueryCost(n int) Option { return func(c *limits) { setPositive(&c.maxQuery, n) } }
+
+// tooLong returns the *SyntaxError for text longer than limit bytes.
+func tooLong(code, what, text string, limit int) *SyntaxError {
+	le := &LimitError{Code: code, Limit: limit, Size: len(text),
+		Msg: fmt.Sprintf("%s is %d bytes, longer than the limit of %d", what, len(text), limit)}
+	return &SyntaxError{Offset: limit, Msg: le.Msg, Expr: text, Err: le}
+}
