@@ -20,8 +20,12 @@ import (
 
 // Limits on documents given to Parse.
 const (
-	// MaxDocumentBytes is the largest document Parse accepts.
-	MaxDocumentBytes = 16 << 20
+	// DefaultMaxDocumentBytes is the largest document Parse accepts unless
+	// WithMaxDocumentBytes says otherwise; a larger one gives a
+	// CodeDocumentTooLarge diagnostic.
+	DefaultMaxDocumentBytes = 16 << 20
+	// MaxDocumentBytes is the former name of DefaultMaxDocumentBytes.
+	MaxDocumentBytes = DefaultMaxDocumentBytes
 	// maxDiagnostics caps how many diagnostics one document reports.
 	maxDiagnostics = 200
 	// maxAliasExpansion caps how many nodes YAML aliases may add when they
@@ -29,17 +33,41 @@ const (
 	maxAliasExpansion = 1 << 20
 )
 
+// ParseOption configures Parse.
+type ParseOption func(*parseConfig)
+
+type parseConfig struct {
+	maxBytes int64
+}
+
+// WithMaxDocumentBytes sets the largest document Parse accepts, in bytes. A
+// value n <= 0 keeps DefaultMaxDocumentBytes.
+func WithMaxDocumentBytes(n int64) ParseOption {
+	return func(c *parseConfig) {
+		if n > 0 {
+			c.maxBytes = n
+		}
+	}
+}
+
 // Parse decodes an Arazzo document written in YAML or JSON. It always returns
 // a (possibly partial) document when the bytes are well-formed YAML, together
 // with every structural problem found: unknown or mistyped fields and missing
 // required fields. Semantic checks are Validate's job. file names the document
-// in diagnostics.
-func Parse(src []byte, file string) (*Document, diag.Diagnostics) {
+// in diagnostics. A document larger than DefaultMaxDocumentBytes (or the
+// WithMaxDocumentBytes option) gives only a CodeDocumentTooLarge diagnostic.
+func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagnostics) {
+	cfg := parseConfig{maxBytes: DefaultMaxDocumentBytes}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
 	doc := &Document{File: file, Src: src, URL: file}
 	p := &parser{doc: doc}
-	if len(src) > MaxDocumentBytes {
+	if int64(len(src)) > cfg.maxBytes {
 		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeDocumentTooLarge,
-			"document is %d bytes, more than the limit of %d", len(src), MaxDocumentBytes)
+			"document is %d bytes, more than the limit of %d", len(src), cfg.maxBytes)
 		return nil, p.diags
 	}
 	root, isJSON := parseJSON(src)

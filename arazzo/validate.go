@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -961,6 +962,17 @@ func (v *validator) outputs(sc *scope, outs []*Output) {
 	}
 }
 
+// limitCode is the code of an expression that goes over a limit of package
+// expr (expr.LimitError: expression-too-long, condition-too-long,
+// regex-too-complex, query-too-complex), else def.
+func limitCode(err error, def string) string {
+	var le *expr.LimitError
+	if errors.As(err, &le) && le.Code != "" {
+		return le.Code
+	}
+	return def
+}
+
 // exprError reports a parse error at its offset.
 func (v *validator) exprError(err error, text string, at func(int) diag.Range) {
 	off := 0
@@ -968,7 +980,7 @@ func (v *validator) exprError(err error, text string, at func(int) diag.Range) {
 	if se, ok := err.(*expr.SyntaxError); ok {
 		off, msg = se.Offset, se.Msg
 	}
-	v.errorf(at(off), CodeInvalidExpression, "invalid runtime expression %q: %s", text, msg)
+	v.errorf(at(off), limitCode(err, CodeInvalidExpression), "invalid runtime expression %q: %s", text, msg)
 }
 
 // valueNode checks every expression inside an Any value: whole-string
@@ -1098,7 +1110,7 @@ func (v *validator) criterion(sc *scope, c *Criterion) {
 		if se, ok := err.(*expr.SyntaxError); ok {
 			off, msg = se.Offset, se.Msg
 		}
-		v.errorf(c.OffsetRange("condition", off), CodeInvalidCriterion, "invalid %s condition: %s", c.EffectiveType(), msg)
+		v.errorf(c.OffsetRange("condition", off), limitCode(err, CodeInvalidCriterion), "invalid %s condition: %s", c.EffectiveType(), msg)
 		return
 	}
 	if c.EffectiveType() == CriterionSimple {
