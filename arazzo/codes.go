@@ -18,3 +18,11 @@ const (
 	CodeUnreadable        = "unreadable"
 	CodeSourceUnavailable = "source-unavailable"
 )
+
+// Loading limits and refusals (see Load).
+const (
+	CodeSourceTimeout   = "source-timeout"
+	CodeRedirectRefused = "redirect-refused"
+	CodeTooManySources  = "too-many-sources"
+	CodeExternalRef     = "external-ref"
+)

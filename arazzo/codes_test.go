@@ -63,6 +63,10 @@ func declaredCodes(t *testing.T) map[string]string {
 var codesTestedInGo = map[string]string{
 	arazzo.CodeDocumentTooLarge: "TestParseLimits",
 	arazzo.CodeUnreadable:       "TestLoadUnreadable",
+	arazzo.CodeSourceTimeout:    "TestLoadFetchTimeout",
+	arazzo.CodeRedirectRefused:  "TestLoadRedirects",
+	arazzo.CodeTooManySources:   "TestLoadMaxSources",
+	arazzo.CodeExternalRef:      "TestLoadExternalRefs",
 }
 
 // TestEveryCodeIsTested checks that every diagnostic code the package

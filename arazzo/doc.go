@@ -119,9 +119,30 @@
 //
 // # Safety
 //
-// Parse, Load and Validate never panic, on any input (FuzzParse). Documents
-// larger than MaxDocumentBytes are refused; alias expansion is bounded. Load
-// reads relative urls only inside its root, and fetches http(s) urls only
-// from hosts allowed with WithAllowedHosts. A loaded Document is not
+// Parse, Load and Validate never panic, on any input (FuzzParse). Parse
+// refuses documents larger than DefaultMaxDocumentBytes (16 MiB; option
+// WithMaxDocumentBytes) with a document-too-large diagnostic; alias
+// expansion is bounded. The expressions, conditions and queries inside a
+// document are bounded by the limits of package expr. Load reads relative
+// urls only inside its root, and fetches http(s) urls only from hosts
+// allowed with WithAllowedHosts. A loaded Document is not
 // modified afterwards and may be shared by goroutines.
+//
+// Each refusal is a diagnostic at the source description's url:
+//   - A file source stays inside the root (os.Root): "..", absolute paths,
+//     file: urls and symbolic links leading outside are refused
+//     (source-unavailable).
+//   - A host not allowed is not fetched (source-not-loaded, a warning); a
+//     redirect is followed only to an allowed host, never from https to
+//     http, at most MaxRedirects times (redirect-refused). A client given
+//     with WithHTTPClient is copied, not modified.
+//   - Every read is capped in size (WithMaxSourceBytes, document-too-large),
+//     every fetch in time (WithFetchTimeout, source-timeout), and one Load
+//     reads at most WithMaxSources sources (too-many-sources).
+//   - A $ref to another document inside an OpenAPI source is not resolved:
+//     no component reads its target, neither the loader, nor the oas index,
+//     nor schema compilation, nor the libopenapi model. Load warns
+//     (external-ref) with each ref's file:line:col; what lies behind it is
+//     unchecked. Resolving would need bundling the documents into one tree
+//     that every component shares; until then, bundle descriptions first.
 package arazzo

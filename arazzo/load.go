@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,6 +35,10 @@ type Source struct {
 const (
 	DefaultMaxSourceBytes = 32 << 20
 	DefaultFetchTimeout   = 30 * time.Second
+	// DefaultMaxSources caps the source descriptions one Load reads.
+	DefaultMaxSources = 64
+	// MaxRedirects caps the redirects followed by one fetch.
+	MaxRedirects = 10
 )
 
 // LoadOption configures Load and LoadFS.
@@ -46,15 +51,30 @@ func WithAllowedHosts(hosts ...string) LoadOption {
 	return func(l *loader) { l.hosts = append(l.hosts, hosts...) }
 }
 
-// WithHTTPClient sets the client used for http(s) sources.
+// WithHTTPClient sets the client used for http(s) sources (its Transport,
+// Jar and Timeout apply). The client is not modified: Load uses a copy whose
+// redirect policy also refuses a redirect to a host not allowed, from https
+// to http, or beyond MaxRedirects, then applies the client's own
+// CheckRedirect.
 func WithHTTPClient(c *http.Client) LoadOption { return func(l *loader) { l.client = c } }
 
-// WithMaxSourceBytes caps the size of each document read.
+// WithMaxSourceBytes caps the size of each document read (declared by
+// Content-Length or actually read, after any decompression).
 func WithMaxSourceBytes(n int64) LoadOption { return func(l *loader) { l.maxBytes = n } }
+
+// WithFetchTimeout caps the time of each http(s) fetch, body included
+// (DefaultFetchTimeout when d <= 0).
+func WithFetchTimeout(d time.Duration) LoadOption { return func(l *loader) { l.timeout = d } }
+
+// WithMaxSources caps the number of source descriptions one Load reads,
+// files and fetches together, nested documents included (DefaultMaxSources
+// when n <= 0). A document read twice counts once.
+func WithMaxSources(n int) LoadOption { return func(l *loader) { l.maxSources = n } }
 
 // WithRoot sets the directory tree file sources must stay inside (Load
 // only). By default it is the working directory when the document lies
-// inside it, else the document's directory.
+// inside it, else the document's directory. Symbolic links are followed
+// only when their target lies inside the root too.
 func WithRoot(dir string) LoadOption { return func(l *loader) { l.root = dir } }
 
 // WithSourceOverride makes the source description named name read the given
@@ -70,16 +90,24 @@ func WithSourceOverride(name string, src []byte) LoadOption {
 }
 
 type loader struct {
-	fsys      fs.FS
-	root      string
-	hosts     []string
-	client    *http.Client
-	maxBytes  int64
-	overrides map[string][]byte
+	fsys       fs.FS
+	root       string
+	hosts      []string
+	client     *http.Client
+	maxBytes   int64
+	timeout    time.Duration
+	maxSources int
+	overrides  map[string][]byte
+	cacheDir   string
 
-	docs     map[string]*Document
-	openapis map[string]*oas.Document
-	diags    diag.Diagnostics
+	entryFile string // Load: the document's absolute path
+	osRoot    string // Load: the root's absolute path
+	docs      map[string]*Document
+	openapis  map[string]*oas.Document
+	diags     diag.Diagnostics
+	reported  map[*oas.Document]bool // external refs reported
+	nread     int                    // sources read so far
+	capped    bool                   // too-many-sources was reported
 }
 
 // Load reads the Arazzo document at path from the operating system's file
@@ -94,7 +122,7 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 	if root == "" {
 		root = filepath.Dir(abs)
 		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			if rel, err := filepath.Rel(wd, abs); err == nil && !outside(rel) {
 				root = wd
 			}
 		}
@@ -104,10 +132,18 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 		return nil, ioDiag(file, err)
 	}
 	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
+	if err != nil || outside(rel) {
 		return nil, ioDiag(file, fmt.Errorf("document is outside the root %s", root))
 	}
-	l.fsys = os.DirFS(root)
+	// os.Root keeps every file source inside root, symbolic links included.
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, ioDiag(file, err)
+	}
+	defer r.Close()
+	l.fsys, l.osRoot = r.FS(), root
+	// The document itself is read by the path the caller gave.
+	l.entryFile = abs
 	return l.load(ctx, filepath.ToSlash(rel), file)
 }
 
@@ -115,9 +151,11 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 // descriptions: OpenAPI 3.0/3.1 descriptions are indexed (each parsed once,
 // however many documents name it) and arazzo sources are loaded recursively
 // (cycles are fine). Relative urls resolve against the referring document and
-// must stay inside fsys; http(s) urls are fetched only from hosts allowed with
-// WithAllowedHosts. The diagnostics hold parse errors and every source that
-// could not be loaded.
+// must stay inside fsys (symbolic links are fsys's business: os.DirFS
+// follows them anywhere, the FS method of os.Root does not); http(s) urls are
+// fetched only from hosts allowed with WithAllowedHosts. The diagnostics hold
+// parse errors and every source that could not be loaded (see the package
+// documentation, Safety).
 func LoadFS(ctx context.Context, fsys fs.FS, name string, opts ...LoadOption) (*Document, diag.Diagnostics) {
 	l := newLoader(opts)
 	l.fsys = fsys
@@ -127,26 +165,79 @@ func LoadFS(ctx context.Context, fsys fs.FS, name string, opts ...LoadOption) (*
 func newLoader(opts []LoadOption) *loader {
 	l := &loader{maxBytes: DefaultMaxSourceBytes, docs: map[string]*Document{}, openapis: map[string]*oas.Document{}}
 	for _, o := range opts {
-		o(l)
+		if o != nil {
+			o(l)
+		}
 	}
-	if l.client == nil {
-		l.client = &http.Client{Timeout: DefaultFetchTimeout}
+	if l.timeout <= 0 {
+		l.timeout = DefaultFetchTimeout
 	}
+	if l.maxSources <= 0 {
+		l.maxSources = DefaultMaxSources
+	}
+	l.client = l.guard(l.client)
 	return l
 }
 
+// guard returns a copy of c (or of a default client) whose redirect policy
+// enforces the loader's rules before c's own.
+func (l *loader) guard(c *http.Client) *http.Client {
+	g := &http.Client{}
+	if c != nil {
+		*g = *c
+	}
+	next := g.CheckRedirect
+	g.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		to := req.URL
+		switch {
+		case len(via) >= MaxRedirects:
+			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("stopped after %d redirects", len(via))}
+		case to.Scheme != "http" && to.Scheme != "https":
+			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect to %s: only http(s) urls are fetched", to.Redacted())}
+		case to.Scheme == "http" && viaHTTPS(via):
+			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect from https to http (%s)", to.Redacted())}
+		case !l.allowed(to.Host):
+			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect to host %q, which is not allowed (allow it explicitly)", to.Host)}
+		case next != nil:
+			return next(req, via)
+		}
+		return nil
+	}
+	return g
+}
+
+func viaHTTPS(via []*http.Request) bool {
+	for _, v := range via {
+		if v.URL.Scheme == "https" {
+			return true
+		}
+	}
+	return false
+}
+
 func ioDiag(file string, err error) diag.Diagnostics {
+	code := CodeUnreadable
+	var le *loadError
+	if errors.As(err, &le) {
+		code = le.code
+	}
 	var ds diag.Diagnostics
-	ds.Errorf(diag.Range{File: file}, CodeUnreadable, "%v", err)
+	ds.Errorf(diag.Range{File: file}, code, "%v", err)
 	return ds
 }
 
 func (l *loader) load(ctx context.Context, name, display string) (*Document, diag.Diagnostics) {
-	src, err := l.read(ctx, name)
+	var src []byte
+	var err error
+	if l.entryFile != "" {
+		src, err = readFile(l.entryFile, l.maxBytes, display)
+	} else {
+		src, err = l.read(ctx, name)
+	}
 	if err != nil {
 		return nil, ioDiag(display, err)
 	}
-	doc, ds := Parse(src, display)
+	doc, ds := Parse(src, display, WithMaxDocumentBytes(l.maxBytes))
 	l.diags = append(l.diags, ds...)
 	if doc == nil {
 		return nil, l.diags
@@ -172,15 +263,64 @@ func (l *loader) sources(ctx context.Context, doc *Document) {
 		if sd.Type != "" && sd.Type != SourceOpenAPI && sd.Type != SourceArazzo {
 			continue // reported by Validate
 		}
-		if err := l.source(ctx, doc, src); err != nil {
-			var na *notAllowedError
-			if errors.As(err, &na) {
-				l.diags.Warnf(sd.ValueRange("url"), CodeSourceNotLoaded, "source description %q was not loaded: %v; checks that need it are skipped", sd.Name, err)
-				continue
+		err := l.source(ctx, doc, src)
+		var le *loadError
+		switch {
+		case err == nil:
+			if src.OpenAPI != nil {
+				l.externalRefs(doc, src)
 			}
+		case !errors.As(err, &le):
 			l.diags.Errorf(sd.ValueRange("url"), CodeSourceUnavailable, "source description %q: %v", sd.Name, err)
+		case le.code == CodeSourceNotLoaded:
+			l.diags.Warnf(sd.ValueRange("url"), le.code, "source description %q was not loaded: %v; checks that need it are skipped", sd.Name, le)
+		case le.code == CodeTooManySources && l.capped:
+			// Reported once per Load.
+		default:
+			l.capped = l.capped || le.code == CodeTooManySources
+			l.diags.Errorf(sd.ValueRange("url"), le.code, "source description %q: %v", sd.Name, le)
 		}
 	}
+}
+
+// externalRefs warns about the $refs of an OpenAPI source that point to
+// other documents: they are never read nor fetched.
+func (l *loader) externalRefs(doc *Document, src *Source) {
+	refs := src.OpenAPI.ExternalRefs()
+	if len(refs) == 0 || l.reported[src.OpenAPI] {
+		return
+	}
+	if l.reported == nil {
+		l.reported = map[*oas.Document]bool{}
+	}
+	l.reported[src.OpenAPI] = true
+	where := src.Location
+	if !isURL(where) && !strings.HasPrefix(where, "override:") {
+		where = l.display(doc, where)
+	}
+	var b strings.Builder
+	for i, r := range refs {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(refs)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q at %s", r.Ref, where)
+		if r.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", r.Line, r.Column)
+		} else {
+			b.WriteString("#" + r.Pointer)
+		}
+	}
+	n := "1 $ref points"
+	if len(refs) > 1 {
+		n = fmt.Sprintf("%d $refs point", len(refs))
+	}
+	l.diags.Warnf(src.Description.ValueRange("url"), CodeExternalRef,
+		"source description %q: %s to another document (%s); external references are never read nor fetched, so what they describe is not checked (bundle the description into one document)",
+		src.Description.Name, n, b.String())
 }
 
 func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
@@ -200,12 +340,24 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 			src.Type, src.Arazzo = SourceArazzo, d
 			return nil
 		}
-		if o, ok := l.openapis[loc]; ok && (src.Type == "" || src.Type == SourceOpenAPI) {
+		if o, ok := l.openapis[loc]; ok && (src.Type == "" || src.Type == SourceOpenAPI) && refsFor(doc, sd.Name).covers(o) {
 			src.Type, src.OpenAPI = SourceOpenAPI, o
 			return nil
 		}
+		if l.nread >= l.maxSources {
+			return &loadError{code: CodeTooManySources, msg: fmt.Sprintf("not loaded: %d source descriptions were read already, the limit (WithMaxSources); later ones are not loaded", l.nread)}
+		}
+		l.nread++
 		if data, err = l.read(ctx, loc); err != nil {
 			return err
+		}
+	}
+	refs := refsFor(doc, sd.Name)
+	if src.Type != SourceArazzo {
+		if o := l.cached(data, loc, refs); o != nil {
+			src.Type, src.OpenAPI = SourceOpenAPI, o
+			l.openapis[loc] = o
+			return nil
 		}
 	}
 	kind := src.Type
@@ -229,6 +381,10 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		var o *oas.Document
 		if raw != nil {
 			o, err = oas.FromValue(raw, loc)
+			if o != nil && len(o.ExternalRefs()) > 0 {
+				// oas.Load also locates them in the text.
+				o, err = oas.Load(data, loc)
+			}
 			if o != nil {
 				o.Src = data
 			}
@@ -240,8 +396,9 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		}
 		l.openapis[loc] = o
 		src.OpenAPI = o
+		l.remember(o, data, refs)
 	case SourceArazzo:
-		sub, ds := Parse(data, l.display(doc, loc))
+		sub, ds := Parse(data, l.display(doc, loc), WithMaxDocumentBytes(l.maxBytes))
 		l.diags = append(l.diags, ds...)
 		if sub == nil {
 			return fmt.Errorf("cannot parse the Arazzo document %s", loc)
@@ -318,7 +475,19 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 	if isURL(loc) {
 		return l.fetch(ctx, loc)
 	}
-	f, err := l.fsys.Open(loc)
+	name := loc
+	fi, err := fs.Stat(l.fsys, name)
+	if err != nil {
+		// os.Root refuses a symbolic link that is absolute or leads outside
+		// the root: read the target if it is inside, else say why.
+		if real, inside, ok := l.realPath(loc); ok {
+			if !inside {
+				return nil, fmt.Errorf("%s resolves outside the allowed file tree through a symbolic link (set a wider root: WithRoot, or --root on the command line)", loc)
+			}
+			name = real
+			fi, err = fs.Stat(l.fsys, name)
+		}
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -326,19 +495,102 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("cannot read %s: %v", loc, err)
 	}
+	if !fi.Mode().IsRegular() {
+		// Not opened: opening a named pipe would block.
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a directory"
+		}
+		return nil, fmt.Errorf("cannot read %s: it is %s", loc, what)
+	}
+	f, err := l.fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+	}
 	defer f.Close()
-	return readCapped(f, l.maxBytes, loc)
+	return readSized(f, fi.Size(), l.maxBytes, loc)
+}
+
+// readSized reads a regular file of the given size in one allocation (the
+// 1.4 MB Stytch description otherwise grows its buffer a dozen times).
+func readSized(r io.Reader, size, max int64, loc string) ([]byte, error) {
+	if size <= 0 || size > max {
+		return readCapped(r, max, loc)
+	}
+	data := make([]byte, size+1)
+	n, err := io.ReadFull(r, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return data[:n], nil // the file shrank meanwhile
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", loc, err)
+	}
+	// The file grew meanwhile: read the rest under the cap.
+	rest, err := readCapped(r, max-int64(n), loc)
+	if err != nil {
+		return nil, err
+	}
+	return append(data, rest...), nil
+}
+
+// realPath resolves the symbolic links of loc (Load only): the target
+// relative to the root, whether it lies inside, and whether loc could be
+// resolved at all. The root still opens the target: a link changed
+// meanwhile cannot lead outside.
+func (l *loader) realPath(loc string) (string, bool, bool) {
+	if l.osRoot == "" {
+		return "", false, false
+	}
+	root, err := filepath.EvalSymlinks(l.osRoot)
+	if err != nil {
+		return "", false, false
+	}
+	target, err := filepath.EvalSymlinks(filepath.Join(l.osRoot, filepath.FromSlash(loc)))
+	if err != nil {
+		return "", false, false
+	}
+	rel, err := filepath.Rel(root, target)
+	if err != nil || outside(rel) {
+		return "", false, true
+	}
+	return filepath.ToSlash(rel), true, true
+}
+
+// outside reports whether a path made by filepath.Rel leaves its base.
+func outside(rel string) bool {
+	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// readFile reads the document Load was given.
+func readFile(name string, max int64, display string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read %s: %v", display, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", display)
+	}
+	return readCapped(f, max, display)
 }
 
 func readCapped(r io.Reader, max int64, loc string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+		return nil, fmt.Errorf("cannot read %s: %w", loc, err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", loc, max)
+		return nil, tooLarge(loc, max)
 	}
 	return data, nil
+}
+
+func tooLarge(loc string, max int64) error {
+	return &loadError{code: CodeDocumentTooLarge, msg: fmt.Sprintf("%s is larger than %d bytes (WithMaxSourceBytes)", loc, max)}
 }
 
 func (l *loader) allowed(host string) bool {
@@ -367,9 +619,9 @@ func (l *loader) fetch(ctx context.Context, loc string) ([]byte, error) {
 		return nil, err
 	}
 	if !l.allowed(u.Host) {
-		return nil, &notAllowedError{host: u.Host}
+		return nil, &loadError{code: CodeSourceNotLoaded, msg: fmt.Sprintf("fetching from host %q is not allowed (allow it explicitly)", u.Host)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
 	if err != nil {
@@ -377,18 +629,46 @@ func (l *loader) fetch(ctx context.Context, loc string) ([]byte, error) {
 	}
 	resp, err := l.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot fetch %s: %v", loc, err)
+		return nil, l.fetchError(loc, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("cannot fetch %s: %s", loc, resp.Status)
 	}
-	return readCapped(resp.Body, l.maxBytes, loc)
+	if resp.ContentLength > l.maxBytes {
+		return nil, tooLarge(loc, l.maxBytes)
+	}
+	data, err := readCapped(resp.Body, l.maxBytes, loc)
+	if err != nil {
+		return nil, l.fetchError(loc, err)
+	}
+	return data, nil
 }
 
-// notAllowedError reports a fetch from a host the caller did not allow.
-type notAllowedError struct{ host string }
-
-func (e *notAllowedError) Error() string {
-	return fmt.Sprintf("fetching from host %q is not allowed (allow it explicitly)", e.host)
+func (l *loader) fetchError(loc string, err error) error {
+	var le *loadError
+	if errors.As(err, &le) {
+		if le.code == CodeRedirectRefused {
+			return &loadError{code: le.code, msg: fmt.Sprintf("fetching %s: %s", loc, le.msg)}
+		}
+		return le
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return &loadError{code: CodeSourceTimeout, msg: fmt.Sprintf("fetching %s took longer than %v (WithFetchTimeout)", loc, l.timeout)}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("cannot fetch %s: %v", loc, err)
 }
+
+// loadError is a source that was refused or failed in a way with its own
+// diagnostic code.
+type loadError struct {
+	code string
+	msg  string
+}
+
+func (e *loadError) Error() string { return e.msg }

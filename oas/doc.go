@@ -12,5 +12,12 @@
 // LibOpenAPI builds the complete libopenapi model on demand (once) for the
 // consumers that need it, such as the mock server.
 //
+// Only same-document references ("#/...") are followed. A $ref to another
+// file or a URL is never resolved: nothing here reads a file or fetches a
+// URL, and LibOpenAPI configures libopenapi with file and remote
+// references off. ExternalRefs lists such refs with their positions, so
+// that callers (the arazzo loader) can say what is left unchecked; a
+// parameter that is such a ref is left out of Operation.Parameters.
+//
 // A Document is immutable after Load and safe for concurrent use.
 package oas

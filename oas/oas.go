@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,9 +42,16 @@ type Document struct {
 	// anywhere (document or operation level).
 	UsesSecurity bool
 
-	ops   []*Operation
-	byID  map[string][]*Operation
-	byPtr map[string]*Operation
+	ops     []*Operation
+	byID    map[string][]*Operation
+	byPtr   map[string]*Operation
+	extRefs []ExternalRef
+	// order is the declaration order of the content maps with more than
+	// one media type, by pointer (see Subset).
+	order map[string][]string
+	// partial is set on a Subset: Raw and the index hold only what some
+	// operations need.
+	partial bool
 
 	libOnce sync.Once
 	lib     libopenapi.Document
@@ -167,11 +175,18 @@ func Load(src []byte, url string) (*Document, error) {
 	if err != nil {
 		return nil, &Error{URL: url, Msg: err.Error()}
 	}
-	d, err := fromValue(raw, url, node)
+	d, err := fromValue(raw, url, node, nil)
 	if err != nil {
 		return nil, err
 	}
 	d.Src = src
+	if node == nil && len(d.extRefs) > 0 {
+		// A JSON description: its text read as YAML gives the positions
+		// (when it can be; "\/" for one is not YAML).
+		if n, err := yamlx.Parse(src); err == nil {
+			locate(d.extRefs, n)
+		}
+	}
 	return d, nil
 }
 
@@ -213,9 +228,9 @@ func Sniff(raw any) string {
 // FromValue indexes a description already decoded into the JSON data model.
 // Media types are then listed JSON first, then sorted (the data model keeps
 // no key order); Load keeps the declaration order of YAML documents.
-func FromValue(raw any, url string) (*Document, error) { return fromValue(raw, url, nil) }
+func FromValue(raw any, url string) (*Document, error) { return fromValue(raw, url, nil, nil) }
 
-func fromValue(raw any, url string, node *yaml.Node) (*Document, error) {
+func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) (*Document, error) {
 	root, ok := raw.(map[string]any)
 	if !ok {
 		return nil, &Error{URL: url, Msg: "an OpenAPI description must be an object"}
@@ -233,7 +248,8 @@ func fromValue(raw any, url string, node *yaml.Node) (*Document, error) {
 	default:
 		return nil, &Error{URL: url, Msg: fmt.Sprintf("OpenAPI version %q is not supported (3.0 and 3.1 are)", v)}
 	}
-	r := &resolver{doc: d, node: node}
+	d.extRefs = externalRefs(raw, node)
+	r := &resolver{doc: d, node: node, order: order}
 	d.Servers = r.servers(root["servers"])
 	if len(d.Servers) == 0 {
 		d.Servers = []Server{{URL: "/"}}
@@ -429,6 +445,10 @@ func (op *Operation) Response(status int) *Response {
 func (r *Response) MediaType(name string) *MediaType { return findMedia(r.Content, name) }
 
 // LibOpenAPI builds the complete libopenapi document once and returns it.
+// libopenapi is configured to resolve local references only: it reads no
+// file and fetches no URL for an external $ref (see ExternalRefs), which
+// stays unresolved in the model (building it reports the refs as missing
+// components).
 func (d *Document) LibOpenAPI() (libopenapi.Document, error) {
 	d.libOnce.Do(func() {
 		src := d.Src
@@ -440,7 +460,22 @@ func (d *Document) LibOpenAPI() (libopenapi.Document, error) {
 		}
 		cfg := datamodel.NewDocumentConfiguration()
 		cfg.Logger = slog.New(slog.DiscardHandler)
+		// Never read a file or fetch a URL for a $ref (the defaults, made
+		// explicit): external references stay unresolved.
+		cfg.AllowFileReferences = false
+		cfg.AllowRemoteReferences = false
+		cfg.BasePath = ""
+		cfg.BaseURL = nil
+		cfg.LocalFS = nil
+		cfg.RemoteFS = nil
+		cfg.RemoteURLHandler = refuseRemote
 		d.lib, d.libErr = libopenapi.NewDocumentWithConfiguration(src, cfg)
 	})
 	return d.lib, d.libErr
+}
+
+// refuseRemote is the libopenapi remote handler: never used while remote
+// references are off, and refusing should they ever be turned on.
+func refuseRemote(u string) (*http.Response, error) {
+	return nil, &Error{URL: u, Msg: "remote references are never fetched"}
 }

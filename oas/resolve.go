@@ -48,6 +48,9 @@ func splitPointer(ptr string) ([]string, error) {
 type resolver struct {
 	doc  *Document
 	node *yaml.Node // the description's YAML tree, when it was YAML
+	// order gives the declaration order of maps by pointer when there is
+	// no YAML tree (a Subset).
+	order map[string][]string
 }
 
 const maxRefHops = 32
@@ -200,6 +203,9 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 		if !ok {
 			continue
 		}
+		if _, unresolved := m["$ref"]; unresolved {
+			continue // an external (or dangling) reference: unknown
+		}
 		p := &Parameter{}
 		p.Name, _ = m["name"].(string)
 		p.In, _ = m["in"].(string)
@@ -308,9 +314,17 @@ func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaTyp
 // keyOrder lists the keys of the map at ptr in declaration order when the
 // YAML tree is known, else JSON media types first, then sorted.
 func (r *resolver) keyOrder(ptr string, m map[string]any) []string {
-	if r.node != nil {
+	if keys, ok := r.order[ptr]; ok && len(keys) == len(m) {
+		return keys
+	}
+	if r.node != nil && len(m) > 1 {
 		if toks, err := splitPointer(ptr); err == nil {
 			if keys := yamlx.Keys(yamlx.Lookup(r.node, toks)); len(keys) == len(m) {
+				// Kept for Subset, which has no YAML tree to ask.
+				if r.doc.order == nil {
+					r.doc.order = map[string][]string{}
+				}
+				r.doc.order[ptr] = keys
 				return keys
 			}
 		}

@@ -1,0 +1,175 @@
+package arazzo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/oas"
+)
+
+// The plan cache. Parsing a large OpenAPI description dominates the start of
+// a short run (the 1.4 MB Stytch description takes most of a cold telaio
+// run), while a workflow needs a small part of it. With WithCache, the
+// loader keeps, per description and per set of operations a document calls,
+// the subset of the description those operations need (oas.Subset), in a
+// file named by the SHA-256 of the description's bytes and of that set. A
+// later Load of the same bytes for the same operations reads the subset
+// instead of parsing the whole description; any other bytes or operations
+// miss. An entry is written only when every operation the document names
+// resolves and the description has no external references, so a subset
+// never hides a diagnostic. A missing, unreadable or corrupt entry is
+// rebuilt; writing is best effort (atomic rename, failures ignored).
+
+// cacheVersion is part of every key: a change to what the loader or
+// package oas derive from a description must change it.
+const cacheVersion = "telaio-plan-1"
+
+// WithCache keeps subsets of OpenAPI descriptions in dir (created when
+// missing) and reuses them when the same description is loaded for the
+// same operations again. An empty dir turns the cache off (the default).
+func WithCache(dir string) LoadOption { return func(l *loader) { l.cacheDir = dir } }
+
+// opRefs are the operations a document names in one source description:
+// operationIds and operationPath pointers.
+type opRefs struct {
+	ids, ptrs []string
+}
+
+// refsFor lists the operations doc's steps name in the source description
+// called name (unqualified operationIds count for every source).
+func refsFor(doc *Document, name string) opRefs {
+	var r opRefs
+	for _, w := range doc.Workflows {
+		for _, s := range w.Steps {
+			switch {
+			case s.OperationID != "":
+				id := s.OperationID
+				if strings.HasPrefix(id, "$") {
+					e, err := expr.Parse(id)
+					if err != nil || e.Kind != expr.KindSourceDescriptions || e.ID != name {
+						continue
+					}
+					id = e.Name
+				}
+				r.ids = append(r.ids, id)
+			case s.OperationPath != "":
+				t := expr.ParseTemplate(s.OperationPath)
+				if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[0].Expr.ID != name ||
+					t.Parts[1].Expr != nil || !strings.HasPrefix(t.Parts[1].Lit, "#") {
+					continue
+				}
+				if ptr, err := unescapeFragment(t.Parts[1].Lit[1:]); err == nil {
+					r.ptrs = append(r.ptrs, ptr)
+				}
+			}
+		}
+	}
+	slices.Sort(r.ids)
+	r.ids = slices.Compact(r.ids)
+	slices.Sort(r.ptrs)
+	r.ptrs = slices.Compact(r.ptrs)
+	return r
+}
+
+// ops finds the operations of d the references name; ok is false when one
+// does not resolve.
+func (r opRefs) ops(d *oas.Document) (out []*oas.Operation, ok bool) {
+	for _, id := range r.ids {
+		n := len(out)
+		for _, op := range d.Operations() {
+			if op.ID == id {
+				out = append(out, op)
+			}
+		}
+		if len(out) == n {
+			return nil, false
+		}
+	}
+	for _, ptr := range r.ptrs {
+		if op, err := d.OperationByPointer(ptr); err == nil {
+			out = append(out, op)
+			continue
+		}
+		items := d.PathItemOperations(ptr)
+		if len(items) == 0 {
+			return nil, false
+		}
+		out = append(out, items...)
+	}
+	return out, true
+}
+
+// covers reports whether d knows every operation of r (always true for a
+// whole description).
+func (r opRefs) covers(d *oas.Document) bool {
+	if !d.Partial() {
+		return true
+	}
+	_, ok := r.ops(d)
+	return ok
+}
+
+func (l *loader) cacheFile(data []byte, r opRefs) string {
+	h := sha256.New()
+	h.Write([]byte(cacheVersion))
+	h.Write([]byte{0})
+	h.Write(data)
+	for _, id := range r.ids {
+		h.Write([]byte{0, 'i'})
+		h.Write([]byte(id))
+	}
+	for _, p := range r.ptrs {
+		h.Write([]byte{0, 'p'})
+		h.Write([]byte(p))
+	}
+	return filepath.Join(l.cacheDir, hex.EncodeToString(h.Sum(nil))+".json")
+}
+
+// cached returns the cached subset of the description data for r, or nil.
+func (l *loader) cached(data []byte, loc string, r opRefs) *oas.Document {
+	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 {
+		return nil
+	}
+	entry, err := os.ReadFile(l.cacheFile(data, r))
+	if err != nil {
+		return nil
+	}
+	d, err := oas.LoadSubset(entry, data, loc)
+	if err != nil || !r.covers(d) {
+		return nil
+	}
+	return d
+}
+
+// remember writes the subset of the whole description d that r needs.
+func (l *loader) remember(d *oas.Document, data []byte, r opRefs) {
+	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 || len(d.ExternalRefs()) > 0 {
+		return
+	}
+	ops, ok := r.ops(d)
+	if !ok {
+		return
+	}
+	entry, err := d.Subset(ops)
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(l.cacheDir, 0o755); err != nil {
+		return
+	}
+	file := l.cacheFile(data, r)
+	tmp, err := os.CreateTemp(l.cacheDir, ".entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(entry)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
+		os.Remove(tmp.Name())
+	}
+}
