@@ -70,9 +70,10 @@
 //     $workflows.<id>.outputs.<name>. goto workflowId is one-way: the run's
 //     result is the target's, which receives the current inputs it declares.
 //     $statusCode and $response have no value in a workflow step.
-//   - Limits (D19): step executions, nesting depth, response body bytes and
-//     retry waits are bounded (Limits); going over fails the run with code
-//     "limit-exceeded", never hangs.
+//   - Limits (D19): step executions, nesting depth and response body bytes
+//     are bounded (Limits); going over fails the run with a *LimitError,
+//     code "limit-exceeded", never hangs. Retry waits are capped at
+//     Limits.MaxRetryWait (the wait is shortened, the run goes on).
 //   - Results: Result lists the workflow's own step executions in order; a
 //     retried step is one entry with Attempts, a step entered again through
 //     goto a new entry. Runs of dependencies, called workflows and goto
@@ -83,4 +84,18 @@
 //   - Contract checks: every exchange is checked against its operation
 //     (see Checks); response checks fail the step by default, request checks
 //     warn.
+//   - Faults: a failed exchange (refused or reset connection, more than
+//     Limits.MaxRedirects redirects, no complete response within
+//     Limits.RequestTimeout) or an unreadable response (cut off mid-body,
+//     or a JSON media type whose body does not parse; an empty body is no
+//     body) fails the attempt, and failure actions may retry it; unhandled,
+//     the run fails with code "transport" or "response", naming workflow,
+//     step and attempt. A body over Limits.MaxResponseBytes, the step
+//     budget and the nesting depth are not attempt failures: the run stops
+//     with a *LimitError (LimitResponseBytes, LimitStepExecutions,
+//     LimitDepth) that actions do not handle. Retry waits over
+//     Limits.MaxRetryWait are capped, not failed; a Retry-After that does
+//     not parse is ignored. Cancelling ctx stops the run at once with code
+//     "canceled", the trace so far kept. A redirect to another origin
+//     loses every header that carries a credential.
 package executor

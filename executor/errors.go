@@ -80,12 +80,54 @@ func (e *InputError) Error() string {
 // not define.
 var ErrUnknownWorkflow = errors.New("unknown workflow")
 
-// LimitError names the limit a run exceeded.
+// Names of the limits a *LimitError reports (LimitError.Limit). Retry waits
+// are capped by Limits.MaxRetryWait, not failed, so they have no name here.
+const (
+	LimitStepExecutions = "step-executions" // Limits.MaxStepExecutions
+	LimitDepth          = "workflow-depth"  // Limits.MaxDepth
+	LimitResponseBytes  = "response-bytes"  // Limits.MaxResponseBytes
+)
+
+// limitText describes each limit: what it counts and its field in Limits.
+var limitText = map[string][2]string{
+	LimitStepExecutions: {"step executions", "MaxStepExecutions"},
+	LimitDepth:          {"workflow nesting depth", "MaxDepth"},
+	LimitResponseBytes:  {"response body bytes", "MaxResponseBytes"},
+}
+
+// LimitError names the limit a run exceeded (one of the Limit* names) and
+// the limit's value. The run fails with code CodeLimit; failure actions do
+// not handle it.
 type LimitError struct {
 	Limit string
 	Value int64
 }
 
 func (e *LimitError) Error() string {
+	if t, ok := limitText[e.Limit]; ok {
+		return fmt.Sprintf("%s limit of %d exceeded (Limits.%s)", t[0], e.Value, t[1])
+	}
 	return fmt.Sprintf("%s limit of %d exceeded", e.Limit, e.Value)
 }
+
+// attemptError is why an attempt failed without a usable response (the
+// exchange failed, or its response could not be read). Failure actions may
+// handle it; otherwise the run fails with its code (CodeTransport or
+// CodeResponse) instead of CodeStepFailed.
+type attemptError struct {
+	code string
+	err  error
+}
+
+func (e *attemptError) Error() string { return e.err.Error() }
+func (e *attemptError) Unwrap() error { return e.err }
+
+// maskedError carries a message with secrets masked and unwraps to the
+// original cause, so errors.As still reaches it.
+type maskedError struct {
+	msg   string
+	cause error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.cause }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 	}
 	ex, err := rs.send(ctx, wr, sp, sr)
 	at.ex = ex
+	if ex != nil && ex.resp != nil {
+		sr.StatusCode = ex.status
+	}
 	if err != nil {
 		var se *StepError
 		if errors.As(err, &se) {
@@ -64,7 +68,6 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 		at.err = err
 		return at, nil
 	}
-	sr.StatusCode = ex.status
 	sr.Error = ""
 	at.success = rs.criteria(wr, sp, sr, at)
 	if ex.contractFailed {
@@ -225,15 +228,15 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		l.Debug("request", "workflow", wr.plan.id, "step", sp.id, "method", req.Method, "url", trace.Request.URL)
 	}
 	start := time.Now()
-	resp, err := rs.e.cfg.client.Do(req)
+	resp, err := rs.client(req).Do(req)
 	if err != nil {
 		trace.Error = rs.mask.apply(err.Error())
 		if ctx.Err() != nil {
 			return ex, ctx.Err()
 		}
-		return ex, fmt.Errorf("%s %s: %v", req.Method, trace.Request.URL, transportError(err))
+		return ex, &attemptError{code: CodeTransport, err: fmt.Errorf("%s %s: %w", req.Method, trace.Request.URL, rs.transportError(err, reqCtx))}
 	}
-	data, rerr := readBody(resp.Body, rs.e.cfg.limits.MaxResponseBytes)
+	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes)
 	resp.Body.Close()
 	elapsed := time.Since(start)
 	ex.resp, ex.status, ex.respHeader = resp, resp.StatusCode, resp.Header
@@ -243,12 +246,27 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		if ctx.Err() != nil {
 			return ex, ctx.Err()
 		}
-		return ex, rerr
+		var le *LimitError
+		if errors.As(rerr, &le) {
+			// Not an answer the workflow can act on: the run stops.
+			return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit, Err: le}
+		}
+		code := CodeResponse
+		if isTimeout(rerr) {
+			code = CodeTransport
+		}
+		return ex, &attemptError{code: code, err: fmt.Errorf("%s %s: reading the response body: %w", req.Method, trace.Request.URL, rs.transportError(rerr, reqCtx))}
 	}
-	ex.respBody, ex.hasRespBody = decodeBody(resp.Header.Get("Content-Type"), data)
+	var derr error
+	ex.respBody, ex.hasRespBody, derr = decodeBody(resp.Header.Get("Content-Type"), data)
 	trace.Response.Body = ex.respBody
 	if rs.mask.contains(string(data)) {
 		trace.Response.Body = rs.mask.value(ex.respBody)
+	}
+	if derr != nil {
+		trace.Error = rs.mask.apply(derr.Error())
+		rs.emit(Event{Kind: ResponseReceived, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request, Response: trace.Response})
+		return ex, &attemptError{code: CodeResponse, err: fmt.Errorf("%s %s: status %d: %w", req.Method, trace.Request.URL, resp.StatusCode, derr)}
 	}
 	chk.checkResponse(ex)
 	ex.contractFailed = chk.failed
@@ -256,41 +274,129 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	return ex, nil
 }
 
-func transportError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
+// client is the engine's HTTP client with this request's redirect policy:
+// at most Limits.MaxRedirects redirects, and a redirect to another origin
+// (scheme, host or port) loses every header that carries a credential (the
+// ones Go's client keeps for subdomains, and any whose value holds a
+// secret the run knows, e.g. an API key header). The policy of a client
+// given with WithHTTPClient is called afterwards.
+func (rs *runState) client(orig *http.Request) *http.Client {
+	base := rs.e.cfg.client
+	c := *base
+	userCheck := base.CheckRedirect
+	maxRedirects := rs.e.cfg.limits.MaxRedirects
+	var creds []string
+	for k, vs := range orig.Header {
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "Proxy-Authorization", "Cookie", "Cookie2":
+			creds = append(creds, k)
+			continue
+		}
+		for _, v := range vs {
+			if rs.mask.contains(v) {
+				creds = append(creds, k)
+				break
+			}
 		}
 	}
-	return err
+	origin := func(u *url.URL) string {
+		return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+	}
+	from := origin(orig.URL)
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects (Limits.MaxRedirects); the last one went to %s", len(via), rs.mask.apply(req.URL.Redacted()))
+		}
+		if origin(req.URL) != from {
+			for _, k := range creds {
+				req.Header.Del(k)
+			}
+		}
+		if userCheck != nil {
+			return userCheck(req, via)
+		}
+		return nil
+	}
+	return &c
 }
 
-// readBody reads at most max bytes; more is an error.
-func readBody(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the response body: %v", err)
+// transportError turns an error of the HTTP client into the cause to
+// report: the *url.Error around it is dropped (the caller names method and
+// URL), and a timeout says which limit it hit.
+func (rs *runState) transportError(err error, reqCtx context.Context) error {
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		inner = ue.Err
 	}
+	if errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("timeout: no complete response within %v (Limits.RequestTimeout): %w", rs.e.cfg.limits.RequestTimeout, inner)
+	}
+	if isTimeout(err) {
+		return fmt.Errorf("timeout: %w", inner)
+	}
+	return inner
+}
+
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &te) && te.Timeout()
+}
+
+// readBody reads at most max bytes of the response body; a body declared
+// or found longer is a *LimitError.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
+	if resp.ContentLength > max {
+		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if int64(len(data)) > max {
-		return nil, &LimitError{Limit: "response body bytes", Value: max}
+		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return data, nil
 }
 
 // decodeBody decodes a JSON body into the JSON data model; other bodies are
-// kept as text. A body declared JSON that does not parse is kept as text.
-func decodeBody(contentType string, data []byte) (any, bool) {
+// kept as text. A body whose media type is JSON but which does not parse
+// (truncated, or not JSON at all) is an error, with the body kept as text;
+// an empty or blank body is no body.
+func decodeBody(contentType string, data []byte) (any, bool, error) {
 	if len(data) == 0 {
-		return nil, false
+		return nil, false, nil
 	}
-	if kindOf(contentType) == bodyJSON || (contentType == "" && json.Valid(data)) {
+	if kindOf(contentType) == bodyJSON {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, false, nil
+		}
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return string(data), true, fmt.Errorf("the response body is not valid JSON (Content-Type %s): %s", contentType, jsonProblem(err, len(data)))
+		}
+		return v, true, nil
+	}
+	if contentType == "" && json.Valid(data) {
 		var v any
 		if err := json.Unmarshal(data, &v); err == nil {
-			return v, true
+			return v, true, nil
 		}
 	}
-	return string(data), true
+	return string(data), true, nil
+}
+
+// jsonProblem describes a JSON syntax error with its position (Offset
+// counts the bytes read, the offending one included).
+func jsonProblem(err error, n int) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		if strings.HasPrefix(se.Error(), "unexpected end") {
+			return fmt.Sprintf("%v (the body ends after %d bytes: truncated?)", se, n)
+		}
+		return fmt.Sprintf("%v at byte %d of %d", se, se.Offset, n)
+	}
+	return err.Error()
 }
 
 // encodeBody evaluates the payload, applies the replacements in order (D29)
@@ -417,18 +523,21 @@ func setXMLText(n *xmlquery.Node, text string) {
 	}
 }
 
-// parseRetryAfter reads a Retry-After header: delta-seconds or an HTTP-date.
+// parseRetryAfter reads a Retry-After header: delta-seconds or an HTTP-date
+// (a date in the past is no wait). Anything else is ignored (false); huge
+// values come back as one day, for the caller to cap.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+	const day = int64(24 * time.Hour / time.Second)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if n < 0 {
 			return 0, false
 		}
-		if n > int64(24*time.Hour/time.Second) {
-			n = int64(24 * time.Hour / time.Second)
+		if n > day || err != nil { // the caller caps it further
+			n = day
 		}
 		return time.Duration(n) * time.Second, true
 	}

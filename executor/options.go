@@ -14,6 +14,7 @@ const (
 	DefaultMaxResponseBytes  = 10 << 20
 	DefaultMaxRetryWait      = 60 * time.Second
 	DefaultRequestTimeout    = 60 * time.Second
+	DefaultMaxRedirects      = 10
 )
 
 // Limits bound a run. A zero field takes its default.
@@ -28,9 +29,14 @@ type Limits struct {
 	// MaxRetryWait caps each wait before a retry (retryAfter or a
 	// Retry-After header, D17).
 	MaxRetryWait time.Duration
-	// RequestTimeout bounds each HTTP exchange (the run's ctx bounds the
-	// whole run).
+	// RequestTimeout bounds each HTTP exchange, from sending the request
+	// to reading the last byte of the response; going over fails the
+	// attempt with code "transport" (actions may retry it). The run's ctx
+	// bounds the whole run.
 	RequestTimeout time.Duration
+	// MaxRedirects bounds the redirects followed for one request; going
+	// over fails the attempt with code "transport".
+	MaxRedirects int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -48,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = DefaultRequestTimeout
+	}
+	if l.MaxRedirects <= 0 {
+		l.MaxRedirects = DefaultMaxRedirects
 	}
 	return l
 }
@@ -79,7 +88,9 @@ type runConfig struct {
 }
 
 // WithHTTPClient sets the HTTP client (its Transport, redirect policy and
-// jar are used; its Timeout too).
+// jar are used; its Timeout too). Whatever its redirect policy, at most
+// Limits.MaxRedirects redirects are followed, and credentials are removed
+// from a redirect to another origin before the policy is called.
 func WithHTTPClient(c *http.Client) Option {
 	return func(cfg *config) error { cfg.client = c; return nil }
 }
@@ -148,8 +159,9 @@ func WithClock(now func() time.Time) Option {
 	return func(cfg *config) error { cfg.clock = now; return nil }
 }
 
-// WithSleep sets the function used to wait before retries. It must return
-// early with ctx's error when ctx is done.
+// WithSleep sets the function used to wait before retries (the wait is
+// already capped by Limits.MaxRetryWait). It must return early with ctx's
+// error when ctx is done.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(cfg *config) error { cfg.sleep = sleep; return nil }
 }

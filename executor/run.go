@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"sort"
 	"time"
 
@@ -67,13 +68,16 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		}
 	}
 	for _, v := range rs.auth {
-		rs.mask.add(v)
+		rs.mask.addCredential(v)
 	}
 	res, err := rs.runWorkflow(ctx, p, inputs, 0)
 	if res != nil && err != nil && res.Error == "" {
 		res.Error = rs.mask.apply(err.Error())
 	}
-	return res, err
+	// Mask the whole trace again, outputs included, with every secret the
+	// run learned (a called workflow's secret inputs, OAuth2 tokens).
+	rs.mask.result(res)
+	return res, rs.mask.err(err)
 }
 
 func (rs *runState) emit(ev Event) {
@@ -147,7 +151,7 @@ func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[strin
 		return res, err
 	}
 	if depth >= rs.e.cfg.limits.MaxDepth {
-		return finish(&StepError{WorkflowID: p.id, Code: CodeLimit, Err: &LimitError{Limit: "workflow nesting depth", Value: int64(rs.e.cfg.limits.MaxDepth)}})
+		return finish(&StepError{WorkflowID: p.id, Code: CodeLimit, Err: &LimitError{Limit: LimitDepth, Value: int64(rs.e.cfg.limits.MaxDepth)}})
 	}
 	rs.emit(Event{Kind: WorkflowStarted, WorkflowID: p.id, Depth: depth})
 
@@ -211,7 +215,7 @@ func (rs *runState) runSteps(ctx context.Context, wr *wfRun) error {
 			return &StepError{WorkflowID: p.id, StepID: p.steps[i].id, Code: CodeCanceled, Err: err}
 		}
 		sp := p.steps[i]
-		sr, act, err := rs.runStep(ctx, wr, sp)
+		sr, act, cause, err := rs.runStep(ctx, wr, sp)
 		res.Steps = append(res.Steps, sr)
 		if err != nil {
 			return err
@@ -221,12 +225,19 @@ func (rs *runState) runSteps(ctx context.Context, wr *wfRun) error {
 		case act == nil && sr.Success:
 			i++
 		case act == nil:
-			return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: stepFailure(sr)}
+			// A failed exchange or an unreadable response keeps its own
+			// code (transport, response); unmet criteria are step-failed.
+			code := CodeStepFailed
+			var ae *attemptError
+			if errors.As(cause, &ae) {
+				code = ae.code
+			}
+			return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: code, Err: stepFailure(sr, cause)}
 		case act.typ == "end":
 			sr.Action = "end"
 			if !sr.Success {
 				// D18: an end reached from onFailure fails the workflow.
-				return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeEndedOnFailure, Err: fmt.Errorf("ended by failure action %q: %w", act.name, stepFailure(sr))}
+				return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeEndedOnFailure, Err: fmt.Errorf("ended by failure action %q: %w", act.name, stepFailure(sr, cause))}
 			}
 			res.Success, res.Status = true, StatusEnded
 			return nil
@@ -269,8 +280,13 @@ func (rs *runState) inputsFor(target *wfPlan, in map[string]any) map[string]any 
 	return out
 }
 
-func stepFailure(sr *StepResult) error {
+// stepFailure is why a step failed: its (masked) error, unwrapping to the
+// attempt's cause when there is one, else the first unmet criterion.
+func stepFailure(sr *StepResult, cause error) error {
 	if sr.Error != "" {
+		if cause != nil {
+			return &maskedError{msg: sr.Error, cause: cause}
+		}
 		return errors.New(sr.Error)
 	}
 	for _, c := range sr.Criteria {
@@ -296,8 +312,9 @@ type attempt struct {
 }
 
 // runStep runs a step with its retries and returns the action selected
-// (nil: the default for success or failure).
-func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*StepResult, *actionPlan, error) {
+// (nil: the default for success or failure) and, for a failed step, the
+// last attempt's error when it had no usable response (else nil).
+func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*StepResult, *actionPlan, error, error) {
 	start := rs.e.cfg.clock()
 	sr := &StepResult{StepID: sp.id, Outputs: map[string]any{}}
 	if sp.op != nil {
@@ -307,10 +324,11 @@ func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*Step
 		sr.WorkflowID = sp.callee.id
 	}
 	rs.emit(Event{Kind: StepStarted, WorkflowID: wr.plan.id, StepID: sp.id, Depth: wr.depth})
-	done := func(act *actionPlan, err error) (*StepResult, *actionPlan, error) {
+	var cause error
+	done := func(act *actionPlan, err error) (*StepResult, *actionPlan, error, error) {
 		sr.Duration = rs.e.cfg.clock().Sub(start)
 		rs.emit(Event{Kind: StepFinished, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Step: sr})
-		return sr, act, err
+		return sr, act, cause, err
 	}
 	retries := map[*actionPlan]int{}
 	for {
@@ -319,7 +337,7 @@ func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*Step
 		rs.steps++
 		if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
 			err := &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit,
-				Err: &LimitError{Limit: "step executions", Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
+				Err: &LimitError{Limit: LimitStepExecutions, Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
 			sr.Error = err.Err.Error()
 			return done(nil, err)
 		}
@@ -328,10 +346,12 @@ func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*Step
 			sr.Error = rs.mask.apply(fatal.Error())
 			return done(nil, fatal)
 		}
+		cause = at.err
 		ev := rs.scope(wr, sp, at)
 		sr.Success = at.success
-		sr.Outputs = rs.evalOutputs(wr, sp.outputs, ev)
-		wr.steps[sp.id] = sr.Outputs
+		outs := rs.evalOutputs(wr, sp.outputs, ev)
+		wr.steps[sp.id] = outs // expressions read the values; the trace masks them
+		sr.Outputs = rs.mask.outputs(outs)
 		if at.success {
 			sr.Error = ""
 			act, err := rs.selectAction(sp.onSuccess, ev, nil)
@@ -392,7 +412,7 @@ func (rs *runState) runRetryTarget(ctx context.Context, wr *wfRun, act *actionPl
 	start := rs.e.cfg.clock()
 	rs.steps++
 	if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
-		return false, &StepError{WorkflowID: wr.plan.id, StepID: target.id, Code: CodeLimit, Err: &LimitError{Limit: "step executions", Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
+		return false, &StepError{WorkflowID: wr.plan.id, StepID: target.id, Code: CodeLimit, Err: &LimitError{Limit: LimitStepExecutions, Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
 	}
 	at, fatal := rs.execute(ctx, wr, target, tr)
 	if fatal != nil {
@@ -400,8 +420,9 @@ func (rs *runState) runRetryTarget(ctx context.Context, wr *wfRun, act *actionPl
 	}
 	ev := rs.scope(wr, target, at)
 	tr.Success = at.success
-	tr.Outputs = rs.evalOutputs(wr, target.outputs, ev)
-	wr.steps[target.id] = tr.Outputs
+	outs := rs.evalOutputs(wr, target.outputs, ev)
+	wr.steps[target.id] = outs
+	tr.Outputs = rs.mask.outputs(outs)
 	tr.Duration = rs.e.cfg.clock().Sub(start)
 	wr.res.Steps = append(wr.res.Steps, tr)
 	return at.success, nil
@@ -410,20 +431,28 @@ func (rs *runState) runRetryTarget(ctx context.Context, wr *wfRun, act *actionPl
 // retryWait is the wait before a retry: a Retry-After header overrides
 // retryAfter (D17); both are capped by Limits.MaxRetryWait.
 func (rs *runState) retryWait(act *actionPlan, at *attempt) time.Duration {
+	maxWait := rs.e.cfg.limits.MaxRetryWait
 	var d time.Duration
 	if act.hasAfter {
-		d = time.Duration(act.retryAfter * float64(time.Second))
+		// Compared as float first: a huge retryAfter must not overflow.
+		switch secs := act.retryAfter; {
+		case !(secs > 0): // also NaN
+		case secs*float64(time.Second) >= float64(maxWait):
+			d = time.Duration(math.MaxInt64)
+		default:
+			d = time.Duration(secs * float64(time.Second))
+		}
 	}
 	if at.ex != nil && at.ex.resp != nil {
 		if ra, ok := parseRetryAfter(at.ex.respHeader.Get("Retry-After"), rs.e.cfg.clock()); ok {
 			d = ra
 		}
 	}
-	if d > rs.e.cfg.limits.MaxRetryWait {
-		d = rs.e.cfg.limits.MaxRetryWait
-	}
-	if d < 0 {
-		d = 0
+	if d > maxWait {
+		if l := rs.logger(); l != nil {
+			l.Warn("retry wait capped by Limits.MaxRetryWait", "action", act.name, "wanted", d, "cap", maxWait)
+		}
+		d = maxWait
 	}
 	return d
 }

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -114,8 +113,7 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 				return fmt.Errorf("basic credentials must be user:password")
 			}
 			req.SetBasicAuth(user, pass)
-			rs.mask.add(base64.StdEncoding.EncodeToString([]byte(value)))
-			rs.mask.add(pass)
+			rs.mask.addCredential(value) // the password alone too
 		case "bearer":
 			req.Header.Set("Authorization", "Bearer "+value)
 		default:
@@ -178,6 +176,7 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 	if !ok {
 		return "", fmt.Errorf("oauth2 client credentials must be clientId:clientSecret")
 	}
+	rs.mask.addCredential(cred)
 	tokenURL := s.TokenURL
 	if u, err := url.Parse(tokenURL); err == nil && !u.IsAbs() {
 		// A relative tokenUrl resolves against the API's server.

@@ -2,10 +2,12 @@
 // read: JUnit XML for CI test views, JSON with the full trace, and HTTP
 // Archive (HAR 1.2) for HTTP debugging tools and browsers.
 //
-// It owns the rendering only: it reads executor.Result values, whose
-// exchanges the executor has already masked (credentials and secret inputs
-// replaced by executor.Mask), and it never adds data from elsewhere (inputs
-// and the raw requests are not available to it).
+// It owns the rendering only: it reads executor.Result values, which the
+// executor has already masked (credentials, OAuth2 tokens and secret inputs,
+// in every encoded form, replaced by executor.Mask in exchanges, outputs and
+// errors), and it never adds data from elsewhere (inputs and the raw
+// requests are not available to it). What it decodes (HAR query strings,
+// form bodies and cookies) is decoded from the masked text.
 //
 // Start with Write, or with ParseSpec and Spec.WriteFile for a
 // "format=file" command-line value:
