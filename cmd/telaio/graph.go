@@ -31,7 +31,7 @@ func cmdGraph(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	// Sources that cannot be loaded only cost the operation labels.
-	doc, diags := arazzo.Load(ctx, fs.Arg(0), loadOptions(nil, *root)...)
+	doc, diags := arazzo.Load(ctx, fs.Arg(0), loadOptions(e, nil, *root)...)
 	if doc == nil {
 		printDiags(e, diags, nil)
 		return exitUsage

@@ -31,7 +31,7 @@ func runMany(ctx context.Context, files []string, f runFlags, reports []report.S
 			jobs = append(jobs, &job{file: file, workflow: f.workflow})
 			continue
 		}
-		doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
+		doc, diags := arazzo.Load(ctx, file, loadOptions(e, f.hosts, f.root)...)
 		if doc == nil {
 			printDiags(e, diags, nil)
 			return exitUsage

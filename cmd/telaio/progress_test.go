@@ -16,10 +16,11 @@ func TestRunProgress(t *testing.T) {
 	args := []string{"run", smsSeed, "--server", "stytchB2bApi=" + url,
 		"--auth", "basicAuth=" + projectID + ":" + secret, "--input", "organization_id=organization-test-1",
 		"--input", "member_id=member-test-1", "--input", "code=246810", "--root", "../../specs"}
+	cache := t.TempDir()
 	run := func(tty bool, extra ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, isTTY: tty}
+		e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return map[string]string{"TELAIO_CACHE_DIR": cache}[k] }, isTTY: tty}
 		code := runMain(context.Background(), append(append([]string{}, args...), extra...), e)
 		return code, out.String(), errb.String()
 	}

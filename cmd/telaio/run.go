@@ -17,7 +17,6 @@ import (
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/executor"
-	"github.com/telaio/telaio/internal/yamlx"
 	"github.com/telaio/telaio/report"
 	"github.com/telaio/telaio/schema"
 )
@@ -96,7 +95,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 // runFile runs one workflow of one file and prints its result; reports are
 // written when given.
 func runFile(ctx context.Context, file, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
-	doc, diags := arazzo.Load(ctx, file, loadOptions(f.hosts, f.root)...)
+	doc, diags := arazzo.Load(ctx, file, loadOptions(e, f.hosts, f.root)...)
 	if doc != nil {
 		var check []arazzo.CheckOption
 		if f.noTypes {
@@ -260,57 +259,6 @@ func stringInputs(doc *arazzo.Document, id string) map[string]bool {
 		}
 	}
 	return out
-}
-
-// readInputs reads --inputs FILE then applies each --input name=value (split
-// at the first "="; the value is JSON when it parses as JSON, else a string;
-// an input the schema declares as a string keeps the text as written).
-func readInputs(file string, pairs []string, strs map[string]bool) (map[string]any, error) {
-	inputs := map[string]any{}
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("--inputs: %v", err)
-		}
-		v, err := yamlx.Decode(data)
-		if err != nil {
-			return nil, fmt.Errorf("--inputs %s: %v", file, err)
-		}
-		m, ok := v.(map[string]any)
-		if !ok && v != nil {
-			return nil, fmt.Errorf("--inputs %s: must hold an object", file)
-		}
-		for k, x := range m {
-			inputs[k] = x
-		}
-	}
-	for _, p := range pairs {
-		name, value, err := parseInput(p)
-		if err != nil {
-			return nil, err
-		}
-		if _, isStr := value.(string); strs[name] && !isStr {
-			_, value, _ = strings.Cut(p, "=")
-		}
-		inputs[name] = value
-	}
-	return inputs, nil
-}
-
-// parseInput splits name=value at the first "=" and decodes the value as
-// JSON when it is valid JSON, else keeps it as a string.
-func parseInput(p string) (string, any, error) {
-	name, raw, ok := strings.Cut(p, "=")
-	if !ok || name == "" {
-		return "", nil, fmt.Errorf("--input must be name=value, got %q", p)
-	}
-	var v any
-	if json.Valid([]byte(raw)) {
-		if err := json.Unmarshal([]byte(raw), &v); err == nil {
-			return name, v, nil
-		}
-	}
-	return name, raw, nil
 }
 
 // collectAuth gathers credentials from --auth flags and TELAIO_AUTH_<SCHEME>

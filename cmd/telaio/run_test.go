@@ -34,7 +34,13 @@ func runCLIRoot(t *testing.T, root string, args ...string) (int, string, string)
 func runCLIWith(t *testing.T, vars map[string]string, root string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	cache := t.TempDir() // a fresh plan cache per command
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if v, ok := vars[k]; ok || k != "TELAIO_CACHE_DIR" {
+			return v
+		}
+		return cache
+	}}
 	if len(args) > 1 && (args[0] == "run" || args[0] == "validate" || args[0] == "graph") {
 		args = append(args, "--root", root)
 	}

@@ -39,7 +39,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 	var all diag.Diagnostics
 	sources := map[string][]byte{}
 	for _, file := range fs.Args() {
-		doc, diags := arazzo.Load(ctx, file, loadOptions(*hosts, *root)...)
+		doc, diags := arazzo.Load(ctx, file, loadOptions(e, *hosts, *root)...)
 		if doc == nil && unreadable(diags) {
 			code = max(code, exitUsage)
 		}
@@ -79,9 +79,9 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 }
 
 // loadOptions are the arazzo.Load options of the --allow-host and --root
-// flags.
-func loadOptions(hosts []string, root string) []arazzo.LoadOption {
-	opts := []arazzo.LoadOption{arazzo.WithAllowedHosts(hosts...)}
+// flags, and the plan cache (see cacheDir).
+func loadOptions(e *env, hosts []string, root string) []arazzo.LoadOption {
+	opts := []arazzo.LoadOption{arazzo.WithAllowedHosts(hosts...), arazzo.WithCache(cacheDir(e))}
 	if root != "" {
 		opts = append(opts, arazzo.WithRoot(root))
 	}
@@ -129,4 +129,21 @@ func writeDiagsJSON(e *env, ds diag.Diagnostics) {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(out)
+}
+
+// cacheDir is where the plan cache lives: $TELAIO_CACHE_DIR, else telaio
+// under the user's cache directory; TELAIO_CACHE_DIR=off turns it off.
+func cacheDir(e *env) string {
+	switch dir := e.getenv("TELAIO_CACHE_DIR"); dir {
+	case "off":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "telaio")
+	default:
+		return dir
+	}
 }
