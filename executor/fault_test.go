@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -589,5 +590,58 @@ func TestFaultRetryAfter(t *testing.T) {
 				t.Errorf("waits = %v, want [%v]", w, tc.want)
 			}
 		})
+	}
+}
+
+// TestFaultTokenRedirect: a token endpoint that redirects to another origin
+// does not get the client credentials sent there.
+func TestFaultTokenRedirect(t *testing.T) {
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Store(true)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token": "tok-from-elsewhere", "token_type": "bearer"}`)
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			http.Redirect(w, r, other.URL+"/token", http.StatusTemporaryRedirect)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}))
+	defer api.Close()
+	openapi := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /x:
+    get:
+      operationId: x
+      security: [{oauth: []}]
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows: {clientCredentials: {tokenUrl: ` + api.URL + `/token, scopes: {}}}
+`
+	fsys := fstest.MapFS{"flow.yaml": {Data: []byte(faultDoc(`  - workflowId: main
+    steps:
+      - {stepId: s, operationId: x}
+`))}, "api.yaml": {Data: []byte(openapi)}}
+	d, diags := arazzo.LoadFS(context.Background(), fsys, "flow.yaml")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	e, err := executor.New(d, executor.WithServer("api", api.URL), executor.WithAuth("oauth", "client-id:client-s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Run(testCtx(t), "main", nil)
+	if leaked.Load() {
+		t.Error("the client credentials followed the redirect to another origin")
 	}
 }

@@ -208,7 +208,8 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
-	resp, err := rs.e.cfg.client.Do(req)
+	// rs.client drops the Basic credentials on a redirect to another origin.
+	resp, err := rs.client(req).Do(req)
 	if err != nil {
 		return "", fmt.Errorf("token request: %v", rs.mask.apply(err.Error()))
 	}
