@@ -145,4 +145,19 @@
 //     (external-ref) with each ref's file:line:col; what lies behind it is
 //     unchecked. Resolving would need bundling the documents into one tree
 //     that every component shares; until then, bundle descriptions first.
+//
+// # Plan cache
+//
+// A large OpenAPI description costs most of a short run to parse (60 ms of
+// the 1.4 MB Stytch YAML). WithCache(dir) keeps, for each description's
+// bytes and each set of operations a document calls, the subset of the
+// description those operations need (oas.Subset) in a file named by their
+// SHA-256; the next Load of the same bytes for the same operations reads
+// that subset (about 5 ms for the Stytch seed). Entries are written only
+// when every named operation resolves and the description has no external
+// $ref, so a cached load reports the same diagnostics as a whole one; a
+// corrupt entry is rebuilt, and writes are atomic and best effort. The
+// cached Document's description is Partial: it knows only those
+// operations, and its Src is still the whole text (libopenapi models and
+// mock servers see everything). Off unless asked; telaio turns it on.
 package arazzo

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,8 +146,11 @@ func TestRunExitCodes(t *testing.T) {
 }
 
 func TestRunMockSeeds(t *testing.T) {
-	for _, seed := range []string{smsSeed, totpSeed} {
-		code, out, errOut := runCLI(t, nil, "run", "--mock", seed, "--input", "organization_id=organization-test-1",
+	// Twice each, through one plan cache: the second run reads a subset of
+	// the description (the mock still serves the whole of it).
+	vars := map[string]string{"TELAIO_CACHE_DIR": t.TempDir()}
+	for _, seed := range []string{smsSeed, totpSeed, smsSeed, totpSeed} {
+		code, out, errOut := runCLI(t, vars, "run", "--mock", seed, "--input", "organization_id=organization-test-1",
 			"--input", "member_id=member-test-1", "--input", "code=123456")
 		if code != exitOK || !strings.Contains(out, "completed") {
 			t.Errorf("%s: exit %d\n%s\n%s", seed, code, out, errOut)
@@ -154,6 +158,9 @@ func TestRunMockSeeds(t *testing.T) {
 		if !strings.Contains(errOut, "placeholder credentials for basicAuth") {
 			t.Errorf("%s: the placeholder credentials are not announced: %s", seed, errOut)
 		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(vars["TELAIO_CACHE_DIR"], "*.json")); len(entries) != 2 {
+		t.Errorf("plan cache holds %v, want an entry per seed", entries)
 	}
 }
 
