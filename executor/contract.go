@@ -295,3 +295,81 @@ func mediaBase(ct string) string {
 	}
 	return ct
 }
+
+// Precompile compiles the schemas the contract checks of every planned
+// operation step are likely to validate against (request parameters and
+// body; bodies and headers of the 2xx responses, else default), skipping
+// checks that are off. Run compiles
+// what it needs lazily, once per Engine, so Precompile is never required;
+// calling it in a goroutine right after New overlaps schema compilation
+// with the first exchanges of a short-lived process (telaio run does). It
+// is safe to call concurrently with Run and more than once; a schema that
+// does not compile is reported by the check that needs it, not here.
+func (e *Engine) Precompile() {
+	seen := map[*stepPlan]bool{}
+	var do func(wp *wfPlan)
+	do = func(wp *wfPlan) {
+		for _, sp := range wp.steps {
+			if seen[sp] || sp.op == nil || sp.source == nil {
+				continue
+			}
+			seen[sp] = true
+			o, err := sp.source.schemas()
+			if err != nil {
+				return
+			}
+			if e.severity(CheckRequestParameters) != SeverityOff {
+				for _, p := range sp.op.Parameters {
+					if p.SchemaPointer != "" {
+						o.Compile(p.SchemaPointer, schema.Request)
+					}
+				}
+			}
+			if sp.op.Body != nil && e.severity(CheckRequestBody) != SeverityOff {
+				for _, mt := range sp.op.Body.Content {
+					if mt.SchemaPointer != "" && kindOf(mt.Name) == bodyJSON {
+						o.Compile(mt.SchemaPointer, schema.Request)
+					}
+				}
+			}
+			for _, r := range likely(sp.op.Responses) {
+				if e.severity(CheckResponseBody) != SeverityOff {
+					for _, mt := range r.Content {
+						if mt.SchemaPointer != "" && kindOf(mt.Name) == bodyJSON {
+							o.Compile(mt.SchemaPointer, schema.Response)
+						}
+					}
+				}
+				if e.severity(CheckResponseHeaders) != SeverityOff {
+					for _, h := range r.Headers {
+						if h.SchemaPointer != "" {
+							o.Compile(h.SchemaPointer, schema.Response)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, wp := range e.plans {
+		do(wp)
+	}
+}
+
+// likely lists the responses a run most likely meets: the 2xx ones, else
+// default.
+func likely(rs []*oas.Response) []*oas.Response {
+	var out []*oas.Response
+	for _, r := range rs {
+		if strings.HasPrefix(r.Code, "2") {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		for _, r := range rs {
+			if r.Code == "default" {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}

@@ -167,6 +167,9 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		}
 		return exitUsage, nil
 	}
+	// Compile the contract checks' schemas on the other core while the
+	// first requests are under way.
+	go eng.Precompile()
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.timeout)
