@@ -399,7 +399,12 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		l.remember(o, data, refs)
 	case SourceArazzo:
 		sub, ds := Parse(data, l.display(doc, loc), WithMaxDocumentBytes(l.maxBytes))
-		l.diags = append(l.diags, ds...)
+		if sub == nil || oas.Sniff(sub.Raw) == "" {
+			// An OpenAPI description declared arazzo is one error of
+			// Validate (source-type-mismatch), not a page of unknown
+			// fields.
+			l.diags = append(l.diags, ds...)
+		}
 		if sub == nil {
 			return fmt.Errorf("cannot parse the Arazzo document %s", loc)
 		}
