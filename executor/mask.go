@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -27,12 +28,32 @@ type masker struct {
 	known   map[string]bool // the forms in secrets
 	added   map[string]bool // the secrets given to add
 	r       *strings.Replacer
+	// shared: secrets, known and added belong to the masker this one was
+	// forked from, and are copied before the first change.
+	shared bool
+}
+
+// fork returns a masker that starts with m's secrets and never changes m,
+// so that an Engine computes the forms of its credentials once and its
+// concurrent runs share them. m must not change afterwards.
+func (m *masker) fork() masker {
+	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, shared: true}
+}
+
+// prepare builds the replacer now (a forked masker would build its own).
+func (m *masker) prepare() {
+	if len(m.secrets) > 0 && m.r == nil {
+		m.r = m.replacer()
+	}
 }
 
 // add makes s and its encoded forms secret.
 func (m *masker) add(s string) {
 	if len(s) < minSecret || m.added[s] {
 		return
+	}
+	if m.shared {
+		m.known, m.added, m.shared = maps.Clone(m.known), maps.Clone(m.added), false
 	}
 	if m.known == nil {
 		m.known, m.added = map[string]bool{}, map[string]bool{}
@@ -156,16 +177,21 @@ func (m *masker) apply(s string) string {
 		return s
 	}
 	if m.r == nil {
-		// Longest first so that a secret inside another is not half-masked.
-		ss := append([]string(nil), m.secrets...)
-		sort.SliceStable(ss, func(i, j int) bool { return len(ss[i]) > len(ss[j]) })
-		pairs := make([]string, 0, 2*len(ss))
-		for _, s := range ss {
-			pairs = append(pairs, s, Mask)
-		}
-		m.r = strings.NewReplacer(pairs...)
+		m.r = m.replacer()
 	}
 	return m.r.Replace(s)
+}
+
+// replacer replaces every secret form, longest first so that a secret
+// inside another is not half-masked.
+func (m *masker) replacer() *strings.Replacer {
+	ss := append([]string(nil), m.secrets...)
+	sort.SliceStable(ss, func(i, j int) bool { return len(ss[i]) > len(ss[j]) })
+	pairs := make([]string, 0, 2*len(ss))
+	for _, s := range ss {
+		pairs = append(pairs, s, Mask)
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // headers returns a masked copy of h. Authorization and Proxy-Authorization

@@ -41,6 +41,9 @@ type Engine struct {
 	root   map[string]*wfPlan
 	order  []string
 	tokens *tokenCache
+	// mask holds the secret forms of the engine's credentials, computed
+	// once; each run forks it (see masker.fork).
+	mask masker
 }
 
 type wfPlan struct {
@@ -167,6 +170,10 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.cfg.limits = e.cfg.limits.withDefaults()
+	for _, v := range e.cfg.auth {
+		e.mask.addCredential(v)
+	}
+	e.mask.prepare()
 	if e.cfg.client == nil {
 		e.cfg.client = &http.Client{}
 	}

@@ -51,7 +51,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	for _, o := range opts {
 		o(&rc)
 	}
-	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, done: map[*wfPlan]*wfRun{}}
+	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, done: map[*wfPlan]*wfRun{}, mask: e.mask.fork()}
 	if len(rc.auth) > 0 {
 		rs.auth = maps.Clone(e.cfg.auth)
 		if rs.auth == nil {
@@ -67,7 +67,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 			rs.observer = rc.observer
 		}
 	}
-	for _, v := range rs.auth {
+	for _, v := range rc.auth { // the engine's are in e.mask already
 		rs.mask.addCredential(v)
 	}
 	res, err := rs.runWorkflow(ctx, p, inputs, 0)
