@@ -31,13 +31,15 @@ type masker struct {
 	// shared: secrets, known and added belong to the masker this one was
 	// forked from, and are copied before the first change.
 	shared bool
+	// gen counts the changes of secrets.
+	gen int
 }
 
 // fork returns a masker that starts with m's secrets and never changes m,
 // so that an Engine computes the forms of its credentials once and its
 // concurrent runs share them. m must not change afterwards.
 func (m *masker) fork() masker {
-	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, shared: true}
+	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, shared: true, gen: m.gen}
 }
 
 // prepare builds the replacer now (a forked masker would build its own).
@@ -66,6 +68,7 @@ func (m *masker) add(s string) {
 		}
 	}
 	m.r = nil
+	m.gen++
 }
 
 // addCredential makes a credential secret: the whole value, and for
@@ -295,11 +298,15 @@ func (m *masker) outputs(outs map[string]any) map[string]any {
 // are replaced, never changed, so the caller's data stays untouched. It
 // masks secrets learned after a part of the trace was recorded (a called
 // workflow's secret inputs, an OAuth2 token).
-func (m *masker) result(r *Result) {
-	m.resultSeen(r, map[*Result]bool{})
+//
+// since is the generation of the secrets when the run began recording: when
+// no secret was learned since, the exchanges, masked as they were recorded,
+// are not masked again.
+func (m *masker) result(r *Result, since int) {
+	m.resultSeen(r, map[*Result]bool{}, m.gen != since)
 }
 
-func (m *masker) resultSeen(r *Result, seen map[*Result]bool) {
+func (m *masker) resultSeen(r *Result, seen map[*Result]bool, exchanges bool) {
 	if r == nil || seen[r] || len(m.secrets) == 0 {
 		return
 	}
@@ -319,15 +326,17 @@ func (m *masker) resultSeen(r *Result, seen map[*Result]bool) {
 		for i := range sr.Violations {
 			sr.Violations[i].Message = m.apply(sr.Violations[i].Message)
 		}
-		for _, ex := range sr.Exchanges {
-			m.exchange(ex)
+		if exchanges {
+			for _, ex := range sr.Exchanges {
+				m.exchange(ex)
+			}
 		}
-		m.resultSeen(sr.Workflow, seen)
+		m.resultSeen(sr.Workflow, seen, exchanges)
 	}
 	for _, d := range r.Dependencies {
-		m.resultSeen(d, seen)
+		m.resultSeen(d, seen, exchanges)
 	}
-	m.resultSeen(r.Transfer, seen)
+	m.resultSeen(r.Transfer, seen, exchanges)
 }
 
 func (m *masker) exchange(ex *Exchange) {

@@ -70,13 +70,14 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	for _, v := range rc.auth { // the engine's are in e.mask already
 		rs.mask.addCredential(v)
 	}
+	since := rs.mask.gen
 	res, err := rs.runWorkflow(ctx, p, inputs, 0)
 	if res != nil && err != nil && res.Error == "" {
 		res.Error = rs.mask.apply(err.Error())
 	}
 	// Mask the whole trace again, outputs included, with every secret the
 	// run learned (a called workflow's secret inputs, OAuth2 tokens).
-	rs.mask.result(res)
+	rs.mask.result(res, since)
 	return res, rs.mask.err(err)
 }
 

@@ -327,11 +327,19 @@ func TestMaskerResult(t *testing.T) {
 		Steps:        []*StepResult{step(), {Workflow: child}},
 		Dependencies: []*Result{{Error: s, Steps: []*StepResult{step()}}},
 		Transfer:     &Result{Error: s, Outputs: map[string]any{"o": s}}}
-	m.result(r)
+	// The secret was learned after recording began (generation 0).
+	m.result(r, 0)
 	b, _ := json.Marshal(r)
 	text := string(b) + fmt.Sprint(r.Inputs, child.Inputs)
 	if strings.Contains(text, "s3cret") || strings.Count(text, Mask) < 20 {
 		t.Errorf("%s", text)
+	}
+	// Learned before: the exchanges were masked when recorded and are left
+	// alone; the rest is masked.
+	r2 := &Result{Inputs: map[string]any{"i": s}, Steps: []*StepResult{step()}}
+	m.result(r2, m.gen)
+	if r2.Inputs["i"] != Mask || r2.Steps[0].Outputs["o"] != Mask || r2.Steps[0].Exchanges[0].Error != s {
+		t.Errorf("since the current generation: %+v %+v", r2.Inputs, r2.Steps[0])
 	}
 }
 
