@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/jsonval"
 	"github.com/telaio/telaio/schema"
 )
 
@@ -89,53 +90,6 @@ func (rs *runState) emit(ev Event) {
 
 func (rs *runState) logger() *slog.Logger { return rs.e.cfg.logger }
 
-// normalize converts caller values to the JSON data model (float64 numbers).
-func normalize(v any) any {
-	switch x := v.(type) {
-	case int:
-		return float64(x)
-	case int8:
-		return float64(x)
-	case int16:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case uint:
-		return float64(x)
-	case uint8:
-		return float64(x)
-	case uint16:
-		return float64(x)
-	case uint32:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case float32:
-		return float64(x)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case []string:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = e
-		}
-		return out
-	}
-	return v
-}
-
 func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[string]any, depth int) (*Result, error) {
 	start := rs.e.cfg.clock()
 	res := &Result{WorkflowID: p.id, Status: StatusFailed, Outputs: map[string]any{}, Steps: []*StepResult{}}
@@ -156,7 +110,7 @@ func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[strin
 	}
 	rs.emit(Event{Kind: WorkflowStarted, WorkflowID: p.id, Depth: depth})
 
-	in, _ := normalize(inputs).(map[string]any)
+	in, _ := jsonval.Normalize(inputs).(map[string]any)
 	if in == nil {
 		in = map[string]any{}
 	}

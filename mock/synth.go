@@ -14,6 +14,8 @@ import (
 	"github.com/pb33f/libopenapi/orderedmap"
 	"github.com/pb33f/libopenapi/renderer"
 	yamlv3 "go.yaml.in/yaml/v3"
+
+	"github.com/telaio/telaio/internal/jsonval"
 )
 
 // seedFor derives the renderer seed of one synthesized value from the
@@ -47,56 +49,7 @@ func (s *Server) synthesize(sch *base.Schema, key string, dir direction) (v any,
 	if err != nil {
 		return nil, err
 	}
-	return fixup(normalize(out), sch, dir), nil
-}
-
-// normalize converts renderer and YAML-decoder output to the JSON data model.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = normalize(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-		return x
-	case int:
-		return float64(x)
-	case int8:
-		return float64(x)
-	case int16:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case uint:
-		return float64(x)
-	case uint8:
-		return float64(x)
-	case uint16:
-		return float64(x)
-	case uint32:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case float32:
-		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
-		return f
-	case nil, bool, string, float64:
-		return x
-	default:
-		return fmt.Sprint(x)
-	}
+	return fixup(jsonval.Normalize(out), sch, dir), nil
 }
 
 // nodeValue converts an example's YAML node to the JSON data model, keeping
