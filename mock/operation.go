@@ -8,6 +8,8 @@ import (
 
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // operation is one routed operation with everything a request needs,
@@ -241,16 +243,16 @@ func (s *Server) checkers(op *operation) *opCheckers {
 		}
 		root := s.raw
 		c := &opCheckers{params: map[*param]checker{}, body: map[*bodyMedia]checker{}, media: map[*media]string{}}
-		itemPtr := "/paths/" + escapeToken(op.path)
+		itemPtr := "/paths/" + jsonptr.EscapeToken(op.path)
 		_, itemPtr, ok := resolve(root, itemPtr)
 		if !ok {
 			s.log.Warn("mock: operation not found in the raw document", "path", op.path)
 			op.check = c
 			return
 		}
-		opPtr := itemPtr + "/" + escapeToken(op.key)
-		if _, ok := lookup(root, opPtr); !ok {
-			opPtr = itemPtr + "/additionalOperations/" + escapeToken(op.key)
+		opPtr := itemPtr + "/" + jsonptr.EscapeToken(op.key)
+		if _, ok := jsonptr.Lookup(root, opPtr); !ok {
+			opPtr = itemPtr + "/additionalOperations/" + jsonptr.EscapeToken(op.key)
 		}
 		pptrs := rawParamPointers(root, itemPtr, opPtr)
 		for _, p := range op.params {
@@ -260,7 +262,7 @@ func (s *Server) checkers(op *operation) *opCheckers {
 			}
 			sp := schemaPointer(root, ptr)
 			if p.content != "" {
-				sp = schemaPointer(root, ptr+"/content/"+escapeToken(p.contentKey))
+				sp = schemaPointer(root, ptr+"/content/"+jsonptr.EscapeToken(p.contentKey))
 			}
 			if sp == "" {
 				continue
@@ -271,10 +273,10 @@ func (s *Server) checkers(op *operation) *opCheckers {
 		}
 		if op.body != nil {
 			if _, rbPtr, ok := resolve(root, opPtr+"/requestBody"); ok {
-				content, _ := lookup(root, rbPtr+"/content")
+				content, _ := jsonptr.Lookup(root, rbPtr+"/content")
 				for _, bm := range op.body.media {
 					key := findKey(content, bm.name)
-					sp := schemaPointer(root, rbPtr+"/content/"+escapeToken(key))
+					sp := schemaPointer(root, rbPtr+"/content/"+jsonptr.EscapeToken(key))
 					if key == "" || sp == "" {
 						continue
 					}
@@ -289,14 +291,14 @@ func (s *Server) checkers(op *operation) *opCheckers {
 			if code != "default" {
 				code = findKey(lookupOr(root, opPtr+"/responses"), code)
 			}
-			_, rPtr, ok := resolve(root, opPtr+"/responses/"+escapeToken(code))
+			_, rPtr, ok := resolve(root, opPtr+"/responses/"+jsonptr.EscapeToken(code))
 			if !ok {
 				continue
 			}
-			content, _ := lookup(root, rPtr+"/content")
+			content, _ := jsonptr.Lookup(root, rPtr+"/content")
 			for _, m := range r.media {
 				key := findKey(content, m.name)
-				if sp := schemaPointer(root, rPtr+"/content/"+escapeToken(key)); key != "" && sp != "" {
+				if sp := schemaPointer(root, rPtr+"/content/"+jsonptr.EscapeToken(key)); key != "" && sp != "" {
 					c.media[m] = sp
 				}
 			}
@@ -331,7 +333,7 @@ func (s *Server) responseChecker(m *media) checker {
 }
 
 func lookupOr(root any, ptr string) any {
-	v, _ := lookup(root, ptr)
+	v, _ := jsonptr.Lookup(root, ptr)
 	return v
 }
 

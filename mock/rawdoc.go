@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // The validators compile schemas from the description decoded into the JSON
@@ -12,59 +14,12 @@ import (
 // request bodies, responses, headers) so that every schema has a pointer the
 // schema compiler can start from.
 
-func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "~", "~0")
-	return strings.ReplaceAll(s, "/", "~1")
-}
-
-func unescapeToken(s string) string {
-	if !strings.Contains(s, "~") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "~1", "/")
-	return strings.ReplaceAll(s, "~0", "~")
-}
-
-// lookup returns the value at the JSON pointer ptr ("" is the root).
-func lookup(root any, ptr string) (any, bool) {
-	if ptr == "" {
-		return root, true
-	}
-	if !strings.HasPrefix(ptr, "/") {
-		return nil, false
-	}
-	cur := root
-	for _, tok := range strings.Split(ptr[1:], "/") {
-		tok = unescapeToken(tok)
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[tok]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
 // resolve returns the object at ptr after following local $refs (at most 32
 // hops) and the pointer it was finally found at. ok is false when the chain
 // breaks or leaves the document.
 func resolve(root any, ptr string) (map[string]any, string, bool) {
 	for range 32 {
-		v, ok := lookup(root, ptr)
+		v, ok := jsonptr.Lookup(root, ptr)
 		if !ok {
 			return nil, "", false
 		}
@@ -90,7 +45,7 @@ func resolve(root any, ptr string) (map[string]any, string, bool) {
 func rawParamPointers(root any, itemPtr, opPtr string) map[string]string {
 	out := map[string]string{}
 	for _, base := range []string{itemPtr, opPtr} {
-		v, ok := lookup(root, base+"/parameters")
+		v, ok := jsonptr.Lookup(root, base+"/parameters")
 		if !ok {
 			continue
 		}
@@ -123,7 +78,7 @@ func schemaPointer(root any, objPtr string) string {
 	if objPtr == "" {
 		return ""
 	}
-	if _, ok := lookup(root, objPtr+"/schema"); ok {
+	if _, ok := jsonptr.Lookup(root, objPtr+"/schema"); ok {
 		return objPtr + "/schema"
 	}
 	return ""

@@ -1,47 +1,21 @@
 package oas
 
 import (
-	"errors"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
 // escape escapes a JSON pointer reference token (RFC 6901).
-func escape(tok string) string {
-	if !strings.ContainsAny(tok, "~/") {
-		return tok
-	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(tok)
-}
-
-func unescape(tok string) string {
-	if !strings.Contains(tok, "~") {
-		return tok
-	}
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-}
+func escape(tok string) string { return jsonptr.EscapeToken(tok) }
 
 // splitPointer splits an RFC 6901 pointer into unescaped tokens.
 func splitPointer(ptr string) ([]string, error) {
-	if ptr == "" {
-		return nil, nil
-	}
-	if ptr[0] != '/' {
-		return nil, errors.New("a JSON pointer must start with /")
-	}
-	parts := strings.Split(ptr[1:], "/")
-	for i, p := range parts {
-		for j := 0; j < len(p); j++ {
-			if p[j] == '~' && (j+1 >= len(p) || (p[j+1] != '0' && p[j+1] != '1')) {
-				return nil, errors.New("~ must be followed by 0 or 1")
-			}
-		}
-		parts[i] = unescape(p)
-	}
-	return parts, nil
+	p, err := jsonptr.Parse(ptr)
+	return p, err
 }
 
 // resolver follows local $refs while the index is built.
@@ -76,38 +50,7 @@ func (r *resolver) follow(v any, ptr string) (any, string) {
 	return v, ptr
 }
 
-func (r *resolver) get(ptr string) (any, bool) {
-	toks, err := splitPointer(ptr)
-	if err != nil {
-		return nil, false
-	}
-	cur := r.doc.Raw
-	for _, t := range toks {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[t]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i := 0
-			for _, ch := range t {
-				if ch < '0' || ch > '9' {
-					return nil, false
-				}
-				i = i*10 + int(ch-'0')
-			}
-			if i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
+func (r *resolver) get(ptr string) (any, bool) { return jsonptr.Lookup(r.doc.Raw, ptr) }
 
 func (r *resolver) servers(v any) []Server {
 	list, _ := v.([]any)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // A subset of a description holds the operations a workflow document calls
@@ -71,7 +73,7 @@ func (d *Document) Subset(ops []*Operation) ([]byte, error) {
 	}
 	e := subsetEntry{Format: subsetFormat, Doc: s.out}
 	for ptr, keys := range d.order {
-		if _, ok := lookup(s.out, ptr); ok {
+		if _, ok := jsonptr.Lookup(s.out, ptr); ok {
 			if e.Order == nil {
 				e.Order = map[string][]string{}
 			}
@@ -125,7 +127,7 @@ func (s *subsetter) operation(op *Operation) error {
 	if s.copied[joinPointer(itemToks)] {
 		return nil // the whole path item is in already
 	}
-	item, ok := lookup(s.raw, "/"+joinPointer(itemToks))
+	item, ok := jsonptr.Lookup(s.raw, "/"+joinPointer(itemToks))
 	im, isMap := item.(map[string]any)
 	if !ok || !isMap {
 		return ErrNoSubset
@@ -258,26 +260,10 @@ func (s *subsetter) put(toks []string, v any) {
 }
 
 func getAt(root map[string]any, toks []string) any {
-	var cur any = root
-	for _, t := range toks {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[t]
-	}
-	return cur
-}
-
-func lookup(root map[string]any, ptr string) (any, bool) {
-	r := &resolver{doc: &Document{Raw: root}}
-	return r.get(ptr)
+	v, _ := jsonptr.Pointer(toks).Get(root)
+	return v
 }
 
 func joinPointer(toks []string) string {
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = escape(t)
-	}
-	return strings.Join(out, "/")
+	return strings.TrimPrefix(jsonptr.Pointer(toks).String(), "/")
 }

@@ -327,3 +327,21 @@ func typeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Lookup returns the value the pointer text ptr designates in doc; false
+// when ptr does not parse or designates nothing.
+func Lookup(doc any, ptr string) (any, bool) {
+	p, err := Parse(ptr)
+	if err != nil {
+		return nil, false
+	}
+	return p.Get(doc)
+}
+
+// EscapeToken escapes one reference token: "~" as "~0", "/" as "~1".
+func EscapeToken(tok string) string {
+	if !strings.ContainsAny(tok, "~/") {
+		return tok
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(tok)
+}

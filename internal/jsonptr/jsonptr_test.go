@@ -282,3 +282,19 @@ func BenchmarkGet(b *testing.B) {
 		p.Get(doc)
 	}
 }
+
+func TestLookupAndEscapeToken(t *testing.T) {
+	doc := map[string]any{"a/b": []any{map[string]any{"~k": 1.0}}}
+	ptr := "/" + EscapeToken("a/b") + "/0/" + EscapeToken("~k")
+	if ptr != "/a~1b/0/~0k" {
+		t.Errorf("escaped %q", ptr)
+	}
+	if v, ok := Lookup(doc, ptr); !ok || v != 1.0 {
+		t.Errorf("Lookup = %v, %v", v, ok)
+	}
+	for _, bad := range []string{"a", "/a~2b", "/a~1b/01", "/x"} {
+		if _, ok := Lookup(doc, bad); ok {
+			t.Errorf("Lookup(%q) found something", bad)
+		}
+	}
+}
