@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
-	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/oas"
 )
 
@@ -48,22 +46,11 @@ func refsFor(doc *Document, name string) opRefs {
 		for _, s := range w.Steps {
 			switch {
 			case s.OperationID != "":
-				id := s.OperationID
-				if strings.HasPrefix(id, "$") {
-					e, err := expr.Parse(id)
-					if err != nil || e.Kind != expr.KindSourceDescriptions || e.ID != name {
-						continue
-					}
-					id = e.Name
+				if source, id, err := splitOperationID(s.OperationID); err == nil && (source == "" || source == name) {
+					r.ids = append(r.ids, id)
 				}
-				r.ids = append(r.ids, id)
 			case s.OperationPath != "":
-				t := expr.ParseTemplate(s.OperationPath)
-				if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[0].Expr.ID != name ||
-					t.Parts[1].Expr != nil || !strings.HasPrefix(t.Parts[1].Lit, "#") {
-					continue
-				}
-				if ptr, err := unescapeFragment(t.Parts[1].Lit[1:]); err == nil {
+				if source, ptr, err := splitOperationPath(s.OperationPath); err == nil && source == name {
 					r.ptrs = append(r.ptrs, ptr)
 				}
 			}

@@ -22,17 +22,46 @@ func (d *Document) ResolveOperation(s *Step) (*Source, *oas.Operation, error) {
 	return nil, nil, fmt.Errorf("step %q does not target an operation", s.StepID)
 }
 
+// splitOperationID splits an operationId into the source description it
+// names ("" for a plain operationId) and the operationId proper.
+func splitOperationID(id string) (source, name string, err error) {
+	if !strings.HasPrefix(id, "$") {
+		return "", id, nil
+	}
+	e, err := expr.Parse(id)
+	if err != nil || e.Kind != expr.KindSourceDescriptions {
+		return "", "", fmt.Errorf("operationId %q must be an operationId or $sourceDescriptions.<name>.<operationId>", id)
+	}
+	return e.ID, e.Name, nil
+}
+
+// splitOperationPath splits an operationPath into the source description it
+// names and the JSON pointer of its fragment.
+func splitOperationPath(p string) (source, ptr string, err error) {
+	t := expr.ParseTemplate(p)
+	if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[1].Expr != nil ||
+		t.Parts[0].Expr.Kind != expr.KindSourceDescriptions || t.Parts[0].Expr.Name != "url" ||
+		!strings.HasPrefix(t.Parts[1].Lit, "#") {
+		return "", "", fmt.Errorf("operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>", p)
+	}
+	ptr, err = unescapeFragment(t.Parts[1].Lit[1:])
+	if err != nil {
+		return "", "", fmt.Errorf("operationPath %q: %v", p, err)
+	}
+	return t.Parts[0].Expr.ID, ptr, nil
+}
+
 func (d *Document) resolveOperationID(id string) (*Source, *oas.Operation, error) {
-	if strings.HasPrefix(id, "$") {
-		e, err := expr.Parse(id)
-		if err != nil || e.Kind != expr.KindSourceDescriptions {
-			return nil, nil, fmt.Errorf("operationId %q must be an operationId or $sourceDescriptions.<name>.<operationId>", id)
-		}
-		src, err := d.openAPISource(e.ID)
+	source, name, err := splitOperationID(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if source != "" {
+		src, err := d.openAPISource(source)
 		if err != nil {
 			return nil, nil, err
 		}
-		op, err := src.OpenAPI.OperationByID(e.Name)
+		op, err := src.OpenAPI.OperationByID(name)
 		return src, op, err
 	}
 	var found []*Source
@@ -63,19 +92,13 @@ func (d *Document) openAPISource(name string) (*Source, error) {
 }
 
 func (d *Document) resolveOperationPath(p string) (*Source, *oas.Operation, error) {
-	t := expr.ParseTemplate(p)
-	if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[1].Expr != nil ||
-		t.Parts[0].Expr.Kind != expr.KindSourceDescriptions || t.Parts[0].Expr.Name != "url" ||
-		!strings.HasPrefix(t.Parts[1].Lit, "#") {
-		return nil, nil, fmt.Errorf("operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>", p)
-	}
-	src, err := d.openAPISource(t.Parts[0].Expr.ID)
+	source, ptr, err := splitOperationPath(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	ptr, err := unescapeFragment(t.Parts[1].Lit[1:])
+	src, err := d.openAPISource(source)
 	if err != nil {
-		return nil, nil, fmt.Errorf("operationPath %q: %v", p, err)
+		return nil, nil, err
 	}
 	op, err := src.OpenAPI.OperationByPointer(ptr)
 	return src, op, err
