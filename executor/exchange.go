@@ -228,7 +228,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		l.Debug("request", "workflow", wr.plan.id, "step", sp.id, "method", req.Method, "url", trace.Request.URL)
 	}
 	start := time.Now()
-	resp, err := rs.client(req).Do(req)
+	resp, err := rs.client().Do(req)
 	if err != nil {
 		trace.Error = rs.mask.apply(err.Error())
 		if ctx.Err() != nil {
@@ -274,42 +274,41 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	return ex, nil
 }
 
-// client is the engine's HTTP client with this request's redirect policy:
-// at most Limits.MaxRedirects redirects, and a redirect to another origin
-// (scheme, host or port) loses every header that carries a credential (the
-// ones Go's client keeps for subdomains, and any whose value holds a
-// secret the run knows, e.g. an API key header). The policy of a client
-// given with WithHTTPClient is called afterwards.
-func (rs *runState) client(orig *http.Request) *http.Client {
+// client is the engine's HTTP client with the run's redirect policy, made
+// once per run: at most Limits.MaxRedirects redirects, and a redirect to
+// another origin (scheme, host or port) than the first request's loses
+// every header of it that carries a credential (the ones Go's client keeps
+// for subdomains, and any whose value holds a secret the run knows, e.g. an
+// API key header). The policy of a client given with WithHTTPClient is
+// called afterwards.
+func (rs *runState) client() *http.Client {
+	if rs.httpClient != nil {
+		return rs.httpClient
+	}
 	base := rs.e.cfg.client
 	c := *base
 	userCheck := base.CheckRedirect
 	maxRedirects := rs.e.cfg.limits.MaxRedirects
-	var creds []string
-	for k, vs := range orig.Header {
-		switch http.CanonicalHeaderKey(k) {
-		case "Authorization", "Proxy-Authorization", "Cookie", "Cookie2":
-			creds = append(creds, k)
-			continue
-		}
-		for _, v := range vs {
-			if rs.mask.contains(v) {
-				creds = append(creds, k)
-				break
-			}
-		}
-	}
 	origin := func(u *url.URL) string {
 		return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
 	}
-	from := origin(orig.URL)
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
 			return fmt.Errorf("stopped after %d redirects (Limits.MaxRedirects); the last one went to %s", len(via), rs.mask.apply(req.URL.Redacted()))
 		}
-		if origin(req.URL) != from {
-			for _, k := range creds {
-				req.Header.Del(k)
+		if first := via[0]; origin(req.URL) != origin(first.URL) {
+			for k, vs := range first.Header {
+				switch http.CanonicalHeaderKey(k) {
+				case "Authorization", "Proxy-Authorization", "Cookie", "Cookie2":
+					req.Header.Del(k)
+					continue
+				}
+				for _, v := range vs {
+					if rs.mask.contains(v) {
+						req.Header.Del(k)
+						break
+					}
+				}
 			}
 		}
 		if userCheck != nil {
@@ -317,7 +316,8 @@ func (rs *runState) client(orig *http.Request) *http.Client {
 		}
 		return nil
 	}
-	return &c
+	rs.httpClient = &c
+	return rs.httpClient
 }
 
 // transportError turns an error of the HTTP client into the cause to

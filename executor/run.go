@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"net/http"
 	"sort"
 	"time"
 
@@ -23,6 +24,8 @@ type runState struct {
 	mask     masker
 	steps    int // step executions so far (budget)
 	lastBase string
+	// httpClient is the engine's client with the run's redirect policy.
+	httpClient *http.Client
 	// done holds the finished runs of workflows, for dependsOn (each
 	// dependency runs once per run) and $workflows.<id> expressions.
 	done map[*wfPlan]*wfRun

@@ -209,7 +209,7 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
 	// rs.client drops the Basic credentials on a redirect to another origin.
-	resp, err := rs.client(req).Do(req)
+	resp, err := rs.client().Do(req)
 	if err != nil {
 		return "", fmt.Errorf("token request: %v", rs.mask.apply(err.Error()))
 	}
