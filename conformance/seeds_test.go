@@ -44,11 +44,7 @@ type seedEnv struct {
 
 func newSeedEnv(t *testing.T) *seedEnv {
 	t.Helper()
-	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := stytchfake.LoadSpec(src)
+	spec, err := stytchfake.BundledSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,7 @@ const (
 
 func stytch(t testing.TB) (*stytchfake.Server, *httptest.Server) {
 	t.Helper()
-	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := stytchfake.LoadSpec(src)
+	spec, err := stytchfake.BundledSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

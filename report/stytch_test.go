@@ -22,13 +22,7 @@ const (
 	secret    = "secret-test-abcdefghijklmnopqrstuvwxyz0123"
 )
 
-var stytchSpec = sync.OnceValues(func() (*stytchfake.Spec, error) {
-	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
-	if err != nil {
-		return nil, err
-	}
-	return stytchfake.LoadSpec(src)
-})
+var stytchSpec = stytchfake.BundledSpec
 
 // smsRuns runs the bundled SMS OTP workflow once with the right code
 // (the fake sends 654321) and once with a wrong one; the results are

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -22,13 +21,7 @@ const (
 	secret    = "secret-test-abcdefghijklmnopqrstuvwxyz0123"
 )
 
-var stytchSpec = sync.OnceValues(func() (*stytchfake.Spec, error) {
-	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
-	if err != nil {
-		return nil, err
-	}
-	return stytchfake.LoadSpec(src)
-})
+var stytchSpec = stytchfake.BundledSpec
 
 func stytch(t *testing.T) *httptest.Server {
 	t.Helper()

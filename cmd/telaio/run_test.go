@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/telaio/telaio/conformance/stytchfake"
-	"github.com/telaio/telaio/specs"
 )
 
 const (
@@ -51,11 +50,7 @@ func runCLIWith(t *testing.T, vars map[string]string, root string, args ...strin
 
 func stytchServer(t *testing.T) (*stytchfake.Server, string) {
 	t.Helper()
-	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := stytchfake.LoadSpec(src)
+	spec, err := stytchfake.BundledSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

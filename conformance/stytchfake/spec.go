@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/telaio/telaio/internal/yamlx"
 	"github.com/telaio/telaio/schema"
+	"github.com/telaio/telaio/specs"
 )
 
 // Spec holds the compiled request-body and 200-response schemas of the four
@@ -25,6 +27,19 @@ type opSchemas struct {
 // maxViolationsInMessage bounds how many schema violations an error
 // message lists.
 const maxViolationsInMessage = 5
+
+// BundledSpec is the Spec of the Stytch B2B description bundled in package
+// specs, decoded and compiled once per process (a Spec is read-only and
+// safe for concurrent use).
+func BundledSpec() (*Spec, error) { return bundledSpec() }
+
+var bundledSpec = sync.OnceValues(func() (*Spec, error) {
+	src, err := specs.FS.ReadFile(specs.StytchOpenAPI)
+	if err != nil {
+		return nil, err
+	}
+	return LoadSpec(src)
+})
 
 // LoadSpec decodes an OpenAPI document (YAML or JSON) and compiles the
 // schemas the fake validates with.
