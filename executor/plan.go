@@ -201,6 +201,15 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 // Workflows lists the ids of the document's workflows, in order.
 func (e *Engine) Workflows() []string { return append([]string(nil), e.order...) }
 
+// InputsSchema returns the compiled inputs schema of the workflow with the
+// given id, nil when it has none or is unknown.
+func (e *Engine) InputsSchema(workflowID string) *schema.Schema {
+	if p := e.root[workflowID]; p != nil {
+		return p.inputs
+	}
+	return nil
+}
+
 // Document is the document the engine runs.
 func (e *Engine) Document() *arazzo.Document { return e.doc }
 

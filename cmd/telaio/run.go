@@ -112,11 +112,6 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		return exitUsage, nil
 	}
-	inputs, err := readInputs(f.inputFile, f.inputs, stringInputs(doc, wf))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage, nil
-	}
 	opts := []executor.Option{executor.WithInsecureCredentials(f.insecure)}
 	for _, s := range f.servers {
 		name, u, ok := strings.Cut(s, "=")
@@ -165,6 +160,13 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		} else {
 			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		}
+		return exitUsage, nil
+	}
+	// The engine compiled the inputs schema: it tells which --input
+	// values stay text.
+	inputs, err := readInputs(f.inputFile, f.inputs, stringInputs(eng.InputsSchema(wf)))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		return exitUsage, nil
 	}
 	// Compile the contract checks' schemas on the other core while the
@@ -246,13 +248,8 @@ func pickWorkflow(doc *arazzo.Document, id string) (string, error) {
 
 // stringInputs lists the inputs the workflow's schema declares as strings
 // only: --input code=0042 must stay the string "0042" for them.
-func stringInputs(doc *arazzo.Document, id string) map[string]bool {
-	w := doc.Workflow(id)
-	if w == nil || w.Inputs == nil {
-		return nil
-	}
-	s, err := schema.Compile(doc.Raw, w.InputsPointer)
-	if err != nil {
+func stringInputs(s *schema.Schema) map[string]bool {
+	if s == nil {
 		return nil
 	}
 	out := map[string]bool{}
