@@ -48,7 +48,7 @@ func runCLIWith(t *testing.T, vars map[string]string, root string, args ...strin
 	return code, out.String(), errb.String()
 }
 
-func stytchServer(t *testing.T) (*stytchfake.Server, string) {
+func stytchServer(t testing.TB) (*stytchfake.Server, string) {
 	t.Helper()
 	spec, err := stytchfake.BundledSpec()
 	if err != nil {
