@@ -100,6 +100,11 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 	if st.b == nil {
 		st.b = newBuilder(o.root, o.dialect, dir)
 		st.c = newCompiler(o.cfg)
+		if o.dialect == dialectOAS30 {
+			// See the package doc: draft-07 rules for the translated 3.0
+			// Schema Object.
+			st.c.DefaultDraft(jsonschema.Draft7)
+		}
 		// The sparse document grows as schemas are requested; the library
 		// reads it by pointer when compiling, always under st.mu.
 		if err := st.c.AddResource(docURL, st.b.sparse); err != nil {

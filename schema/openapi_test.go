@@ -413,3 +413,47 @@ func BenchmarkApplyDefaults(b *testing.B) {
 		_ = s.ApplyDefaults(in)
 	}
 }
+
+// TestOpenAPI30Draft7 pins the rules a translated 3.0 Schema Object is
+// compiled under (package doc): draft-07, so 2020-12 keywords that the 3.0
+// Schema Object does not have are not enforced, while everything the
+// translation emits is.
+func TestOpenAPI30Draft7(t *testing.T) {
+	o := openapi(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Later:
+      type: object
+      properties: {a: {type: string}}
+      unevaluatedProperties: false
+      dependentRequired: {a: [b]}
+      prefixItems: [{type: string}]
+    Emitted:
+      type: object
+      properties:
+        n: {type: number, minimum: 1, exclusiveMinimum: true}
+        kind: {type: string, enum: [x], nullable: true}
+`)
+	later, err := o.Compile("/components/schemas/Later", Response)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := later.Validate(map[string]any{"a": "x", "extra": 1.0}); err != nil {
+		t.Errorf("2020-12 keywords enforced on a 3.0 schema: %v", err)
+	}
+	emitted, err := o.Compile("/components/schemas/Emitted", Response)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []map[string]any{{"n": 1.0}, {"kind": "y"}} {
+		if emitted.Validate(v) == nil {
+			t.Errorf("%v: want a violation", v)
+		}
+	}
+	if err := emitted.Validate(map[string]any{"n": 1.5, "kind": nil}); err != nil {
+		t.Error(err)
+	}
+}
