@@ -23,10 +23,18 @@ type dispatch struct {
 	prop    string            // discriminator.propertyName
 	at      int               // allOf index of the dispatch schema
 	targets map[string]string // discriminator value -> $ref of the selected schema
+	local   map[string]localTarget // discriminator value -> a target in the document
 	refs    []mappingRef      // explicit mapping values, for t.ref
 }
 
 type mappingRef struct{ ref, optr string }
+
+// localTarget is the document pointer of a selected schema; mapped is true
+// when it comes from discriminator.mapping.
+type localTarget struct {
+	ptr    string
+	mapped bool
+}
 
 // planDispatch returns the plan for an OpenAPI schema m, or nil when m
 // has no usable discriminator or no oneOf/anyOf beside it (the
@@ -40,7 +48,7 @@ func planDispatch(m map[string]any) *dispatch {
 	if prop == "" {
 		return nil
 	}
-	d := &dispatch{prop: prop, targets: map[string]string{}}
+	d := &dispatch{prop: prop, targets: map[string]string{}, local: map[string]localTarget{}}
 	var alts []any
 	if a, ok := m["oneOf"].([]any); ok {
 		d.kw, alts = "oneOf", a
@@ -68,6 +76,7 @@ func planDispatch(m map[string]any) *dispatch {
 				// Mapping values are relative to the OpenAPI document,
 				// not to an enclosing "$id".
 				ref = docURL + fragment(p)
+				d.local[value] = localTarget{p, true}
 			}
 			d.targets[value] = ref
 		}
@@ -91,6 +100,7 @@ func planDispatch(m map[string]any) *dispatch {
 		}
 		if _, taken := d.targets[name]; !taken {
 			d.targets[name] = ref
+			d.local[name] = localTarget{p, false}
 		}
 	}
 	if len(d.targets) == 0 {
@@ -132,9 +142,15 @@ func (t *translator) applyDispatch(d *dispatch, out map[string]any, alts any, op
 	pairs := make([]any, len(values))
 	enum := make([]any, len(values))
 	for i, v := range values {
+		then := map[string]any{"$ref": d.targets[v]}
+		// An implicit target is the alternative's own "$ref", relative to
+		// an enclosing "$id" like it; a mapping value is not.
+		if lt, ok := d.local[v]; ok && (lt.mapped || !hasID) {
+			t.sites = append(t.sites, refSite{then, lt.ptr})
+		}
 		pairs[i] = map[string]any{
 			"if":   d.selector(map[string]any{"const": v}),
-			"then": map[string]any{"$ref": d.targets[v]},
+			"then": then,
 		}
 		enum[i] = v
 	}

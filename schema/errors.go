@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,12 +127,9 @@ func (d *docInfo) schemaPath(loc string, kw []string) string {
 		sb.WriteByte('/')
 		sb.WriteString(escapeToken(k))
 	}
-	if !strings.HasPrefix(loc, docURL+"#") {
+	p, ok := d.b.docPointer(loc)
+	if !ok {
 		return loc + sb.String() // a resource with its own $id
-	}
-	p, err := url.PathUnescape(loc[len(docURL)+1:])
-	if err != nil {
-		return loc + sb.String()
 	}
 	return "#" + d.b.originalPointer(p+sb.String())
 }

@@ -98,27 +98,31 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 		return s, nil
 	}
 	if st.b == nil {
-		st.b = newBuilder(o.root, o.dialect, dir)
+		st.b = newBundler(o.root, o.dialect, dir)
 		st.c = newCompiler(o.cfg)
 		if o.dialect == dialectOAS30 {
 			// See the package doc: draft-07 rules for the translated 3.0
 			// Schema Object.
 			st.c.DefaultDraft(jsonschema.Draft7)
 		}
-		// The sparse document grows as schemas are requested; the library
-		// reads it by pointer when compiling, always under st.mu.
-		if err := st.c.AddResource(docURL, st.b.sparse); err != nil {
-			st.b = nil
-			return nil, &CompileError{Pointer: ptr, Reason: "invalid document", Err: err}
-		}
 		st.d = &docInfo{orig: o.root, b: st.b, dialect: o.dialect}
 		st.cache = map[string]*Schema{}
 	}
+	// The schemas ptr needs that no earlier call brought in become one
+	// more resource (bundle.go).
 	target, err := st.b.include(ptr)
 	if err != nil {
+		st.b.discard()
 		return nil, err
 	}
-	lib, err := st.c.Compile(docURL + fragment(target))
+	if u, doc, ok := st.b.flush(); ok {
+		if err := st.c.AddResource(u, doc); err != nil {
+			st.b = nil // cannot happen: the URL is ours; start afresh
+			return nil, &CompileError{Pointer: ptr, Reason: "invalid document", Err: err}
+		}
+	}
+	loc, _ := st.b.locate(target)
+	lib, err := st.c.Compile(loc)
 	if err != nil {
 		return nil, libCompileError(ptr, err)
 	}

@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/json"
 	"errors"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -135,22 +134,16 @@ func (a anyString) MatchString(string) bool { return true }
 // document. Locations in other resources (a "$id" inside the schema) are
 // returned as absolute URLs.
 func (d *docInfo) pointerOf(loc string) string {
-	if !strings.HasPrefix(loc, docURL+"#") {
-		return loc
-	}
-	p, err := url.PathUnescape(loc[len(docURL)+1:])
-	if err != nil {
+	p, ok := d.b.docPointer(loc)
+	if !ok {
 		return loc
 	}
 	return d.b.originalPointer(p)
 }
 
 func (d *docInfo) forbidden(loc string) (string, bool) {
-	if !strings.HasPrefix(loc, docURL+"#") {
-		return "", false
-	}
-	p, err := url.PathUnescape(loc[len(docURL)+1:])
-	if err != nil {
+	p, ok := d.b.docPointer(loc)
+	if !ok {
 		return "", false
 	}
 	f, ok := d.b.forbidden.Load(p)

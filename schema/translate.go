@@ -35,6 +35,15 @@ type builder struct {
 	dialect dialect
 	dir     Direction
 
+	// Bundle mode (OpenAPI documents, see bundle.go): the subtrees an
+	// include adds form one new JSON Schema resource instead of growing
+	// the sparse document.
+	bundled bool
+	bundles []string       // resource URL of each bundle made
+	home    map[string]int // placed pointer -> index in bundles
+	pending map[string]any // the subtrees of the bundle being built
+	sites   []refSite      // their local "$ref"s, rewritten when it is made
+
 	// alias maps a pointer in the sparse document that has no counterpart in
 	// the original (the result of wrapping a nullable schema) to the original
 	// pointer.
@@ -76,25 +85,39 @@ func (b *builder) include(ptr string) (string, error) {
 		}
 		b.place(p, out)
 		queue = append(queue, t.refs...)
+		b.sites = append(b.sites, t.sites...)
 	}
 	return ptr, nil
 }
 
 func (b *builder) covered(p string) bool {
-	if b.placed[p] {
-		return true
-	}
-	for q := range b.placed {
-		if isPrefix(q, p) {
-			return true
+	_, ok := b.placedPrefix(p)
+	return ok
+}
+
+// placedPrefix returns the longest placed pointer that is p or one of its
+// ancestors.
+func (b *builder) placedPrefix(p string) (string, bool) {
+	for q := p; ; {
+		if b.placed[q] {
+			return q, true
 		}
+		if q == "" {
+			return "", false
+		}
+		q = q[:strings.LastIndexByte(q, '/')]
 	}
-	return false
 }
 
 // place stores v at pointer p in the sparse document, creating intermediate
 // containers shaped like the original's.
 func (b *builder) place(p string, v any) {
+	if b.bundled {
+		b.placed[p] = true
+		b.home[p] = len(b.bundles)
+		b.pending[p] = v
+		return
+	}
 	for q := range b.placed {
 		if isPrefix(p, q) {
 			delete(b.placed, q) // now inside the new, larger subtree
@@ -168,8 +191,9 @@ func (b *builder) originalPointer(p string) string {
 
 // translator walks one subtree.
 type translator struct {
-	b    *builder
-	refs []string
+	b     *builder
+	refs  []string
+	sites []refSite // the "$ref"s to rewrite in bundle mode
 }
 
 // schemaMapKeywords hold a map of name -> schema.
@@ -220,6 +244,7 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 				return nil, err
 			}
 			out := map[string]any{"$ref": ref}
+			t.site(out, ref, hasID)
 			if m["nullable"] == true {
 				t.b.wrapped(tptr, optr)
 				return map[string]any{"anyOf": []any{map[string]any{"type": "null"}, out}}, nil
@@ -319,12 +344,13 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 			}
 			out[k] = nm
 		case k == "$ref":
+			out[k] = val
 			if ref, ok := val.(string); ok {
 				if err := t.ref(ref, optr, hasID); err != nil {
 					return nil, err
 				}
+				t.site(out, ref, hasID)
 			}
-			out[k] = val
 		case k == "$schema" && oas:
 			// OpenAPI dialect identifiers are not loadable meta-schemas;
 			// a JSON Schema draft identifier is honoured.
