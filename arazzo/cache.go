@@ -1,8 +1,12 @@
 package arazzo
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,10 +106,21 @@ func (r opRefs) covers(d *oas.Document) bool {
 }
 
 func (l *loader) cacheFile(data []byte, r opRefs) string {
+	h := cacheHash()
+	h.Write(data)
+	return l.cacheName(h, r)
+}
+
+// cacheHash starts the key of an entry; the description's bytes follow.
+func cacheHash() hash.Hash {
 	h := sha256.New()
 	h.Write([]byte(cacheVersion))
 	h.Write([]byte{0})
-	h.Write(data)
+	return h
+}
+
+// cacheName finishes the key h with the operations and names the entry.
+func (l *loader) cacheName(h hash.Hash, r opRefs) string {
 	for _, id := range r.ids {
 		h.Write([]byte{0, 'i'})
 		h.Write([]byte(id))
@@ -115,6 +130,59 @@ func (l *loader) cacheFile(data []byte, r opRefs) string {
 		h.Write([]byte(p))
 	}
 	return filepath.Join(l.cacheDir, hex.EncodeToString(h.Sum(nil))+".json")
+}
+
+// cachedFile is cached for a local file source, without reading the
+// description into memory: its bytes are hashed as they stream through a
+// small buffer (the 1.4 MB Stytch description would otherwise cost a
+// fresh 1.4 MB buffer on every run). They are read again only if
+// something needs the whole text (oas.Document.Source, for a mock), and
+// refused then if they changed since. nil on a miss or any error: the
+// caller then reads the file as usual and reports what is wrong.
+func (l *loader) cachedFile(loc string, r opRefs) *oas.Document {
+	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 || isURL(loc) {
+		return nil
+	}
+	f, _, err := l.open(loc)
+	if err != nil {
+		return nil
+	}
+	h := cacheHash()
+	n, err := io.Copy(h, io.LimitReader(f, l.maxBytes+1))
+	f.Close()
+	if err != nil || n > l.maxBytes {
+		return nil
+	}
+	file := l.cacheName(h, r)
+	entry, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	again := &loader{fsys: l.fsys, osRoot: l.osRoot, maxBytes: l.maxBytes, cacheDir: l.cacheDir}
+	read := func() ([]byte, error) {
+		if again.osRoot != "" {
+			// Load closed its root when it returned.
+			root, err := os.OpenRoot(again.osRoot)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+			}
+			defer root.Close()
+			again.fsys = root.FS()
+		}
+		data, err := again.read(context.Background(), loc)
+		if err != nil {
+			return nil, err
+		}
+		if again.cacheFile(data, r) != file {
+			return nil, fmt.Errorf("%s changed after it was loaded", loc)
+		}
+		return data, nil
+	}
+	d, err := oas.LoadSubsetFunc(entry, read, loc)
+	if err != nil || !r.covers(d) {
+		return nil
+	}
+	return d
 }
 
 // cached returns the cached subset of the description data for r, or nil.

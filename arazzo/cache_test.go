@@ -1,13 +1,16 @@
 package arazzo_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/diag"
 )
 
 func partialSources(doc *arazzo.Document) (partial, whole int) {
@@ -106,6 +109,71 @@ func TestCacheCorruptEntry(t *testing.T) {
 	doc, _ = arazzo.Load(context.Background(), file, arazzo.WithRoot(".."), arazzo.WithCache(dir))
 	if p, _ := partialSources(doc); p != 1 {
 		t.Error("the corrupt entry was not rewritten")
+	}
+}
+
+// TestCacheReadsSourceOnDemand: a warm load hashes a local description
+// without keeping its bytes; Source reads them when asked (a mock needs the
+// whole text), and refuses them if the file changed after the load.
+func TestCacheReadsSourceOnDemand(t *testing.T) {
+	for _, mode := range []string{"Load", "LoadFS"} {
+		t.Run(mode, func(t *testing.T) {
+			root := t.TempDir()
+			for _, f := range []string{"arazzo/stytch-b2b-sms-otp-mfa-workflow.yml", "openapi/stytch-b2b-openapi.yml"} {
+				data, err := os.ReadFile(filepath.Join("../specs/stytch", f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, f)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(root, f), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cache := t.TempDir()
+			load := func() *arazzo.Document {
+				t.Helper()
+				var doc *arazzo.Document
+				var ds diag.Diagnostics
+				if mode == "Load" {
+					doc, ds = arazzo.Load(context.Background(), filepath.Join(root, "arazzo/stytch-b2b-sms-otp-mfa-workflow.yml"), arazzo.WithRoot(root), arazzo.WithCache(cache))
+				} else {
+					doc, ds = arazzo.LoadFS(context.Background(), os.DirFS(root), "arazzo/stytch-b2b-sms-otp-mfa-workflow.yml", arazzo.WithCache(cache))
+				}
+				if len(ds) > 0 || doc == nil {
+					t.Fatal(ds)
+				}
+				return doc
+			}
+			load() // fills the cache
+			want, err := os.ReadFile(filepath.Join(root, "openapi/stytch-b2b-openapi.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := load().Sources["stytchB2bApi"].OpenAPI
+			if !o.Partial() || o.Src != nil {
+				t.Fatalf("warm load: partial %v, %d bytes kept", o.Partial(), len(o.Src))
+			}
+			got, err := o.Source()
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("Source: %d bytes, %v", len(got), err)
+			}
+			if _, err := o.LibOpenAPI(); err != nil {
+				t.Fatal(err)
+			}
+
+			changed := load().Sources["stytchB2bApi"].OpenAPI
+			if err := os.WriteFile(filepath.Join(root, "openapi/stytch-b2b-openapi.yml"), append(want, '\n'), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := changed.Source(); err == nil || !strings.Contains(err.Error(), "changed after it was loaded") {
+				t.Errorf("Source of a changed file: %v", err)
+			}
+			if _, err := changed.LibOpenAPI(); err == nil {
+				t.Error("LibOpenAPI built a changed file")
+			}
+		})
 	}
 }
 

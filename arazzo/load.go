@@ -348,6 +348,13 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 			return &loadError{code: CodeTooManySources, msg: fmt.Sprintf("not loaded: %d source descriptions were read already, the limit (WithMaxSources); later ones are not loaded", l.nread)}
 		}
 		l.nread++
+		if src.Type != SourceArazzo {
+			if o := l.cachedFile(loc, refsFor(doc, sd.Name)); o != nil {
+				src.Type, src.OpenAPI = SourceOpenAPI, o
+				l.openapis[loc] = o
+				return nil
+			}
+		}
 		if data, err = l.read(ctx, loc); err != nil {
 			return err
 		}
@@ -480,6 +487,17 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 	if isURL(loc) {
 		return l.fetch(ctx, loc)
 	}
+	f, size, err := l.open(loc)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readSized(f, size, l.maxBytes, loc)
+}
+
+// open opens the local file source loc, a regular file, and returns its
+// size.
+func (l *loader) open(loc string) (fs.File, int64, error) {
 	name := loc
 	fi, err := fs.Stat(l.fsys, name)
 	if err != nil {
@@ -487,7 +505,7 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 		// the root: read the target if it is inside, else say why.
 		if real, inside, ok := l.realPath(loc); ok {
 			if !inside {
-				return nil, fmt.Errorf("%s resolves outside the allowed file tree through a symbolic link (set a wider root: WithRoot, or --root on the command line)", loc)
+				return nil, 0, fmt.Errorf("%s resolves outside the allowed file tree through a symbolic link (set a wider root: WithRoot, or --root on the command line)", loc)
 			}
 			name = real
 			fi, err = fs.Stat(l.fsys, name)
@@ -498,7 +516,7 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+		return nil, 0, fmt.Errorf("cannot read %s: %v", loc, err)
 	}
 	if !fi.Mode().IsRegular() {
 		// Not opened: opening a named pipe would block.
@@ -506,14 +524,13 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 		if fi.IsDir() {
 			what = "a directory"
 		}
-		return nil, fmt.Errorf("cannot read %s: it is %s", loc, what)
+		return nil, 0, fmt.Errorf("cannot read %s: it is %s", loc, what)
 	}
 	f, err := l.fsys.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+		return nil, 0, fmt.Errorf("cannot read %s: %v", loc, err)
 	}
-	defer f.Close()
-	return readSized(f, fi.Size(), l.maxBytes, loc)
+	return f, fi.Size(), nil
 }
 
 // readSized reads a regular file of the given size in one allocation (the

@@ -30,7 +30,8 @@ type Document struct {
 	Version string
 	// Raw is the whole description in the JSON data model.
 	Raw any
-	// Src is the description's bytes.
+	// Src is the description's bytes; nil when they were not read (a
+	// subset from the plan cache: Source reads them on demand).
 	Src []byte
 	// Servers are the document-level servers.
 	Servers []Server
@@ -56,6 +57,22 @@ type Document struct {
 	libOnce sync.Once
 	lib     libopenapi.Document
 	libErr  error
+
+	srcOnce sync.Once
+	srcRead func() ([]byte, error) // reads Src on demand (LoadSubsetFunc)
+	srcData []byte
+	srcErr  error
+}
+
+// Source returns the description's bytes: Src, or, for a Document whose
+// loader did not read them, the bytes read (once) by the function given to
+// LoadSubsetFunc.
+func (d *Document) Source() ([]byte, error) {
+	if d.Src != nil || d.srcRead == nil {
+		return d.Src, nil
+	}
+	d.srcOnce.Do(func() { d.srcData, d.srcErr = d.srcRead() })
+	return d.srcData, d.srcErr
 }
 
 // Server is a Server Object with its variables.
@@ -451,7 +468,11 @@ func (r *Response) MediaType(name string) *MediaType { return findMedia(r.Conten
 // components).
 func (d *Document) LibOpenAPI() (libopenapi.Document, error) {
 	d.libOnce.Do(func() {
-		src := d.Src
+		src, err := d.Source()
+		if err != nil {
+			d.libErr = err
+			return
+		}
 		if src == nil {
 			src, d.libErr = json.Marshal(d.Raw)
 			if d.libErr != nil {

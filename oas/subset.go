@@ -88,6 +88,18 @@ func (d *Document) Subset(ops []*Operation) ([]byte, error) {
 // and Src is it. The Document knows only the subset's operations; Partial
 // reports it.
 func LoadSubset(entry, src []byte, url string) (*Document, error) {
+	d, err := LoadSubsetFunc(entry, nil, url)
+	if err != nil {
+		return nil, err
+	}
+	d.Src = src
+	return d, nil
+}
+
+// LoadSubsetFunc is LoadSubset for a caller that has not read the whole
+// description: read is called, once, when Source (or LibOpenAPI) needs its
+// bytes.
+func LoadSubsetFunc(entry []byte, read func() ([]byte, error), url string) (*Document, error) {
 	var e subsetEntry
 	if err := json.Unmarshal(entry, &e); err != nil {
 		return nil, &Error{URL: url, Msg: "invalid subset: " + err.Error()}
@@ -99,7 +111,7 @@ func LoadSubset(entry, src []byte, url string) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Src, d.partial = src, true
+	d.srcRead, d.partial = read, true
 	return d, nil
 }
 
