@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -205,19 +206,30 @@ func (m *masker) headers(h http.Header) http.Header {
 	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		c := make([]string, len(vs))
+		// The values are copied only when one changes: the exchange's
+		// headers are not written after it is recorded.
+		var c []string
 		for i, v := range vs {
+			mv := v
 			switch http.CanonicalHeaderKey(k) {
 			case "Authorization", "Proxy-Authorization":
 				if sch, _, ok := strings.Cut(v, " "); ok {
-					v = sch + " " + Mask
+					mv = sch + " " + Mask
 				} else {
-					v = Mask
+					mv = Mask
 				}
 			default:
-				v = m.apply(v)
+				mv = m.apply(v)
 			}
-			c[i] = v
+			if mv != v && c == nil {
+				c = slices.Clone(vs)
+			}
+			if c != nil {
+				c[i] = mv
+			}
+		}
+		if c == nil {
+			c = vs
 		}
 		out[k] = c
 	}

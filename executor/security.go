@@ -112,8 +112,9 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 			if !ok {
 				return fmt.Errorf("basic credentials must be user:password")
 			}
+			// The credential and its parts are secret since the run began
+			// (every value of rs.auth went through addCredential).
 			req.SetBasicAuth(user, pass)
-			rs.mask.addCredential(value) // the password alone too
 		case "bearer":
 			req.Header.Set("Authorization", "Bearer "+value)
 		default:
@@ -176,7 +177,6 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 	if !ok {
 		return "", fmt.Errorf("oauth2 client credentials must be clientId:clientSecret")
 	}
-	rs.mask.addCredential(cred)
 	tokenURL := s.TokenURL
 	if u, err := url.Parse(tokenURL); err == nil && !u.IsAbs() {
 		// A relative tokenUrl resolves against the API's server.
