@@ -208,7 +208,11 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		rs.mask.add(a)
 	}
 	if err := rs.applySecurity(ctx, req, sp); err != nil {
-		return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeInsecure, Err: err}
+		code := CodeInsecure
+		if errors.As(err, new(badCredential)) {
+			code = CodeAuth
+		}
+		return ex, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: code, Err: err}
 	}
 	ex.url = req.URL.String()
 	ex.reqHeader = req.Header

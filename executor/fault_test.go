@@ -28,7 +28,13 @@ components:
   securitySchemes:
     key: {type: apiKey, in: header, name: X-Api-Key}
     bearer: {type: http, scheme: bearer}
+    session: {type: apiKey, in: cookie, name: session_key}
 paths:
+  /cookie:
+    get:
+      operationId: cookie
+      security: [{session: []}]
+      responses: {default: {description: any}}
   /a:
     get:
       operationId: a
@@ -643,5 +649,39 @@ components:
 	e.Run(testCtx(t), "main", nil)
 	if leaked.Load() {
 		t.Error("the client credentials followed the redirect to another origin")
+	}
+}
+
+// TestCookieKeyRefused: an API key sent in a cookie must be made of
+// RFC 6265 cookie-octets; net/http would drop or quote the others, so the
+// step fails before anything is sent, naming the scheme, never the key.
+func TestCookieKeyRefused(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	flow := faultDoc(`  - workflowId: main
+    steps:
+      - {stepId: s, operationId: cookie}
+`)
+	const good = "k3y/with+<&>~!"
+	e := faultEngine(t, flow, srv.URL, executor.WithAuth("session", good))
+	if _, err := e.Run(testCtx(t), "main", nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := got.Load().(string); c != "session_key="+good {
+		t.Errorf("Cookie: %q", c)
+	}
+	for _, bad := range []string{"k3y;admin=1", `k3y"quoted"`, "k3y with space", "k3y\\back", "k3y,comma", "k3yé"} {
+		got.Store("")
+		_, err := e.Run(testCtx(t), "main", nil, executor.RunWithAuth("session", bad))
+		se := stepErr(t, err, executor.CodeAuth, "main", "s")
+		if !strings.Contains(se.Error(), `security scheme "session"`) || strings.Contains(se.Error(), bad) {
+			t.Errorf("%q: %v", bad, se)
+		}
+		if c, _ := got.Load().(string); c != "" {
+			t.Errorf("%q: sent anyway (%q)", bad, c)
+		}
 	}
 }

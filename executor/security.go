@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -74,6 +75,11 @@ func (rs *runState) applySecurity(ctx context.Context, req *http.Request, sp *st
 	return nil
 }
 
+// badCredential is a credential that cannot be sent as given (CodeAuth).
+type badCredential struct{ error }
+
+func (b badCredential) Unwrap() error { return b.error }
+
 // usesAuthorization reports whether a scheme sends the Authorization header.
 func usesAuthorization(s *oas.SecurityScheme) bool {
 	switch s.Type {
@@ -110,7 +116,7 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 		case "basic":
 			user, pass, ok := strings.Cut(value, ":")
 			if !ok {
-				return fmt.Errorf("basic credentials must be user:password")
+				return badCredential{errors.New("basic credentials must be user:password")}
 			}
 			// The credential and its parts are secret since the run began
 			// (every value of rs.auth went through addCredential).
@@ -134,6 +140,14 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 				req.URL.RawQuery += "&" + pair
 			}
 		case "cookie":
+			// net/http drops the bytes a cookie value cannot hold (and
+			// quotes one with a space or comma): refuse rather than send
+			// another key. The message never quotes the key.
+			for i := 0; i < len(value); i++ {
+				if !isCookieOctet(value[i]) {
+					return badCredential{fmt.Errorf("the API key for cookie %q has a byte RFC 6265 does not allow in a cookie value (byte %d); send the cookie as a step parameter to choose its encoding", s.ParamName, i+1)}
+				}
+			}
 			req.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
 		default:
 			return fmt.Errorf("apiKey location %q is not supported", s.In)
@@ -175,7 +189,7 @@ func newTokenCache() *tokenCache { return &tokenCache{tokens: map[string]cachedT
 func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecurityScheme, cred string) (string, error) {
 	id, secret, ok := strings.Cut(cred, ":")
 	if !ok {
-		return "", fmt.Errorf("oauth2 client credentials must be clientId:clientSecret")
+		return "", badCredential{errors.New("oauth2 client credentials must be clientId:clientSecret")}
 	}
 	tokenURL := s.TokenURL
 	if u, err := url.Parse(tokenURL); err == nil && !u.IsAbs() {
