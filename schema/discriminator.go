@@ -19,12 +19,12 @@ import (
 // so a payload whose P selects a schema is validated against that schema
 // alone, and any other payload against the combinator as written.
 type dispatch struct {
-	kw      string            // "oneOf" or "anyOf"
-	prop    string            // discriminator.propertyName
-	at      int               // allOf index of the dispatch schema
-	targets map[string]string // discriminator value -> $ref of the selected schema
+	kw      string                 // "oneOf" or "anyOf"
+	prop    string                 // discriminator.propertyName
+	at      int                    // allOf index of the dispatch schema
+	targets map[string]string      // discriminator value -> $ref of the selected schema
 	local   map[string]localTarget // discriminator value -> a target in the document
-	refs    []mappingRef      // explicit mapping values, for t.ref
+	refs    []mappingRef           // explicit mapping values, for t.ref
 }
 
 type mappingRef struct{ ref, optr string }
