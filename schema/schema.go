@@ -40,8 +40,9 @@ func WithFormatAssertion(on bool) Option { return func(c *config) { c.formats = 
 
 // Schema is a compiled schema. It is immutable and safe for concurrent use.
 type Schema struct {
-	lib *jsonschema.Schema
-	d   *docInfo
+	lib  *jsonschema.Schema
+	d    *docInfo
+	fast fastState // boolean fast path of Validate, built lazily (fast.go)
 }
 
 // docInfo is what a compiled schema needs from the document it came from.
@@ -157,6 +158,9 @@ func (d *docInfo) forbidden(loc string) (string, bool) {
 // type or json.Number) and returns nil or a *ValidationError listing every
 // violation.
 func (s *Schema) Validate(v any) error {
+	if s.fastValid(v) {
+		return nil // sure; otherwise the library decides and reports
+	}
 	err := s.lib.Validate(v)
 	if err == nil {
 		return nil
