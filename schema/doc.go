@@ -85,6 +85,18 @@
 // one alternative whose type fits are listed, else one violation for the
 // combinator. Compilation problems are *CompileError.
 //
+// # Cost
+//
+// An OpenAPI document is compiled piecemeal: each Compile hands the library
+// one new resource holding only the schemas no earlier call brought in
+// (bundle.go), so a shared component is translated, checked against the
+// meta-schema and compiled once per OpenAPI value and Direction. From its
+// second Validate on, a Schema first asks a boolean fast path (fast.go), a
+// program over the library's compiled schema that answers "valid for sure"
+// without allocating; only then is the library skipped. Anything the
+// program does not model exactly, or any doubt, goes to the library, which
+// stays the authority: every report comes from it.
+//
 // Schema values are immutable and safe for concurrent use; so is OpenAPI,
 // which compiles lazily and caches per pointer and Direction.
 package schema
