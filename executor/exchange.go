@@ -264,7 +264,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	var derr error
 	ex.respBody, ex.hasRespBody, derr = decodeBody(resp.Header.Get("Content-Type"), data)
 	trace.Response.Body = ex.respBody
-	if rs.mask.contains(string(data)) {
+	if rs.mask.containsBytes(data) {
 		trace.Response.Body = rs.mask.value(ex.respBody)
 	}
 	if derr != nil {

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Mask replaces secrets in text.
@@ -25,10 +26,13 @@ const minSecret = 3
 // masker replaces every known secret, and the encoded forms it may take on
 // the way out (see secretForms), with Mask. A run has one; it only grows.
 type masker struct {
-	secrets []string        // every form of every secret, no duplicates
-	known   map[string]bool // the forms in secrets
-	added   map[string]bool // the secrets given to add
-	r       *strings.Replacer
+	secrets []string // every form of every secret, no duplicates
+	// probes are the forms that hold no other form: text holds a form
+	// exactly when it holds a probe (computed with r).
+	probes []string
+	known  map[string]bool // the forms in secrets
+	added  map[string]bool // the secrets given to add
+	r      *strings.Replacer
 	// shared: secrets, known and added belong to the masker this one was
 	// forked from, and are copied before the first change.
 	shared bool
@@ -40,13 +44,16 @@ type masker struct {
 // so that an Engine computes the forms of its credentials once and its
 // concurrent runs share them. m must not change afterwards.
 func (m *masker) fork() masker {
-	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, shared: true, gen: m.gen}
+	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, probes: m.probes, shared: true, gen: m.gen}
 }
 
 // prepare builds the replacer now (a forked masker would build its own).
 func (m *masker) prepare() {
 	if len(m.secrets) > 0 && m.r == nil {
 		m.r = m.replacer()
+	}
+	if len(m.secrets) > 0 && m.probes == nil {
+		m.probes = probes(m.secrets)
 	}
 }
 
@@ -68,7 +75,7 @@ func (m *masker) add(s string) {
 			m.secrets = append(m.secrets, f)
 		}
 	}
-	m.r = nil
+	m.r, m.probes = nil, nil
 	m.gen++
 }
 
@@ -168,12 +175,49 @@ func asciiJSON(j string) string {
 
 // contains reports whether text holds any secret form.
 func (m *masker) contains(text string) bool {
-	for _, s := range m.secrets {
+	if len(m.secrets) == 0 {
+		return false
+	}
+	if m.probes == nil {
+		m.probes = probes(m.secrets)
+	}
+	for _, s := range m.probes {
 		if strings.Contains(text, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsBytes is contains for a response body, without copying it.
+func (m *masker) containsBytes(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	// The string shares data's bytes: it does not outlive this call, and
+	// nothing writes data meanwhile.
+	return m.contains(unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+// probes returns the forms that contain no other form. Every form holds
+// one (itself, or a shorter form inside it), so checking them alone finds
+// any form: a credential "id:secret" need not be searched for once
+// "secret" is, nor its JSON form when that equals it.
+func probes(forms []string) []string {
+	out := make([]string, 0, len(forms))
+	for i, f := range forms {
+		minimal := true
+		for j, g := range forms {
+			if i != j && len(g) < len(f) && strings.Contains(f, g) {
+				minimal = false
+				break
+			}
+		}
+		if minimal {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (m *masker) apply(s string) string {

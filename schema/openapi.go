@@ -47,6 +47,9 @@ type dirState struct {
 	c     *jsonschema.Compiler
 	d     *docInfo
 	cache map[string]*Schema
+	// given maps a pointer as callers wrote it to its compiled schema, so
+	// that the contract checks of every run find theirs without a lock.
+	given sync.Map // string -> *Schema
 }
 
 // NewOpenAPI prepares root, a whole decoded OpenAPI document (JSON data
@@ -84,6 +87,10 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 	if dir != Request && dir != Response {
 		return nil, &CompileError{Pointer: pointer, Reason: "direction must be Request or Response"}
 	}
+	st := &o.dirs[dir-1]
+	if s, ok := st.given.Load(pointer); ok {
+		return s.(*Schema), nil
+	}
 	ptr, err := normalizePointer(pointer)
 	if err != nil {
 		return nil, err
@@ -91,10 +98,10 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 	if ptr == "" {
 		return nil, &CompileError{Pointer: ptr, Reason: "the document root is not a Schema Object"}
 	}
-	st := &o.dirs[dir-1]
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if s, ok := st.cache[ptr]; ok {
+		st.given.Store(pointer, s)
 		return s, nil
 	}
 	if st.b == nil {
@@ -128,5 +135,6 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 	}
 	s := &Schema{lib: lib, d: st.d}
 	st.cache[ptr] = s
+	st.given.Store(pointer, s)
 	return s, nil
 }
