@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/executor"
 	"github.com/telaio/telaio/report"
 )
@@ -25,24 +24,50 @@ type job struct {
 // needs it, once). Up to --parallel runs go at a time; their output is
 // printed in order, then the summary line "N passed, M failed".
 func runMany(ctx context.Context, files []string, f runFlags, reports []report.Spec, e *env) int {
+	// Each file is loaded, validated and planned once, however many of its
+	// workflows run.
+	type once struct {
+		sync.Once
+		p *prepared
+	}
+	preps := map[string]*once{}
+	var mu sync.Mutex
+	get := func(file string) *prepared {
+		mu.Lock()
+		o, ok := preps[file]
+		if !ok {
+			o = &once{}
+			preps[file] = o
+		}
+		mu.Unlock()
+		o.Do(func() { o.p = prepare(ctx, file, f, e.getenv) })
+		return o.p
+	}
+	defer func() {
+		for _, o := range preps {
+			if o.p != nil {
+				o.p.close()
+			}
+		}
+	}()
 	var jobs []*job
 	for _, file := range files {
 		if !f.all {
 			jobs = append(jobs, &job{file: file, workflow: f.workflow})
 			continue
 		}
-		doc, diags := arazzo.Load(ctx, file, loadOptions(e, f.hosts, f.root)...)
-		if doc == nil {
-			printDiags(e, diags, nil)
+		p := get(file)
+		if p.doc == nil {
+			e.stderr.Write(p.msgs.Bytes())
 			return exitUsage
 		}
 		needed := map[string]bool{}
-		for _, w := range doc.Workflows {
+		for _, w := range p.doc.Workflows {
 			for _, d := range w.DependsOn {
 				needed[d] = true
 			}
 		}
-		for _, w := range doc.Workflows {
+		for _, w := range p.doc.Workflows {
 			if !needed[w.WorkflowID] {
 				jobs = append(jobs, &job{file: file, workflow: w.WorkflowID})
 			}
@@ -57,7 +82,7 @@ func runMany(ctx context.Context, files []string, f runFlags, reports []report.S
 			defer wg.Done()
 			defer func() { <-sem }()
 			je := &env{stdout: &j.out, stderr: &j.errOut, stdin: e.stdin, getenv: e.getenv}
-			j.code, j.res = runFile(ctx, j.file, j.workflow, f, nil, je)
+			j.code, j.res = runPrepared(ctx, get(j.file), j.workflow, f, nil, je)
 		}()
 	}
 	wg.Wait()

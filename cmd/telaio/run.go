@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,6 +96,38 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 // runFile runs one workflow of one file and prints its result; reports are
 // written when given.
 func runFile(ctx context.Context, file, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
+	p := prepare(ctx, file, f, e.getenv)
+	defer p.close()
+	return runPrepared(ctx, p, workflow, f, reports, e)
+}
+
+// prepared is a file loaded, validated and planned (mocks started, schemas
+// compiling): every run of its workflows in the process shares it, so a
+// description is read and compiled once however many workflows use it.
+type prepared struct {
+	doc  *arazzo.Document
+	eng  *executor.Engine
+	stop func()
+	// msgs is what preparing printed (diagnostics, notices); code is not
+	// exitOK when preparing failed. Each run that uses p prints msgs.
+	msgs bytes.Buffer
+	code int
+}
+
+func (p *prepared) close() {
+	if p.stop != nil {
+		p.stop()
+	}
+}
+
+func prepare(ctx context.Context, file string, f runFlags, getenv func(string) string) *prepared {
+	p := &prepared{}
+	fail := func(format string, args ...any) *prepared {
+		fmt.Fprintf(&p.msgs, format, args...)
+		p.code = exitUsage
+		return p
+	}
+	e := &env{stdout: io.Discard, stderr: &p.msgs, getenv: getenv}
 	doc, diags := arazzo.Load(ctx, file, loadOptions(e, f.hosts, f.root)...)
 	if doc != nil {
 		var check []arazzo.CheckOption
@@ -103,50 +136,43 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		}
 		diags = append(diags, arazzo.Validate(doc, check...)...)
 	}
+	p.doc = doc
 	if diags.HasErrors() {
 		printDiags(e, diags.Errors(), doc)
-		return exitUsage, nil
-	}
-	wf, err := pickWorkflow(doc, workflow)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage, nil
+		p.code = exitUsage
+		return p
 	}
 	opts := []executor.Option{executor.WithInsecureCredentials(f.insecure)}
 	for _, s := range f.servers {
 		name, u, ok := strings.Cut(s, "=")
 		if !ok || name == "" || u == "" {
-			fmt.Fprintf(e.stderr, "telaio run: --server must be NAME=URL, got %q\n", s)
-			return exitUsage, nil
+			return fail("telaio run: --server must be NAME=URL, got %q\n", s)
 		}
 		opts = append(opts, executor.WithServer(name, u))
 	}
 	for _, c := range f.checks {
 		name, sev, ok := strings.Cut(c, "=")
 		if !ok {
-			fmt.Fprintf(e.stderr, "telaio run: --check must be NAME=SEVERITY, got %q\n", c)
-			return exitUsage, nil
+			return fail("telaio run: --check must be NAME=SEVERITY, got %q\n", c)
 		}
 		opts = append(opts, executor.WithCheck(name, executor.Severity(sev)))
 	}
 	auth, err := collectAuth(doc, f.auth, e.getenv)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage, nil
+		return fail("telaio run: %v\n", err)
 	}
 	if f.mock {
 		mopts, placeholders, stop, err := startMocks(doc, f.servers, auth)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "telaio run: --mock: %v\n", err)
-			return exitUsage, nil
+			return fail("telaio run: --mock: %v\n", err)
 		}
-		defer stop()
+		p.stop = stop
 		opts = append(opts, mopts...)
-		for _, p := range placeholders {
-			auth[p] = placeholderCredential(doc, p)
+		for _, ph := range placeholders {
+			auth[ph] = placeholderCredential(doc, ph)
 		}
 		if len(placeholders) > 0 && f.format == "text" && !f.quiet {
-			fmt.Fprintf(e.stderr, "mock: placeholder credentials for %s (no --auth given)\n", strings.Join(placeholders, ", "))
+			fmt.Fprintf(&p.msgs, "mock: placeholder credentials for %s (no --auth given)\n", strings.Join(placeholders, ", "))
 		}
 	}
 	for name, v := range auth {
@@ -158,8 +184,28 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		if errors.As(err, &ds) {
 			printDiags(e, ds, doc)
 		} else {
-			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+			fmt.Fprintf(&p.msgs, "telaio run: %v\n", err)
 		}
+		p.code = exitUsage
+		return p
+	}
+	p.eng = eng
+	// Compile the contract checks' schemas on the other core while the
+	// first requests are under way.
+	go eng.Precompile()
+	return p
+}
+
+// runPrepared runs one workflow of a prepared file and prints its result.
+func runPrepared(ctx context.Context, p *prepared, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
+	e.stderr.Write(p.msgs.Bytes())
+	if p.code != exitOK {
+		return p.code, nil
+	}
+	doc, eng := p.doc, p.eng
+	wf, err := pickWorkflow(doc, workflow)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		return exitUsage, nil
 	}
 	// The engine compiled the inputs schema: it tells which --input
@@ -169,9 +215,6 @@ func runFile(ctx context.Context, file, workflow string, f runFlags, reports []r
 		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
 		return exitUsage, nil
 	}
-	// Compile the contract checks' schemas on the other core while the
-	// first requests are under way.
-	go eng.Precompile()
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.timeout)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/telaio/telaio/conformance/stytchfake"
@@ -218,5 +221,52 @@ func TestRunMany(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "run", "--mock", "--all", smsSeed, totpSeed, "--input", "organization_id=o", "--input", "member_id=m")
 	if code != exitFailed || !strings.Contains(out, "0 passed, 2 failed") {
 		t.Errorf("missing inputs: exit %d\n%s", code, out)
+	}
+}
+
+// TestRunManyLoadsOnce: with several runs, each file is loaded, validated
+// and planned once, whatever the number of its workflows or of times it is
+// named; its description is fetched once.
+func TestRunManyLoadsOnce(t *testing.T) {
+	var fetches atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/yaml")
+		io.WriteString(w, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {ok: {type: boolean}}, required: [ok]}
+`)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "flow.yml")
+	if err := os.WriteFile(flow, []byte(`arazzo: 1.0.1
+info: {title: t, version: "1"}
+sourceDescriptions:
+  - {name: api, url: `+api.URL+`/openapi.yml, type: openapi}
+workflows:
+  - workflowId: one
+    steps: [{stepId: a, operationId: ping, successCriteria: [{condition: $statusCode == 200}]}]
+  - workflowId: two
+    steps: [{stepId: b, operationId: ping, successCriteria: [{condition: $statusCode == 200}]}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(api.URL, "http://")
+	code, out, errOut := runCLIRoot(t, dir, "run", "--mock", "--all", "--parallel", "2", "--allow-host", host, flow, flow)
+	if code != exitOK || !strings.Contains(out, "4 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("the description was fetched %d times", n)
 	}
 }
