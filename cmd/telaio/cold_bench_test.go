@@ -56,6 +56,10 @@ func BenchmarkColdRun(b *testing.B) {
 		timeProcess(b, env, bin, args...)
 	})
 	b.Run("run-no-cache", func(b *testing.B) { timeProcess(b, []string{"TELAIO_CACHE_DIR=off"}, bin, args...) })
+	// Four runs of the seed in one process (one file named four times):
+	// the per-run cost beyond the first is (this - run-warm-cache) / 3.
+	four := append([]string{"run", seed, seed, seed}, args[1:]...)
+	b.Run("run-4x-warm-cache", func(b *testing.B) { timeProcess(b, []string{"TELAIO_CACHE_DIR=" + cache}, bin, four...) })
 }
 
 func build(b *testing.B, cmd *exec.Cmd) {
