@@ -353,7 +353,16 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	var data []byte
+	var err error
+	if n := resp.ContentLength; n >= 0 && n < 1<<20 {
+		// Declared (and small): one allocation instead of io.ReadAll's
+		// doubling; a body that runs longer is read on under the cap.
+		data = make([]byte, 0, n+1)
+		data, err = readAllInto(data, io.LimitReader(resp.Body, max+1))
+	} else {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, max+1))
+	}
 	if int64(len(data)) > max {
 		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
 	}
@@ -361,6 +370,23 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// readAllInto is io.ReadAll appending to buf.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // decodeBody decodes a JSON body into the JSON data model; other bodies are
