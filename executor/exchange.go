@@ -240,7 +240,11 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		}
 		return ex, &attemptError{code: CodeTransport, err: fmt.Errorf("%s %s: %w", req.Method, trace.Request.URL, rs.transportError(err, reqCtx))}
 	}
-	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes)
+	buf, _ := rs.e.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes, (*buf)[:0])
 	resp.Body.Close()
 	elapsed := time.Since(start)
 	ex.resp, ex.status, ex.respHeader = resp, resp.StatusCode, resp.Header
@@ -266,6 +270,11 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	trace.Response.Body = ex.respBody
 	if rs.mask.containsBytes(data) {
 		trace.Response.Body = rs.mask.value(ex.respBody)
+	}
+	// Nothing holds data now (decoding copied what it kept).
+	if cap(data) <= maxPooledBody {
+		*buf = data[:0]
+		rs.e.bodies.Put(buf)
 	}
 	if derr != nil {
 		trace.Error = rs.mask.apply(derr.Error())
@@ -349,20 +358,20 @@ func isTimeout(err error) bool {
 
 // readBody reads at most max bytes of the response body; a body declared
 // or found longer is a *LimitError.
-func readBody(resp *http.Response, max int64) ([]byte, error) {
+// maxPooledBody is the largest response buffer kept for reuse.
+const maxPooledBody = 1 << 20
+
+// readBody reads the response body under the size cap, appending to buf.
+func readBody(resp *http.Response, max int64, buf []byte) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
 	}
-	var data []byte
-	var err error
-	if n := resp.ContentLength; n >= 0 && n < 1<<20 {
-		// Declared (and small): one allocation instead of io.ReadAll's
-		// doubling; a body that runs longer is read on under the cap.
-		data = make([]byte, 0, n+1)
-		data, err = readAllInto(data, io.LimitReader(resp.Body, max+1))
-	} else {
-		data, err = io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if n := resp.ContentLength; n >= 0 && n < maxPooledBody && int64(cap(buf)) <= n {
+		// Declared: one allocation instead of growing by doubling; a body
+		// that runs longer is read on under the cap.
+		buf = make([]byte, 0, n+1)
 	}
+	data, err := readAllInto(buf, io.LimitReader(resp.Body, max+1))
 	if int64(len(data)) > max {
 		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
 	}
@@ -374,6 +383,9 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 
 // readAllInto is io.ReadAll appending to buf.
 func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	if cap(buf) < 512 {
+		buf = make([]byte, 0, 512)
+	}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

@@ -44,6 +44,9 @@ type Engine struct {
 	// mask holds the secret forms of the engine's credentials, computed
 	// once; each run forks it (see masker.fork).
 	mask masker
+	// bodies recycles response buffers (*[]byte): a body is decoded into
+	// new values and searched for secrets, then its bytes are not kept.
+	bodies sync.Pool
 }
 
 type wfPlan struct {
