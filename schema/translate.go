@@ -105,7 +105,7 @@ func (b *builder) placedPrefix(p string) (string, bool) {
 		if q == "" {
 			return "", false
 		}
-		q = q[:strings.LastIndexByte(q, '/')]
+		q = q[:max(strings.LastIndexByte(q, '/'), 0)]
 	}
 }
 
