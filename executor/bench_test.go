@@ -140,6 +140,7 @@ func BenchmarkRunVsNetHTTP(b *testing.B) {
 	ref := netHTTPRun(b, srv)
 	ctx := context.Background()
 	var tc, tu, tr []time.Duration
+	b.ReportAllocs() // of the three together
 	timed := func(d *[]time.Duration, f func()) {
 		t := time.Now()
 		f()
