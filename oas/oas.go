@@ -16,6 +16,7 @@ import (
 	"github.com/pb33f/libopenapi/datamodel"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
@@ -283,7 +284,7 @@ func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) 
 	}
 	sort.Strings(keys)
 	for _, path := range keys {
-		itemPtr := "/paths/" + escape(path)
+		itemPtr := "/paths/" + jsonptr.EscapeToken(path)
 		item, itemPtr := r.follow(paths[path], itemPtr)
 		itemMap, ok := item.(map[string]any)
 		if !ok {
@@ -379,7 +380,7 @@ func (d *Document) OperationByPointer(ptr string) (*Operation, error) {
 	}
 	if len(p) == 3 && p[0] == "paths" {
 		// Accept an upper-case method as written by some documents.
-		if op, ok := d.byPtr["/paths/"+escape(p[1])+"/"+strings.ToLower(p[2])]; ok {
+		if op, ok := d.byPtr["/paths/"+jsonptr.EscapeToken(p[1])+"/"+strings.ToLower(p[2])]; ok {
 			return op, nil
 		}
 	}

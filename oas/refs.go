@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
@@ -128,7 +129,7 @@ func (w *refWalker) walk(v any, ctx walkCtx) {
 	case map[string]any:
 		if ctx != inNames && ctx != inExamples {
 			if ref, ok := x["$ref"].(string); ok && ref != "" && ref[0] != '#' {
-				w.refs = append(w.refs, ExternalRef{Pointer: pointer(w.toks), Ref: ref})
+				w.refs = append(w.refs, ExternalRef{Pointer: jsonptr.Pointer(w.toks).String(), Ref: ref})
 			}
 			if id, ok := x["$id"].(string); ok {
 				w.ids[id] = true
@@ -162,13 +163,4 @@ func (w *refWalker) walk(v any, ctx walkCtx) {
 			w.toks = w.toks[:len(w.toks)-1]
 		}
 	}
-}
-
-func pointer(toks []string) string {
-	var b strings.Builder
-	for _, t := range toks {
-		b.WriteByte('/')
-		b.WriteString(escape(t))
-	}
-	return b.String()
 }

@@ -10,7 +10,6 @@ import (
 )
 
 // escape escapes a JSON pointer reference token (RFC 6901).
-func escape(tok string) string { return jsonptr.EscapeToken(tok) }
 
 // splitPointer splits an RFC 6901 pointer into unescaped tokens.
 func splitPointer(ptr string) ([]string, error) {
@@ -111,7 +110,7 @@ func (r *resolver) schemes(root map[string]any) map[string]*SecurityScheme {
 	raw, _ := comps["securitySchemes"].(map[string]any)
 	out := make(map[string]*SecurityScheme, len(raw))
 	for name, v := range raw {
-		v, _ = r.follow(v, "/components/securitySchemes/"+escape(name))
+		v, _ = r.follow(v, "/components/securitySchemes/"+jsonptr.EscapeToken(name))
 		m, ok := v.(map[string]any)
 		if !ok {
 			continue
@@ -181,7 +180,7 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 				if mm, ok := mt.(map[string]any); ok {
 					if s, ok := mm["schema"]; ok {
 						p.Schema = s
-						p.SchemaPointer = iptr + "/content/" + escape(ct) + "/schema"
+						p.SchemaPointer = iptr + "/content/" + jsonptr.EscapeToken(ct) + "/schema"
 					}
 				}
 				break
@@ -233,7 +232,7 @@ func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaTyp
 		mm, _ := c[name].(map[string]any)
 		if s, ok := mm["schema"]; ok {
 			mt.Schema = s
-			mt.SchemaPointer = ptr + "/" + escape(name) + "/schema"
+			mt.SchemaPointer = ptr + "/" + jsonptr.EscapeToken(name) + "/schema"
 		}
 		if ex, ok := mm["example"]; ok {
 			mt.Example, mt.HasExample = ex, true
@@ -317,13 +316,13 @@ func (r *resolver) responses(v any, ptr string) []*Response {
 	})
 	out := make([]*Response, 0, len(codes))
 	for _, code := range codes {
-		rv, rptr := r.follow(m[code], ptr+"/"+escape(code))
+		rv, rptr := r.follow(m[code], ptr+"/"+jsonptr.EscapeToken(code))
 		rm, _ := rv.(map[string]any)
 		resp := &Response{Code: code}
 		resp.Content = r.content(rm["content"], rptr+"/content", rm)
 		if hs, ok := rm["headers"].(map[string]any); ok {
 			for _, name := range orderedKeys(hs) {
-				hv, hptr := r.follow(hs[name], rptr+"/headers/"+escape(name))
+				hv, hptr := r.follow(hs[name], rptr+"/headers/"+jsonptr.EscapeToken(name))
 				hm, _ := hv.(map[string]any)
 				h := &Header{Name: name}
 				h.Required, _ = hm["required"].(bool)

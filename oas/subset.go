@@ -196,7 +196,7 @@ func (s *subsetter) walk(v any) {
 				for _, t := range mapping {
 					if t, ok := t.(string); ok {
 						if !strings.Contains(t, "/") && !strings.Contains(t, "#") {
-							t = "#/components/schemas/" + escape(t)
+							t = "#/components/schemas/" + jsonptr.EscapeToken(t)
 						}
 						s.ref(t)
 					}

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // Bundle mode. The JSON Schema library checks every schema it compiles
@@ -63,7 +65,7 @@ func (b *builder) locate(p string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return b.bundles[b.home[q]] + fragment("/"+b.defsKeyword()+"/"+escapeToken(q)+p[len(q):]), true
+	return b.bundles[b.home[q]] + fragment("/"+b.defsKeyword()+"/"+jsonptr.EscapeToken(q)+p[len(q):]), true
 }
 
 // flush makes the pending subtrees a new bundle resource: it returns the

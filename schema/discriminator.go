@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // dispatch is the plan for translating an OpenAPI `discriminator` that
@@ -71,7 +73,7 @@ func planDispatch(m map[string]any) *dispatch {
 				continue
 			}
 			ref := mappingTarget(s)
-			d.refs = append(d.refs, mappingRef{ref, "/discriminator/mapping/" + escapeToken(value)})
+			d.refs = append(d.refs, mappingRef{ref, "/discriminator/mapping/" + jsonptr.EscapeToken(value)})
 			if p, ok := localRef(ref); ok {
 				// Mapping values are relative to the OpenAPI document,
 				// not to an enclosing "$id".
@@ -116,7 +118,7 @@ func mappingTarget(s string) string {
 	if strings.HasPrefix(s, "#") || strings.ContainsAny(s, "/:") {
 		return s
 	}
-	return fragment("/components/schemas/" + escapeToken(s))
+	return fragment("/components/schemas/" + jsonptr.EscapeToken(s))
 }
 
 // altPointer is the sparse pointer of the translated alternatives (the

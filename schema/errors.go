@@ -10,6 +10,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // Violation is one failed constraint.
@@ -110,22 +111,13 @@ func (d *docInfo) convert(err *jsonschema.ValidationError) *ValidationError {
 	return out
 }
 
-func instancePath(toks []string) string {
-	var sb strings.Builder
-	for _, t := range toks {
-		sb.WriteByte('/')
-		sb.WriteString(escapeToken(t))
-	}
-	return sb.String()
-}
-
 // schemaPath maps a library schema URL plus keyword path to
 // "#<pointer in the original doc>".
 func (d *docInfo) schemaPath(loc string, kw []string) string {
 	var sb strings.Builder
 	for _, k := range kw {
 		sb.WriteByte('/')
-		sb.WriteString(escapeToken(k))
+		sb.WriteString(jsonptr.EscapeToken(k))
 	}
 	p, ok := d.b.docPointer(loc)
 	if !ok {
@@ -166,7 +158,7 @@ func (d *docInfo) flatten(e *jsonschema.ValidationError, out *[]leaf) {
 // branch of a nullable), that alternative's violations are reported;
 // otherwise one violation names the combinator.
 func (d *docInfo) alternatives(e *jsonschema.ValidationError, kw string, out *[]leaf) {
-	at := instancePath(e.InstanceLocation)
+	at := jsonptr.Pointer(e.InstanceLocation).String()
 	var candidates [][]leaf
 	var wants []string
 	var got string
@@ -210,7 +202,7 @@ func joinTypes(ts []string) string {
 }
 
 func (d *docInfo) leaves(e *jsonschema.ValidationError, out *[]leaf) {
-	at := instancePath(e.InstanceLocation)
+	at := jsonptr.Pointer(e.InstanceLocation).String()
 	kw := e.ErrorKind.KeywordPath()
 	add := func(at string, kw []string, msg string) {
 		*out = append(*out, leaf{v: Violation{at, d.schemaPath(e.SchemaURL, kw), msg}})
@@ -224,10 +216,10 @@ func (d *docInfo) leaves(e *jsonschema.ValidationError, out *[]leaf) {
 		}
 	case *kind.AdditionalProperties:
 		for _, p := range k.Properties {
-			add(at+"/"+escapeToken(p), kw, "property is not allowed (additionalProperties)")
+			add(at+"/"+jsonptr.EscapeToken(p), kw, "property is not allowed (additionalProperties)")
 		}
 	case *kind.PropertyNames:
-		add(at+"/"+escapeToken(k.Property), kw, "property name does not match propertyNames")
+		add(at+"/"+jsonptr.EscapeToken(k.Property), kw, "property name does not match propertyNames")
 	case *kind.FalseSchema:
 		msg := "no value is allowed here"
 		if f, ok := d.forbidden(e.SchemaURL); ok {

@@ -35,14 +35,6 @@ func splitPointer(p string) []string {
 	return strings.Split(p[1:], "/")
 }
 
-func escapeToken(t string) string {
-	if !strings.ContainsAny(t, "~/") {
-		return t
-	}
-	t = strings.ReplaceAll(t, "~", "~0")
-	return strings.ReplaceAll(t, "/", "~1")
-}
-
 func unescapeToken(t string) (string, bool) {
 	if !strings.Contains(t, "~") {
 		return t, true

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/telaio/telaio/internal/jsonptr"
 )
 
 // dialect says how raw schemas are read before the JSON Schema library sees
@@ -293,7 +295,7 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 			}
 			nm := make(map[string]any, len(sm))
 			for name, sub := range sm {
-				tok := "/" + k + "/" + escapeToken(name)
+				tok := "/" + k + "/" + jsonptr.EscapeToken(name)
 				s, err := t.schema(sub, optr+tok, inner+tok, depth+1, hasID)
 				if err != nil {
 					return nil, err
@@ -335,7 +337,7 @@ func (t *translator) schema(v any, optr, tptr string, depth int, hasID bool) (an
 					nm[name] = sub
 					continue
 				}
-				tok := "/" + k + "/" + escapeToken(name)
+				tok := "/" + k + "/" + jsonptr.EscapeToken(name)
 				s, err := t.schema(sub, optr+tok, inner+tok, depth+1, hasID)
 				if err != nil {
 					return nil, err
@@ -487,7 +489,7 @@ func (t *translator) hideProperties(orig, out map[string]any, tptr string) {
 	np, _ := out["properties"].(map[string]any)
 	for name := range hidden {
 		np[name] = false
-		t.b.forbidden.Store(tptr+"/properties/"+escapeToken(name), flag)
+		t.b.forbidden.Store(tptr+"/properties/"+jsonptr.EscapeToken(name), flag)
 	}
 	if req, ok := out["required"].([]any); ok {
 		kept := make([]any, 0, len(req))

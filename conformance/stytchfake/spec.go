@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/yamlx"
 	"github.com/telaio/telaio/schema"
 	"github.com/telaio/telaio/specs"
@@ -68,7 +69,7 @@ func SpecFromDocument(root any) (*Spec, error) {
 		if id, _ := post["operationId"].(string); id != op.id {
 			return nil, fmt.Errorf("stytchfake: the OpenAPI description has no operation %s at POST %s", op.id, op.path)
 		}
-		base := "/paths/" + escapePointer(op.path) + "/post"
+		base := "/paths/" + jsonptr.EscapeToken(op.path) + "/post"
 		req, err := oa.Compile(base+"/requestBody/content/application~1json/schema", schema.Request)
 		if err != nil {
 			return nil, fmt.Errorf("stytchfake: %s request schema: %w", op.id, err)
@@ -148,8 +149,4 @@ func mapAt(v any, key string) (map[string]any, bool) {
 	}
 	out, ok := m[key].(map[string]any)
 	return out, ok
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
