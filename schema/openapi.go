@@ -42,14 +42,13 @@ type OpenAPI struct {
 }
 
 type dirState struct {
-	mu    sync.Mutex
-	b     *builder
-	c     *jsonschema.Compiler
-	d     *docInfo
-	cache map[string]*Schema
-	// given maps a pointer as callers wrote it to its compiled schema, so
-	// that the contract checks of every run find theirs without a lock.
-	given sync.Map // string -> *Schema
+	mu sync.Mutex
+	b  *builder
+	c  *jsonschema.Compiler
+	d  *docInfo
+	// compiled maps a pointer, as callers wrote it and normalised, to its
+	// schema: the contract checks of every run find theirs without a lock.
+	compiled sync.Map // string -> *Schema
 }
 
 // NewOpenAPI prepares root, a whole decoded OpenAPI document (JSON data
@@ -88,7 +87,7 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 		return nil, &CompileError{Pointer: pointer, Reason: "direction must be Request or Response"}
 	}
 	st := &o.dirs[dir-1]
-	if s, ok := st.given.Load(pointer); ok {
+	if s, ok := st.compiled.Load(pointer); ok {
 		return s.(*Schema), nil
 	}
 	ptr, err := normalizePointer(pointer)
@@ -100,9 +99,9 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if s, ok := st.cache[ptr]; ok {
-		st.given.Store(pointer, s)
-		return s, nil
+	if s, ok := st.compiled.Load(ptr); ok {
+		st.compiled.Store(pointer, s)
+		return s.(*Schema), nil
 	}
 	if st.b == nil {
 		st.b = newBundler(o.root, o.dialect, dir)
@@ -113,7 +112,6 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 			st.c.DefaultDraft(jsonschema.Draft7)
 		}
 		st.d = &docInfo{orig: o.root, b: st.b, dialect: o.dialect}
-		st.cache = map[string]*Schema{}
 	}
 	// The schemas ptr needs that no earlier call brought in become one
 	// more resource (bundle.go).
@@ -134,7 +132,7 @@ func (o *OpenAPI) Compile(pointer string, dir Direction) (*Schema, error) {
 		return nil, libCompileError(ptr, err)
 	}
 	s := &Schema{lib: lib, d: st.d}
-	st.cache[ptr] = s
-	st.given.Store(pointer, s)
+	st.compiled.Store(ptr, s)
+	st.compiled.Store(pointer, s)
 	return s, nil
 }
