@@ -137,26 +137,27 @@ func (l *loader) cacheName(h hash.Hash, r opRefs) string {
 // small buffer (the 1.4 MB Stytch description would otherwise cost a
 // fresh 1.4 MB buffer on every run). They are read again only if
 // something needs the whole text (oas.Document.Source, for a mock), and
-// refused then if they changed since. nil on a miss or any error: the
-// caller then reads the file as usual and reports what is wrong.
-func (l *loader) cachedFile(loc string, r opRefs) *oas.Document {
+// refused then if they changed since. On a miss it returns the entry it
+// looked for (cached need not look again), on any error nothing: the caller
+// then reads the file as usual and reports what is wrong.
+func (l *loader) cachedFile(loc string, r opRefs) (*oas.Document, string) {
 	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 || isURL(loc) {
-		return nil
+		return nil, ""
 	}
 	f, _, err := l.open(loc)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
 	h := cacheHash()
 	n, err := io.Copy(h, io.LimitReader(f, l.maxBytes+1))
 	f.Close()
 	if err != nil || n > l.maxBytes {
-		return nil
+		return nil, ""
 	}
 	file := l.cacheName(h, r)
 	entry, err := os.ReadFile(file)
 	if err != nil {
-		return nil
+		return nil, file
 	}
 	again := &loader{fsys: l.fsys, osRoot: l.osRoot, maxBytes: l.maxBytes, cacheDir: l.cacheDir}
 	read := func() ([]byte, error) {
@@ -180,30 +181,37 @@ func (l *loader) cachedFile(loc string, r opRefs) *oas.Document {
 	}
 	d, err := oas.LoadSubsetFunc(entry, read, loc)
 	if err != nil || !r.covers(d) {
-		return nil
+		return nil, ""
 	}
-	return d
+	return d, ""
 }
 
-// cached returns the cached subset of the description data for r, or nil.
-func (l *loader) cached(data []byte, loc string, r opRefs) *oas.Document {
+// cached returns the cached subset of the description data for r, or nil,
+// and the name of its entry ("" when the cache is off for r). An entry
+// named missed is known to be absent.
+func (l *loader) cached(data []byte, loc string, r opRefs, missed string) (*oas.Document, string) {
 	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 {
-		return nil
+		return nil, ""
 	}
-	entry, err := os.ReadFile(l.cacheFile(data, r))
+	file := l.cacheFile(data, r)
+	if file == missed {
+		return nil, file
+	}
+	entry, err := os.ReadFile(file)
 	if err != nil {
-		return nil
+		return nil, file
 	}
 	d, err := oas.LoadSubset(entry, data, loc)
 	if err != nil || !r.covers(d) {
-		return nil
+		return nil, file
 	}
-	return d
+	return d, file
 }
 
-// remember writes the subset of the whole description d that r needs.
-func (l *loader) remember(d *oas.Document, data []byte, r opRefs) {
-	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 || len(d.ExternalRefs()) > 0 {
+// remember writes the subset of the whole description d that r needs as
+// the entry file (see cached).
+func (l *loader) remember(d *oas.Document, r opRefs, file string) {
+	if file == "" || len(d.ExternalRefs()) > 0 {
 		return
 	}
 	ops, ok := r.ops(d)
@@ -217,7 +225,6 @@ func (l *loader) remember(d *oas.Document, data []byte, r opRefs) {
 	if err := os.MkdirAll(l.cacheDir, 0o755); err != nil {
 		return
 	}
-	file := l.cacheFile(data, r)
 	tmp, err := os.CreateTemp(l.cacheDir, ".entry-*")
 	if err != nil {
 		return

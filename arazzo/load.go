@@ -326,6 +326,7 @@ func (l *loader) externalRefs(doc *Document, src *Source) {
 func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	sd := src.Description
 	var data []byte
+	var missed string // a plan-cache entry known to be absent
 	loc, err := l.resolve(doc.URL, sd.URL)
 	if err != nil {
 		return err
@@ -349,7 +350,8 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		}
 		l.nread++
 		if src.Type != SourceArazzo {
-			if o := l.cachedFile(loc, refsFor(doc, sd.Name)); o != nil {
+			var o *oas.Document
+			if o, missed = l.cachedFile(loc, refsFor(doc, sd.Name)); o != nil {
 				src.Type, src.OpenAPI = SourceOpenAPI, o
 				l.openapis[loc] = o
 				return nil
@@ -360,8 +362,10 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		}
 	}
 	refs := refsFor(doc, sd.Name)
+	var entry string // the plan-cache entry for data and refs
 	if src.Type != SourceArazzo {
-		if o := l.cached(data, loc, refs); o != nil {
+		var o *oas.Document
+		if o, entry = l.cached(data, loc, refs, missed); o != nil {
 			src.Type, src.OpenAPI = SourceOpenAPI, o
 			l.openapis[loc] = o
 			return nil
@@ -403,7 +407,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		}
 		l.openapis[loc] = o
 		src.OpenAPI = o
-		l.remember(o, data, refs)
+		l.remember(o, refs, entry)
 	case SourceArazzo:
 		sub, ds := Parse(data, l.display(doc, loc), WithMaxDocumentBytes(l.maxBytes))
 		if sub == nil || oas.Sniff(sub.Raw) == "" {
