@@ -46,9 +46,11 @@
 //     given as a step parameter is sent as given. Credentials are never sent
 //     over plain http to a non-loopback host unless WithInsecureCredentials.
 //     OAuth2 client-credentials tokens are fetched from the tokenUrl and
-//     cached until they expire. An apiKey sent in a cookie must consist of
-//     RFC 6265 cookie-octets: net/http would silently drop the other bytes,
-//     so such a key fails the step (CodeAuth) before anything is sent.
+//     cached until they expire. An apiKey sent in a cookie is encoded like
+//     a cookie parameter: RFC 6265 cookie-octets as they are, other bytes
+//     and "%" percent-encoded. A credential that cannot be sent (basic or
+//     OAuth2 client credentials without a colon) fails the step with
+//     CodeAuth before anything is sent.
 //   - Success (D8): a step succeeds when all its successCriteria hold; with
 //     none, once a response arrives (or the called workflow succeeds). A
 //     transport failure fails the step (actions may retry it); a request that

@@ -19,7 +19,7 @@ const (
 	CodeDependency     = "dependency-failed"
 	CodeWorkflow       = "workflow-failed" // a called workflow failed
 	CodeInsecure       = "insecure-credentials"
-	CodeAuth           = "auth" // a credential cannot be sent as given (basic without a colon, a cookie key with bytes a cookie cannot hold)
+	CodeAuth           = "auth" // a credential cannot be sent (basic or OAuth2 client credentials without a colon)
 	CodeCanceled       = "canceled"
 )
 

@@ -29,7 +29,13 @@ components:
     key: {type: apiKey, in: header, name: X-Api-Key}
     bearer: {type: http, scheme: bearer}
     session: {type: apiKey, in: cookie, name: session_key}
+    basic: {type: http, scheme: basic}
 paths:
+  /basic:
+    get:
+      operationId: basicAuth
+      security: [{basic: []}]
+      responses: {default: {description: any}}
   /cookie:
     get:
       operationId: cookie
@@ -652,10 +658,13 @@ components:
 	}
 }
 
-// TestCookieKeyRefused: an API key sent in a cookie must be made of
-// RFC 6265 cookie-octets; net/http would drop or quote the others, so the
-// step fails before anything is sent, naming the scheme, never the key.
-func TestCookieKeyRefused(t *testing.T) {
+// TestCookieKeyEncoded: an API key sent in a cookie goes through the
+// encoding of cookie parameters: RFC 6265 cookie-octets as they are, any
+// other byte (and "%") percent-encoded, never dropped as net/http's
+// AddCookie would; the trace masks it. A credential that cannot be sent at
+// all (basic without a colon) fails the step with CodeAuth, naming the
+// scheme, never the value.
+func TestCookieKeyEncoded(t *testing.T) {
 	var got atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got.Store(r.Header.Get("Cookie"))
@@ -664,6 +673,9 @@ func TestCookieKeyRefused(t *testing.T) {
 	flow := faultDoc(`  - workflowId: main
     steps:
       - {stepId: s, operationId: cookie}
+  - workflowId: basic
+    steps:
+      - {stepId: s, operationId: basicAuth}
 `)
 	const good = "k3y/with+<&>~!"
 	e := faultEngine(t, flow, srv.URL, executor.WithAuth("session", good))
@@ -673,15 +685,36 @@ func TestCookieKeyRefused(t *testing.T) {
 	if c, _ := got.Load().(string); c != "session_key="+good {
 		t.Errorf("Cookie: %q", c)
 	}
-	for _, bad := range []string{"k3y;admin=1", `k3y"quoted"`, "k3y with space", "k3y\\back", "k3y,comma", "k3yé"} {
+	for bad, sent := range map[string]string{
+		"k3y;admin=1":    "k3y%3Badmin=1",
+		`k3y"quoted"`:    "k3y%22quoted%22",
+		"k3y with space": "k3y%20with%20space",
+		"k3y\\back":      "k3y%5Cback",
+		"k3y,comma":      "k3y%2Ccomma",
+		"k3yé":           "k3y%C3%A9",
+		"k3y%41":         "k3y%2541",
+	} {
 		got.Store("")
-		_, err := e.Run(testCtx(t), "main", nil, executor.RunWithAuth("session", bad))
-		se := stepErr(t, err, executor.CodeAuth, "main", "s")
-		if !strings.Contains(se.Error(), `security scheme "session"`) || strings.Contains(se.Error(), bad) {
-			t.Errorf("%q: %v", bad, se)
+		res, err := e.Run(testCtx(t), "main", nil, executor.RunWithAuth("session", bad))
+		if err != nil {
+			t.Fatalf("%q: %v", bad, err)
 		}
-		if c, _ := got.Load().(string); c != "" {
-			t.Errorf("%q: sent anyway (%q)", bad, c)
+		if c, _ := got.Load().(string); c != "session_key="+sent {
+			t.Errorf("%q: sent %q, want session_key=%s", bad, c, sent)
 		}
+		if h := res.Steps[0].Exchanges[0].Request.Headers.Get("Cookie"); h != "session_key="+executor.Mask {
+			t.Errorf("%q: traced Cookie %q", bad, h)
+		}
+	}
+
+	const noColon = "p4ssw0rd-without-user"
+	got.Store("")
+	_, err := faultEngine(t, flow, srv.URL, executor.WithAuth("basic", noColon)).Run(testCtx(t), "basic", nil)
+	se := stepErr(t, err, executor.CodeAuth, "basic", "s")
+	if !strings.Contains(se.Error(), `security scheme "basic"`) || strings.Contains(se.Error(), noColon) {
+		t.Errorf("basic without a colon: %v", se)
+	}
+	if c, _ := got.Load().(string); c != "" {
+		t.Errorf("basic without a colon: a request was sent")
 	}
 }

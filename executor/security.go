@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/telaio/telaio/internal/httpenc"
 	"github.com/telaio/telaio/oas"
 )
 
@@ -140,15 +141,16 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 				req.URL.RawQuery += "&" + pair
 			}
 		case "cookie":
-			// net/http drops the bytes a cookie value cannot hold (and
-			// quotes one with a space or comma): refuse rather than send
-			// another key. The message never quotes the key.
-			for i := 0; i < len(value); i++ {
-				if !isCookieOctet(value[i]) {
-					return badCredential{fmt.Errorf("the API key for cookie %q has a byte RFC 6265 does not allow in a cookie value (byte %d); send the cookie as a step parameter to choose its encoding", s.ParamName, i+1)}
-				}
+			// Encoded as a cookie parameter would be (net/http's AddCookie
+			// would drop the bytes a cookie value cannot hold).
+			pair, err := httpenc.Param{Name: s.ParamName, In: "cookie"}.Cookie(value)
+			if err != nil {
+				return err
 			}
-			req.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
+			if c := req.Header.Get("Cookie"); c != "" {
+				pair = c + "; " + pair
+			}
+			req.Header.Set("Cookie", pair)
 		default:
 			return fmt.Errorf("apiKey location %q is not supported", s.In)
 		}

@@ -27,7 +27,7 @@ const (
 	secBearer       = `b3arer/t+k"é&<`
 	secHeaderKey    = `h3ader/k+y"é~`
 	secQueryKey     = `qu3ry/k+y"é q`
-	secCookieKey    = `c00kie/k+y<&>~!` // cookie-octets only (others are refused)
+	secCookieKey    = `c00kie/k+y"é;`
 	secClientID     = "client-1"
 	secClientSecret = `cl1ent/s3cret+"é`
 	secToken        = `tok3n/fr0m+oauth"é`
