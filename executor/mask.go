@@ -252,16 +252,16 @@ func (m *masker) headers(h http.Header) http.Header {
 	for k, vs := range h {
 		// The values are copied only when one changes: the exchange's
 		// headers are not written after it is recorded.
+		ck := http.CanonicalHeaderKey(k)
+		auth := ck == "Authorization" || ck == "Proxy-Authorization"
 		var c []string
 		for i, v := range vs {
-			mv := v
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization", "Proxy-Authorization":
-				if sch, _, ok := strings.Cut(v, " "); ok {
-					mv = sch + " " + Mask
-				} else {
-					mv = Mask
-				}
+			var mv string
+			switch sch, _, ok := strings.Cut(v, " "); {
+			case auth && ok:
+				mv = sch + " " + Mask
+			case auth:
+				mv = Mask
 			default:
 				mv = m.apply(v)
 			}
