@@ -45,7 +45,7 @@ func (t *translator) site(m map[string]any, ref string, hasID bool) {
 
 func newBundler(orig any, d dialect, dir Direction) *builder {
 	b := newBuilder(orig, d, dir)
-	b.bundled, b.sparse = true, nil
+	b.bundled, b.sparse, b.placed = true, nil, nil
 	b.home, b.pending = map[string]int{}, map[string]any{}
 	return b
 }
@@ -124,7 +124,6 @@ func (b *builder) docPointer(loc string) (string, bool) {
 // discard forgets the pending subtrees of an include that failed.
 func (b *builder) discard() {
 	for p := range b.pending {
-		delete(b.placed, p)
 		delete(b.home, p)
 	}
 	b.pending, b.sites = map[string]any{}, nil

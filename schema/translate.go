@@ -32,8 +32,8 @@ const maxNesting = 512
 // read without it (sync.Map) while validating.
 type builder struct {
 	orig    any
-	sparse  any // map[string]any unless the whole document is one schema
-	placed  map[string]bool
+	sparse  any             // map[string]any unless the whole document is one schema
+	placed  map[string]bool // the subtrees placed in sparse (sparse mode)
 	dialect dialect
 	dir     Direction
 
@@ -42,7 +42,7 @@ type builder struct {
 	// the sparse document.
 	bundled bool
 	bundles []string       // resource URL of each bundle made
-	home    map[string]int // placed pointer -> index in bundles
+	home    map[string]int // placed pointer -> index in bundles (placed is unused)
 	pending map[string]any // the subtrees of the bundle being built
 	sites   []refSite      // their local "$ref"s, rewritten when it is made
 
@@ -101,7 +101,7 @@ func (b *builder) covered(p string) bool {
 // ancestors.
 func (b *builder) placedPrefix(p string) (string, bool) {
 	for q := p; ; {
-		if b.placed[q] {
+		if _, inBundle := b.home[q]; inBundle || b.placed[q] {
 			return q, true
 		}
 		if q == "" {
@@ -115,7 +115,6 @@ func (b *builder) placedPrefix(p string) (string, bool) {
 // containers shaped like the original's.
 func (b *builder) place(p string, v any) {
 	if b.bundled {
-		b.placed[p] = true
 		b.home[p] = len(b.bundles)
 		b.pending[p] = v
 		return
