@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
@@ -753,7 +754,7 @@ func (p *parser) object(n *yaml.Node, what string, m *Meta, specs []fieldSpec, e
 			if lenient {
 				p.warnf(k, CodeExtraField, "%s has no field %q; it is ignored", what, name)
 			} else {
-				p.errorf(k, CodeUnknownField, "%s has no field %q%s", what, name, suggest(name, specs))
+				p.errorf(k, CodeUnknownField, "%s has no field %q%s", what, name, suggestField(name, specs))
 			}
 			continue
 		}
@@ -778,10 +779,10 @@ func findSpec(specs []fieldSpec, name string) *fieldSpec {
 	return nil
 }
 
-func suggest(name string, specs []fieldSpec) string {
+func suggestField(name string, specs []fieldSpec) string {
 	best, bestD := "", 3
 	for _, s := range specs {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(s.name)); d < bestD {
+		if d := suggest.Distance(strings.ToLower(name), strings.ToLower(s.name)); d < bestD {
 			best, bestD = s.name, d
 		}
 	}
@@ -789,40 +790,6 @@ func suggest(name string, specs []fieldSpec) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and transpositions of adjacent bytes
-// ("adpot" is one edit from "adopt").
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return 64
-	}
-	// d[i][j] is the distance between a[:i] and b[:j]; three rows suffice.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // str decodes a string field.

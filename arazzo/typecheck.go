@@ -139,6 +139,7 @@ import (
 
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 )
 
@@ -668,7 +669,7 @@ func tcCloseInput(c *typeChecker, sc *tcScope, name string) string {
 	names := c.objectNames(tcNode{s: sc.wf.Inputs, root: c.docRoot(sc.doc)})
 	best, bestD := "", 0
 	for _, n := range names {
-		d := editDistance(strings.ToLower(name), strings.ToLower(n))
+		d := suggest.Distance(strings.ToLower(name), strings.ToLower(n))
 		if d <= max(1, min(3, len(name)/3)) && (best == "" || d < bestD) {
 			best, bestD = n, d
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 )
 
@@ -461,20 +462,7 @@ func stepIDs(w *Workflow) []string {
 }
 
 // didYouMean suggests the closest candidate.
-func didYouMean(name string, candidates []string) string {
-	best, bestD := "", 0
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(name), strings.ToLower(c))
-		limit := max(1, min(3, len(name)/3))
-		if d <= limit && (best == "" || d < bestD) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
+func didYouMean(name string, candidates []string) string { return suggest.DidYouMean(name, candidates) }
 
 func (v *validator) step(d *Document, w *Workflow, s *Step) {
 	v.extensions(&s.Meta)
