@@ -1,9 +1,14 @@
 package arazzo
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/internal/suggest"
 )
 
 // Meta records where an object and each of its fields were written, and the
@@ -56,8 +61,8 @@ func (m *Meta) OffsetRange(name string, offset int) diag.Range {
 	return m.offsetIn(f.value, offset)
 }
 
-// ValueNode is the YAML node of field name's value, or nil.
-func (m *Meta) ValueNode(name string) *yaml.Node {
+// valueNode is the YAML node of field name's value, or nil.
+func (m *Meta) valueNode(name string) *yaml.Node {
 	if f, ok := m.fields[name]; ok {
 		return f.value
 	}
@@ -278,10 +283,42 @@ type Components struct {
 	KeyRanges map[string]diag.Range
 }
 
+// ErrUnknownWorkflow is returned (wrapped) for a workflowId a document does
+// not define, by LookupWorkflow, executor.Engine.Run and graph.Mermaid.
+var ErrUnknownWorkflow = errors.New("unknown workflow")
+
+// LookupWorkflow finds a workflow of this document by id; for an unknown id
+// the error wraps ErrUnknownWorkflow and names the closest id and every id
+// of the document.
+func (d *Document) LookupWorkflow(id string) (*Workflow, error) {
+	if w := d.Workflow(id); w != nil {
+		return w, nil
+	}
+	return nil, UnknownWorkflowError(id, d.WorkflowIDs())
+}
+
+// UnknownWorkflowError is the error for a workflowId that is not one of
+// ids: it wraps ErrUnknownWorkflow, suggests the closest id and lists them.
+func UnknownWorkflowError(id string, ids []string) error {
+	msg := suggest.Unknown("workflow", id, ids)
+	return fmt.Errorf("%w%s", ErrUnknownWorkflow, strings.TrimPrefix(msg, "unknown workflow"))
+}
+
+// WorkflowIDs lists the ids of the document's workflows, in order.
+func (d *Document) WorkflowIDs() []string {
+	out := make([]string, 0, len(d.Workflows))
+	for _, w := range d.Workflows {
+		if w != nil {
+			out = append(out, w.WorkflowID)
+		}
+	}
+	return out
+}
+
 // Workflow finds a workflow of this document by id.
 func (d *Document) Workflow(id string) *Workflow {
 	for _, w := range d.Workflows {
-		if w.WorkflowID == id {
+		if w != nil && w.WorkflowID == id {
 			return w
 		}
 	}

@@ -521,7 +521,7 @@ func tcResolveParam(d *Document, p *Parameter, step bool) (tcParam, bool) {
 		return tcParam{}, false
 	}
 	if p.Reusable == nil {
-		return tcParam{name: p.Name, in: p.In, value: p.Value, node: p.ValueNode("value"), meta: &p.Meta,
+		return tcParam{name: p.Name, in: p.In, value: p.Value, node: p.valueNode("value"), meta: &p.Meta,
 			at: p.ValueRange("name"), step: step}, true
 	}
 	e, err := expr.Parse(p.Reusable.Reference)
@@ -532,10 +532,10 @@ func tcResolveParam(d *Document, p *Parameter, step bool) (tcParam, bool) {
 	if comp == nil {
 		return tcParam{}, false
 	}
-	tp := tcParam{name: comp.Name, in: comp.In, value: comp.Value, node: comp.ValueNode("value"), meta: &comp.Meta,
+	tp := tcParam{name: comp.Name, in: comp.In, value: comp.Value, node: comp.valueNode("value"), meta: &comp.Meta,
 		at: p.Reusable.ValueRange("reference"), step: step}
 	if p.Reusable.HasValue {
-		tp.value, tp.node, tp.meta = p.Reusable.Value, p.Reusable.ValueNode("value"), &p.Reusable.Meta
+		tp.value, tp.node, tp.meta = p.Reusable.Value, p.Reusable.valueNode("value"), &p.Reusable.Meta
 	}
 	return tp, true
 }

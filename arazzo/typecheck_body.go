@@ -60,10 +60,10 @@ func (c *typeChecker) requestBody(sc *tcScope) {
 	ctx := tcCtx{sc: sc}
 	if s, ok := b.Payload.(string); ok && b.HasPayload && !tcIsExpr(s) {
 		// Raw body text: only its embedded expressions are checked.
-		c.value(ctx, s, tcDeref(b.ValueNode("payload")), &b.Meta, tcTarget{})
+		c.value(ctx, s, tcDeref(b.valueNode("payload")), &b.Meta, tcTarget{})
 	} else if b.HasPayload {
 		pc := &tcPayload{c: c, ctx: ctx, replaced: replaced, what: what}
-		pc.check(b.Payload, tcDeref(b.ValueNode("payload")), &b.Meta, target, nil, b.KeyRange("payload"), 0)
+		pc.check(b.Payload, tcDeref(b.valueNode("payload")), &b.Meta, target, nil, b.KeyRange("payload"), 0)
 	}
 	for _, r := range b.Replacements {
 		if r == nil {
@@ -98,7 +98,7 @@ func (c *typeChecker) requestBody(sc *tcScope) {
 				tg.what = fmt.Sprintf("%s at %s", what, r.Target)
 			}
 		}
-		c.value(ctx, r.Value, tcDeref(r.ValueNode("value")), &r.Meta, tg)
+		c.value(ctx, r.Value, tcDeref(r.valueNode("value")), &r.Meta, tg)
 	}
 }
 

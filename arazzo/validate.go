@@ -129,7 +129,7 @@ func (v *validator) document(d *Document) {
 	}
 	v.seen[d] = true
 	v.docs = append(v.docs, d)
-	if n := deref(d.ValueNode("arazzo")); n != nil && n.ShortTag() == "!!str" && !versionRE.MatchString(d.Arazzo) {
+	if n := deref(d.valueNode("arazzo")); n != nil && n.ShortTag() == "!!str" && !versionRE.MatchString(d.Arazzo) {
 		v.errorf(d.ValueRange("arazzo"), CodeUnsupportedVersion, "arazzo version %q is not supported (this tool reads 1.0.x)", d.Arazzo)
 	}
 	v.extensions(&d.Meta)
@@ -222,7 +222,7 @@ func (v *validator) components(d *Document) {
 			v.errorf(c.KeyRanges[k], CodeInvalidName, "component name %q must match ^[a-zA-Z0-9.\\-_]+$", name)
 		}
 	}
-	v.schemaRefs(d, &c.Meta, c.ValueNode("inputs"))
+	v.schemaRefs(d, &c.Meta, c.valueNode("inputs"))
 	sc := &scope{doc: d}
 	for _, name := range sortedKeys(c.Parameters) {
 		p := c.Parameters[name]
@@ -276,7 +276,7 @@ func (v *validator) workflow(d *Document, w *Workflow) {
 	if emptyList(&w.Meta, "steps") {
 		v.errorf(w.KeyRange("steps"), CodeEmptyList, "workflow %q must have at least one step", w.WorkflowID)
 	}
-	v.schemaRefs(d, &w.Meta, w.ValueNode("inputs"))
+	v.schemaRefs(d, &w.Meta, w.valueNode("inputs"))
 	seenDeps := map[string]bool{}
 	for i, dep := range w.DependsOn {
 		r := v.listItemRange(&w.Meta, "dependsOn", i)
@@ -374,19 +374,19 @@ func (v *validator) schemaRefs(d *Document, m *Meta, n *yaml.Node) {
 // isString reports whether field is written as a string (Parse reports
 // it otherwise; checks of its value would only add noise).
 func isString(m *Meta, field string) bool {
-	n := deref(m.ValueNode(field))
+	n := deref(m.valueNode(field))
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
 
 // emptyList reports whether field is written as an empty array.
 func emptyList(m *Meta, field string) bool {
-	n := deref(m.ValueNode(field))
+	n := deref(m.valueNode(field))
 	return n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0
 }
 
 // listItemRange is the position of the i-th item of a sequence field.
 func (v *validator) listItemRange(m *Meta, field string, i int) diag.Range {
-	n := m.ValueNode(field)
+	n := m.valueNode(field)
 	if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
 		return m.rangeOf(n.Content[i])
 	}
@@ -732,7 +732,7 @@ func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
 		if p.Reusable != nil {
 			eff = v.reusableParameter(sc, p.Reusable)
 			if p.Reusable.HasValue {
-				v.valueNode(sc, p.Reusable.ValueNode("value"), &p.Reusable.Meta)
+				v.valueNode(sc, p.Reusable.valueNode("value"), &p.Reusable.Meta)
 			}
 			if eff == nil {
 				continue
@@ -763,7 +763,7 @@ func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
 }
 
 func (v *validator) parameterValue(sc *scope, p *Parameter) {
-	v.valueNode(sc, p.ValueNode("value"), &p.Meta)
+	v.valueNode(sc, p.valueNode("value"), &p.Meta)
 }
 
 func (v *validator) reusableParameter(sc *scope, r *Reusable) *Parameter {
@@ -925,11 +925,11 @@ func (v *validator) actionTargets(sc *scope, a *Action, at diag.Range) {
 func (v *validator) requestBody(sc *scope, b *RequestBody) {
 	v.extensions(&b.Meta)
 	if b.HasPayload {
-		v.valueNode(sc, b.ValueNode("payload"), &b.Meta)
+		v.valueNode(sc, b.valueNode("payload"), &b.Meta)
 	}
 	for _, r := range b.Replacements {
 		v.extensions(&r.Meta)
-		v.valueNode(sc, r.ValueNode("value"), &r.Meta)
+		v.valueNode(sc, r.valueNode("value"), &r.Meta)
 	}
 }
 

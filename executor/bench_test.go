@@ -133,7 +133,7 @@ func BenchmarkRunVsNetHTTP(b *testing.B) {
 	opts := []executor.Option{executor.WithServer("stytchB2bApi", srv.URL),
 		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret)}
 	checked := engine(b, specs.StytchSMSOTP, opts...)
-	for _, c := range executor.Checks {
+	for _, c := range executor.Checks() {
 		opts = append(opts, executor.WithCheck(c, executor.SeverityOff))
 	}
 	unchecked := engine(b, specs.StytchSMSOTP, opts...)
@@ -178,7 +178,7 @@ func BenchmarkRunNoChecks(b *testing.B) {
 	_, srv := stytch(b)
 	opts := []executor.Option{executor.WithServer("stytchB2bApi", srv.URL),
 		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret)}
-	for _, c := range executor.Checks {
+	for _, c := range executor.Checks() {
 		opts = append(opts, executor.WithCheck(c, executor.SeverityOff))
 	}
 	e := engine(b, specs.StytchSMSOTP, opts...)

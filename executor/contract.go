@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 	"github.com/telaio/telaio/schema"
 )
@@ -23,8 +24,11 @@ const (
 	CheckResponseHeaders   = "response-headers" // declared headers valid against their schemas
 )
 
-// Checks lists the contract checks.
-var Checks = []string{CheckRequestParameters, CheckRequestBody, CheckResponseStatus, CheckResponseType, CheckResponseBody, CheckResponseHeaders}
+// checks lists the contract checks.
+var checks = []string{CheckRequestParameters, CheckRequestBody, CheckResponseStatus, CheckResponseType, CheckResponseBody, CheckResponseHeaders}
+
+// Checks lists the names of the contract checks (a new slice each call).
+func Checks() []string { return append([]string(nil), checks...) }
 
 // Severity of a contract check.
 type Severity string
@@ -51,11 +55,11 @@ func DefaultSeverity(check string) Severity {
 func WithCheck(check string, sev Severity) Option {
 	return func(cfg *config) error {
 		known := false
-		for _, c := range Checks {
+		for _, c := range checks {
 			known = known || c == check
 		}
 		if !known {
-			return fmt.Errorf("unknown check %q (checks: %s)", check, strings.Join(Checks, ", "))
+			return fmt.Errorf("%s", suggest.Unknown("check", check, checks))
 		}
 		if sev != SeverityError && sev != SeverityWarn && sev != SeverityOff {
 			return fmt.Errorf("check %s: severity %q must be error, warn or off", check, sev)
@@ -296,16 +300,15 @@ func mediaBase(ct string) string {
 	return ct
 }
 
-// Precompile compiles the schemas the contract checks of every planned
+// precompile compiles the schemas the contract checks of every planned
 // operation step are likely to validate against (request parameters and
 // body; bodies and headers of the 2xx responses, else default), skipping
-// checks that are off. Run compiles
-// what it needs lazily, once per Engine, so Precompile is never required;
-// calling it in a goroutine right after New overlaps schema compilation
-// with the first exchanges of a short-lived process (telaio run does). It
-// is safe to call concurrently with Run and more than once; a schema that
-// does not compile is reported by the check that needs it, not here.
-func (e *Engine) Precompile() {
+// checks that are off. Run compiles what it needs lazily, once per Engine;
+// the first Run starts precompile in a goroutine, which overlaps schema
+// compilation with the first exchanges of a short-lived process. It is
+// safe to run concurrently with Run; a schema that does not compile is
+// reported by the check that needs it, not here.
+func (e *Engine) precompile() {
 	seen := map[*stepPlan]bool{}
 	var do func(wp *wfPlan)
 	do = func(wp *wfPlan) {

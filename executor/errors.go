@@ -1,10 +1,10 @@
 package executor
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/schema"
 )
 
@@ -76,9 +76,9 @@ func (e *InputError) Error() string {
 	return b.String()
 }
 
-// ErrUnknownWorkflow is returned by Run for a workflow id the document does
-// not define.
-var ErrUnknownWorkflow = errors.New("unknown workflow")
+// unknownWorkflow is Run's error for a workflow id the document does not
+// define: it wraps arazzo.ErrUnknownWorkflow.
+func unknownWorkflow(id string, ids []string) error { return arazzo.UnknownWorkflowError(id, ids) }
 
 // Names of the limits a *LimitError reports (LimitError.Limit). Retry waits
 // are capped by Limits.MaxRetryWait, not failed, so they have no name here.

@@ -110,6 +110,9 @@ func (rs *runState) callWorkflow(ctx context.Context, wr *wfRun, sp *stepPlan, s
 	r, err := rs.runWorkflow(ctx, sp.callee, in, wr.depth+1)
 	sr.Workflow = r
 	at.callee = r
+	if cr := rs.done[sp.callee]; cr != nil && cr.res == r {
+		at.calleeRun = cr
+	}
 	if err != nil {
 		var se *StepError
 		if errors.As(err, &se) && (se.Code == CodeLimit || se.Code == CodeCanceled) {
@@ -218,9 +221,9 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	ex.reqHeader = req.Header
 	chk := &checker{rs: rs, sp: sp, sr: sr, attempt: sr.Attempts}
 	chk.checkRequest(ex, hdr, cookieNames)
-	trace := &Exchange{Attempt: sr.Attempts, Request: &Request{Method: req.Method, URL: rs.mask.apply(ex.url), Headers: rs.mask.headers(req.Header)}}
+	trace := &Exchange{Attempt: sr.Attempts, Request: &Request{Method: req.Method, URL: rs.mask.url(ex.url), Headers: rs.mask.headers(req.Header)}}
 	if body != nil {
-		trace.Request.Body = rs.mask.apply(string(body))
+		trace.Request.Body = rs.mask.body(string(body), req.Header.Get("Content-Type"))
 	}
 	sr.Exchanges = append(sr.Exchanges, trace)
 	if chk.failed {
@@ -268,7 +271,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	var derr error
 	ex.respBody, ex.hasRespBody, derr = decodeBody(resp.Header.Get("Content-Type"), data)
 	trace.Response.Body = ex.respBody
-	if rs.mask.containsBytes(data) {
+	if rs.mask.mayHoldBytes(data) {
 		trace.Response.Body = rs.mask.value(ex.respBody)
 	}
 	// Nothing holds data now (decoding copied what it kept).
@@ -307,7 +310,7 @@ func (rs *runState) client() *http.Client {
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects (Limits.MaxRedirects); the last one went to %s", len(via), rs.mask.apply(req.URL.Redacted()))
+			return fmt.Errorf("stopped after %d redirects (Limits.MaxRedirects); the last one went to %s", len(via), rs.mask.url(req.URL.Redacted()))
 		}
 		if first := via[0]; origin(req.URL) != origin(first.URL) {
 			for k, vs := range first.Header {
@@ -317,7 +320,7 @@ func (rs *runState) client() *http.Client {
 					continue
 				}
 				for _, v := range vs {
-					if rs.mask.contains(v) {
+					if rs.mask.holds(v) {
 						req.Header.Del(k)
 						break
 					}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -19,24 +20,71 @@ import (
 // Mask replaces secrets in text.
 const Mask = "****"
 
-// minSecret is the shortest text masked: shorter secrets would destroy the
-// text around them.
-const minSecret = 3
+// Secrets are masked in two ways (see the package documentation, Secrets):
+//
+//   - a strong secret (see isStrong) is masked wherever it appears, in any
+//     text, in every encoded form it may take (secretForms);
+//   - a short or uniform one would destroy the text around it ("json" in
+//     "application/json", "1234" in "ORD-1234-XYZ"), so it is masked only
+//     where it is a whole value: a header value or the credential of an
+//     Authorization header, a cookie value, a URL's user-info password,
+//     query value or path segment, a JSON string or number, a form field.
+const (
+	minStrongSecret = 8 // bytes: always strong from this length
+	minMixedSecret  = 6 // bytes: strong from this length when it mixes character classes
+)
+
+// isStrong reports whether s is masked inside free text.
+func isStrong(s string) bool {
+	if len(s) >= minStrongSecret {
+		return true
+	}
+	if len(s) < minMixedSecret {
+		return false
+	}
+	var lower, upper, digit, other bool
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z':
+			lower = true
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case '0' <= c && c <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			n++
+		}
+	}
+	return n >= 2
+}
 
 // masker replaces every known secret, and the encoded forms it may take on
-// the way out (see secretForms), with Mask. A run has one; it only grows.
+// the way out, with Mask. A run has one; it only grows.
 type masker struct {
-	secrets []string // every form of every secret, no duplicates
+	// off turns masking off (WithoutSecretsMasking): every method returns
+	// its argument.
+	off bool
+	// secrets are every form of every strong secret, no duplicates.
+	secrets []string
 	// probes are the forms that hold no other form: text holds a form
 	// exactly when it holds a probe (computed with r).
 	probes []string
 	known  map[string]bool // the forms in secrets
 	added  map[string]bool // the secrets given to add
-	r      *strings.Replacer
-	// shared: secrets, known and added belong to the masker this one was
-	// forked from, and are copied before the first change.
+	// whole are the forms of the short secrets, masked where they are a
+	// whole value.
+	whole map[string]bool
+	r     *strings.Replacer
+	// shared: secrets, known, added and whole belong to the masker this
+	// one was forked from, and are copied before the first change.
 	shared bool
-	// gen counts the changes of secrets.
+	// gen counts the changes of the secrets.
 	gen int
 }
 
@@ -44,7 +92,8 @@ type masker struct {
 // so that an Engine computes the forms of its credentials once and its
 // concurrent runs share them. m must not change afterwards.
 func (m *masker) fork() masker {
-	return masker{secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, r: m.r, probes: m.probes, shared: true, gen: m.gen}
+	return masker{off: m.off, secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, whole: m.whole,
+		r: m.r, probes: m.probes, shared: true, gen: m.gen}
 }
 
 // prepare builds the replacer now (a forked masker would build its own).
@@ -57,22 +106,37 @@ func (m *masker) prepare() {
 	}
 }
 
+// empty reports whether there is nothing to mask.
+func (m *masker) empty() bool { return m.off || len(m.secrets) == 0 && len(m.whole) == 0 }
+
 // add makes s and its encoded forms secret.
 func (m *masker) add(s string) {
-	if len(s) < minSecret || m.added[s] {
+	if m.off || s == "" || m.added[s] {
 		return
 	}
 	if m.shared {
-		m.known, m.added, m.shared = maps.Clone(m.known), maps.Clone(m.added), false
+		m.known, m.added, m.whole, m.shared = maps.Clone(m.known), maps.Clone(m.added), maps.Clone(m.whole), false
 	}
 	if m.known == nil {
-		m.known, m.added = map[string]bool{}, map[string]bool{}
+		m.known = map[string]bool{}
+	}
+	if m.added == nil {
+		m.added = map[string]bool{}
+	}
+	if m.whole == nil {
+		m.whole = map[string]bool{}
 	}
 	m.added[s] = true
+	strong := isStrong(s)
 	for _, f := range secretForms(s) {
-		if len(f) >= minSecret && !m.known[f] {
+		switch {
+		case strong && isStrong(f) && !m.known[f]:
 			m.known[f] = true
 			m.secrets = append(m.secrets, f)
+		case f != "":
+			// A form too short for free text (or of a short secret) is
+			// still masked as a whole value.
+			m.whole[f] = true
 		}
 	}
 	m.r, m.probes = nil, nil
@@ -173,9 +237,9 @@ func asciiJSON(j string) string {
 	return b.String()
 }
 
-// contains reports whether text holds any secret form.
+// contains reports whether text holds a form of a strong secret.
 func (m *masker) contains(text string) bool {
-	if len(m.secrets) == 0 {
+	if m.off || len(m.secrets) == 0 {
 		return false
 	}
 	if m.probes == nil {
@@ -189,14 +253,31 @@ func (m *masker) contains(text string) bool {
 	return false
 }
 
-// containsBytes is contains for a response body, without copying it.
-func (m *masker) containsBytes(data []byte) bool {
-	if len(data) == 0 {
+// holds reports whether the whole value v is, or holds, a secret.
+func (m *masker) holds(v string) bool {
+	return !m.off && (m.whole[v] || m.contains(v))
+}
+
+// mayHoldBytes reports whether a response body may hold a secret, without
+// copying it: a strong form, a form of a short one (a whole JSON string
+// is checked after decoding), or a JSON \u escape, behind which any
+// secret may hide.
+func (m *masker) mayHoldBytes(data []byte) bool {
+	if len(data) == 0 || m.empty() {
 		return false
 	}
 	// The string shares data's bytes: it does not outlive this call, and
 	// nothing writes data meanwhile.
-	return m.contains(unsafe.String(unsafe.SliceData(data), len(data)))
+	text := unsafe.String(unsafe.SliceData(data), len(data))
+	if m.contains(text) {
+		return true
+	}
+	for f := range m.whole {
+		if strings.Contains(text, f) {
+			return true
+		}
+	}
+	return len(m.whole)+len(m.secrets) > 0 && strings.Contains(text, `\u`)
 }
 
 // probes returns the forms that contain no other form. Every form holds
@@ -220,14 +301,27 @@ func probes(forms []string) []string {
 	return out
 }
 
+// apply masks the strong secrets in free text (error messages, logs).
 func (m *masker) apply(s string) string {
-	if len(m.secrets) == 0 || s == "" || !m.contains(s) {
+	if s == "" || !m.contains(s) {
 		return s
 	}
 	if m.r == nil {
 		m.r = m.replacer()
 	}
 	return m.r.Replace(s)
+}
+
+// scalar masks one whole value: Mask when it is a secret's form, else its
+// strong secrets.
+func (m *masker) scalar(s string) string {
+	if m.off {
+		return s
+	}
+	if m.whole[s] {
+		return Mask
+	}
+	return m.apply(s)
 }
 
 // replacer replaces every secret form, longest first so that a secret
@@ -242,28 +336,31 @@ func (m *masker) replacer() *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }
 
-// headers returns a masked copy of h. Authorization and Proxy-Authorization
-// values are always masked after their scheme.
+// headers returns a masked copy of h. The credential of an Authorization
+// or Proxy-Authorization value is always masked (what follows its scheme;
+// nothing is shown when nothing follows), cookie values that are secrets
+// are masked one by one, and any other value that is a secret as a whole.
 func (m *masker) headers(h http.Header) http.Header {
-	if h == nil {
-		return nil
+	if h == nil || m.off {
+		return h
 	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		// The values are copied only when one changes: the exchange's
 		// headers are not written after it is recorded.
 		ck := http.CanonicalHeaderKey(k)
-		auth := ck == "Authorization" || ck == "Proxy-Authorization"
 		var c []string
 		for i, v := range vs {
 			var mv string
-			switch sch, _, ok := strings.Cut(v, " "); {
-			case auth && ok:
-				mv = sch + " " + Mask
-			case auth:
-				mv = Mask
+			switch ck {
+			case "Authorization", "Proxy-Authorization":
+				mv = maskAuthorization(v)
+			case "Cookie":
+				mv = m.cookies(v, "; ")
+			case "Set-Cookie":
+				mv = m.setCookie(v)
 			default:
-				mv = m.apply(v)
+				mv = m.scalar(v)
 			}
 			if mv != v && c == nil {
 				c = slices.Clone(vs)
@@ -280,10 +377,208 @@ func (m *masker) headers(h http.Header) http.Header {
 	return out
 }
 
+// maskAuthorization masks the credential of an Authorization value: what
+// follows the scheme, or the whole value without one. "Bearer " with
+// nothing after it stays as it is: nothing was sent.
+func maskAuthorization(v string) string {
+	sch, cred, ok := strings.Cut(v, " ")
+	switch {
+	case !ok && v == "":
+		return v
+	case !ok:
+		return Mask
+	case strings.TrimSpace(cred) == "":
+		return v
+	}
+	return sch + " " + Mask
+}
+
+// cookies masks the values of a Cookie header (name=value pairs).
+func (m *masker) cookies(v, sep string) string {
+	parts := strings.Split(v, sep)
+	changed := false
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		mv := m.scalar(strings.Trim(val, `"`))
+		if mv != strings.Trim(val, `"`) {
+			parts[i] = name + "=" + mv
+			changed = true
+		}
+	}
+	if !changed {
+		return m.apply(v)
+	}
+	return m.apply(strings.Join(parts, sep))
+}
+
+// setCookie masks the value of a Set-Cookie header (its attributes are not
+// secret).
+func (m *masker) setCookie(v string) string {
+	first, rest, hasRest := strings.Cut(v, ";")
+	mv := m.cookies(first, "; ")
+	if hasRest {
+		return mv + ";" + m.apply(rest)
+	}
+	return mv
+}
+
+// url masks a URL: the user-info password always, query values and path
+// segments that are secrets, then the strong secrets anywhere.
+func (m *masker) url(raw string) string {
+	if m.off || raw == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return m.apply(raw)
+	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), Mask)
+			changed = true
+		}
+		if m.whole[u.User.Username()] {
+			u.User = url.UserPassword(Mask, Mask)
+			changed = true
+		}
+	}
+	if len(m.whole) > 0 {
+		if p := u.EscapedPath(); p != "" {
+			segs := strings.Split(p, "/")
+			pc := false
+			for i, s := range segs {
+				if s == "" {
+					continue
+				}
+				dec, err := url.PathUnescape(s)
+				if m.whole[s] || err == nil && m.whole[dec] {
+					segs[i] = Mask
+					pc = true
+				}
+			}
+			if pc {
+				np := strings.Join(segs, "/")
+				if dp, err := url.PathUnescape(np); err == nil {
+					u.Path, u.RawPath = dp, np
+					changed = true
+				}
+			}
+		}
+		if u.RawQuery != "" {
+			if q, ok := m.pairs(u.RawQuery); ok {
+				u.RawQuery = q
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return m.apply(raw)
+	}
+	return m.apply(u.String())
+}
+
+// pairs masks the values of form-encoded name=value pairs that are
+// secrets; ok is false when nothing changed.
+func (m *masker) pairs(q string) (string, bool) {
+	parts := strings.Split(q, "&")
+	changed := false
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok || val == "" {
+			continue
+		}
+		dec, err := url.QueryUnescape(val)
+		if m.whole[val] || err == nil && m.whole[dec] {
+			parts[i] = name + "=" + Mask
+			changed = true
+		}
+	}
+	return strings.Join(parts, "&"), changed
+}
+
+// body masks a request body as sent: JSON strings and numbers and form
+// fields that are secrets as a whole, then the strong secrets anywhere.
+func (m *masker) body(text, contentType string) string {
+	if m.off || text == "" {
+		return text
+	}
+	if len(m.whole) > 0 {
+		switch kindOf(contentType) {
+		case bodyJSON:
+			text = m.jsonText(text)
+		case bodyForm:
+			if q, ok := m.pairs(text); ok {
+				text = q
+			}
+		}
+	}
+	return m.apply(text)
+}
+
+// jsonText masks the string and number tokens of JSON text whose value is
+// a secret, leaving the rest of the text as it is. Text that is not JSON
+// is scanned the same way, harmlessly.
+func (m *masker) jsonText(text string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '"':
+			end := i + 1
+			for end < len(text) && text[end] != '"' {
+				if text[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(text) {
+				i = len(text)
+				continue
+			}
+			lit := text[i : end+1]
+			var s string
+			if json.Unmarshal([]byte(lit), &s) == nil && m.whole[s] {
+				b.WriteString(text[last:i])
+				b.WriteString(`"` + Mask + `"`)
+				last = end + 1
+			}
+			i = end + 1
+		case c == '-' || '0' <= c && c <= '9':
+			end := i + 1
+			for end < len(text) && strings.IndexByte("0123456789.eE+-", text[end]) >= 0 {
+				end++
+			}
+			// Only a number token: not part of a word.
+			if (i == 0 || !isWordByte(text[i-1])) && m.whole[text[i:end]] {
+				b.WriteString(text[last:i])
+				b.WriteString(`"` + Mask + `"`)
+				last = end
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
 // value masks secrets inside the strings (object member names included) of
 // a JSON-model value. It never changes v: what changes is copied.
 func (m *masker) value(v any) any {
-	if len(m.secrets) == 0 {
+	if m.empty() {
 		return v
 	}
 	mv, _ := m.maskValue(v)
@@ -294,14 +589,24 @@ func (m *masker) value(v any) any {
 func (m *masker) maskValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		if ms := m.apply(x); ms != x {
+		if ms := m.scalar(x); ms != x {
 			return ms, true
+		}
+		return v, false
+	case float64:
+		if len(m.whole) > 0 && m.whole[strconv.FormatFloat(x, 'f', -1, 64)] {
+			return Mask, true
+		}
+		return v, false
+	case json.Number:
+		if m.whole[string(x)] {
+			return Mask, true
 		}
 		return v, false
 	case map[string]any:
 		var out map[string]any
 		for k, e := range x {
-			mk := m.apply(k)
+			mk := m.scalar(k)
 			me, changed := m.maskValue(e)
 			if mk == k && !changed {
 				continue
@@ -363,7 +668,7 @@ func (m *masker) result(r *Result, since int) {
 }
 
 func (m *masker) resultSeen(r *Result, seen map[*Result]bool, exchanges bool) {
-	if r == nil || seen[r] || len(m.secrets) == 0 {
+	if r == nil || seen[r] || m.empty() {
 		return
 	}
 	seen[r] = true
@@ -401,9 +706,9 @@ func (m *masker) exchange(ex *Exchange) {
 	}
 	ex.Error = m.apply(ex.Error)
 	if rq := ex.Request; rq != nil {
-		rq.URL = m.apply(rq.URL)
+		rq.URL = m.url(rq.URL)
 		rq.Headers = m.headers(rq.Headers)
-		rq.Body = m.apply(rq.Body)
+		rq.Body = m.body(rq.Body, rq.Headers.Get("Content-Type"))
 	}
 	if rs := ex.Response; rs != nil {
 		rs.Headers = m.headers(rs.Headers)
@@ -416,7 +721,7 @@ func (m *masker) exchange(ex *Exchange) {
 // fields with its cause masked, so errors.As still finds it; masked errors
 // unwrap to the originals.
 func (m *masker) err(err error) error {
-	if err == nil || len(m.secrets) == 0 || !m.contains(err.Error()) {
+	if err == nil || !m.contains(err.Error()) {
 		return err
 	}
 	if se, ok := err.(*StepError); ok && se.Err != nil {

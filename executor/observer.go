@@ -1,5 +1,7 @@
 package executor
 
+import "fmt"
+
 // EventKind tells what happened.
 type EventKind int
 
@@ -12,8 +14,25 @@ const (
 	ResponseReceived
 )
 
-// Event is what an Observer is told. Request, Response and Step are the
-// masked trace values (read-only).
+var eventKindNames = [...]string{
+	WorkflowStarted:  "workflow-started",
+	WorkflowFinished: "workflow-finished",
+	StepStarted:      "step-started",
+	StepFinished:     "step-finished",
+	RequestSent:      "request-sent",
+	ResponseReceived: "response-received",
+}
+
+// String names the kind, e.g. "step-finished".
+func (k EventKind) String() string {
+	if k > 0 && int(k) < len(eventKindNames) {
+		return eventKindNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is what an Observer is told. Request, Response, Step and Result are
+// the masked trace values (read-only); a Result's Outputs are masked too.
 type Event struct {
 	Kind       EventKind
 	WorkflowID string

@@ -80,6 +80,8 @@ type config struct {
 	insecureCreds bool
 	skipInputs    bool
 	checks        map[string]Severity
+	noMasking     bool
+	validated     bool
 }
 
 type runConfig struct {
@@ -95,8 +97,8 @@ func WithHTTPClient(c *http.Client) Option {
 	return func(cfg *config) error { cfg.client = c; return nil }
 }
 
-// WithTransport sets the RoundTripper of the engine's HTTP client.
-func WithTransport(rt http.RoundTripper) Option {
+// WithRoundTripper sets the RoundTripper of the engine's HTTP client.
+func WithRoundTripper(rt http.RoundTripper) Option {
 	return func(cfg *config) error { cfg.client = &http.Client{Transport: rt}; return nil }
 }
 
@@ -192,6 +194,21 @@ func WithInsecureCredentials(allow bool) Option {
 // inputs schema (D36's opt-out); defaults are still applied.
 func WithoutInputValidation() Option {
 	return func(cfg *config) error { cfg.skipInputs = true; return nil }
+}
+
+// WithoutSecretsMasking turns secret masking off everywhere (traces,
+// errors, events, logs), for debugging; credentials and secret inputs then
+// show as they are.
+func WithoutSecretsMasking() Option {
+	return func(cfg *config) error { cfg.noMasking = true; return nil }
+}
+
+// Validated tells New that the document was validated with arazzo.Validate
+// and had no errors, so New does not validate it again. Without it, New
+// validates the document and refuses one with errors (returning them as
+// diag.Diagnostics).
+func Validated() Option {
+	return func(cfg *config) error { cfg.validated = true; return nil }
 }
 
 func defaultSleep(ctx context.Context, d time.Duration) error {

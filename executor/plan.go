@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/internal/httpenc"
 	"github.com/telaio/telaio/internal/jsonptr"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 	"github.com/telaio/telaio/schema"
 )
@@ -47,6 +49,9 @@ type Engine struct {
 	// bodies recycles response buffers (*[]byte): a body is decoded into
 	// new values and searched for secrets, then its bytes are not kept.
 	bodies sync.Pool
+	// precompileOnce starts compiling the contract checks' schemas in the
+	// background at the first Run.
+	precompileOnce sync.Once
 }
 
 type wfPlan struct {
@@ -55,10 +60,12 @@ type wfPlan struct {
 	id        string
 	inputs    *schema.Schema
 	inputKeys map[string]bool // declared input names (nil: any)
-	secrets   []string        // input names whose schema says password/writeOnly
-	deps      []*wfPlan
-	steps     []*stepPlan
-	outputs   []outputPlan
+	// secrets are the paths (member names) of the inputs whose schema says
+	// format password or writeOnly, at any depth.
+	secrets [][]string
+	deps    []*wfPlan
+	steps   []*stepPlan
+	outputs []outputPlan
 }
 
 type outputPlan struct {
@@ -172,9 +179,25 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if !e.cfg.validated {
+		if ds := arazzo.Validate(doc); ds.HasErrors() {
+			return nil, ds.Errors()
+		}
+	}
+	if err := e.checkConfig(); err != nil {
+		return nil, err
+	}
 	e.cfg.limits = e.cfg.limits.withDefaults()
+	e.mask.off = e.cfg.noMasking
 	for _, v := range e.cfg.auth {
 		e.mask.addCredential(v)
+	}
+	for _, u := range e.cfg.servers {
+		if pu, err := url.Parse(u); err == nil && pu.User != nil {
+			if pw, ok := pu.User.Password(); ok {
+				e.mask.add(pw)
+			}
+		}
 	}
 	e.mask.prepare()
 	if e.cfg.client == nil {
@@ -199,6 +222,105 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 		return nil, p.diags
 	}
 	return e, nil
+}
+
+// checkConfig refuses options that name nothing of the document: a source
+// given a server (WithServer, WithServerIndex) that no loaded document
+// declares, a server URL without scheme or host, a credential (WithAuth)
+// for a security scheme no description defines. Each error names what
+// exists; nothing is silently ignored.
+func (e *Engine) checkConfig() error {
+	sources := map[string]*arazzo.Source{}
+	schemes := map[string]bool{}
+	seen := map[*arazzo.Document]bool{}
+	var walk func(d *arazzo.Document)
+	walk = func(d *arazzo.Document) {
+		if d == nil || seen[d] {
+			return
+		}
+		seen[d] = true
+		for name, src := range d.Sources {
+			if _, ok := sources[name]; !ok || src.Type != arazzo.SourceArazzo {
+				sources[name] = src
+			}
+			if src.OpenAPI != nil {
+				for sch := range src.OpenAPI.SecuritySchemes {
+					schemes[sch] = true
+				}
+			}
+			walk(src.Arazzo)
+		}
+	}
+	walk(e.doc)
+	var apis []string
+	for name, src := range sources {
+		if src.Type != arazzo.SourceArazzo {
+			apis = append(apis, name)
+		}
+	}
+	checkSource := func(opt, name string) error {
+		src, ok := sources[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: %s", opt, suggest.Unknown("source description", name, apis))
+		case src.Type == arazzo.SourceArazzo:
+			return fmt.Errorf("%s: source description %q is an Arazzo document; servers are set for API descriptions (%s)", opt, name, strings.Join(sortedStrings(apis), ", "))
+		}
+		return nil
+	}
+	for _, name := range sortedStrings(mapKeys(e.cfg.servers)) {
+		if err := checkSource("WithServer", name); err != nil {
+			return err
+		}
+		if err := checkServerURL(name, e.cfg.servers[name]); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedStrings(mapKeys(e.cfg.serverIndex)) {
+		if err := checkSource("WithServerIndex", name); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedStrings(mapKeys(e.cfg.auth)) {
+		if !schemes[name] {
+			return fmt.Errorf("WithAuth: %s", suggest.Unknown("security scheme", name, mapKeys(schemes)))
+		}
+	}
+	return nil
+}
+
+// checkServerURL checks a server URL given for an OpenAPI source: absolute
+// http(s) with a host.
+func checkServerURL(source, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil && !strings.Contains(raw, "://") {
+		return fmt.Errorf("WithServer: server for %q: %q has no scheme (write http://%s or https://%s)", source, raw, raw, raw)
+	}
+	if err != nil {
+		return fmt.Errorf("WithServer: server for %q: %v", source, err)
+	}
+	switch {
+	case u.Scheme == "" || u.Host == "" && u.Opaque != "":
+		return fmt.Errorf("WithServer: server for %q: %q has no scheme (write http://%s or https://%s)", source, u.Redacted(), raw, raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("WithServer: server for %q: scheme %q is not http or https", source, u.Scheme)
+	case u.Host == "":
+		return fmt.Errorf("WithServer: server for %q: %q has no host", source, u.Redacted())
+	}
+	return nil
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func sortedStrings(s []string) []string {
+	sort.Strings(s)
+	return s
 }
 
 // Workflows lists the ids of the document's workflows, in order.
@@ -256,20 +378,40 @@ func (p *planner) workflow(doc *arazzo.Document, w *arazzo.Workflow) *wfPlan {
 	return wp
 }
 
-// inputInfo reads the declared input names and the secret ones.
-func inputInfo(s *schema.Schema) (keys map[string]bool, secrets []string) {
+// inputInfo reads the declared input names and the paths of the secret
+// ones.
+func inputInfo(s *schema.Schema) (keys map[string]bool, secrets [][]string) {
 	props := s.Properties()
 	if len(props) == 0 {
 		return nil, nil
 	}
 	keys = map[string]bool{}
-	for name, ps := range props {
+	for name := range props {
 		keys[name] = true
-		if ps.Format() == "password" || ps.WriteOnly() {
-			secrets = append(secrets, name)
-		}
 	}
-	return keys, secrets
+	return keys, secretPaths(s, nil, 0)
+}
+
+// maxSecretDepth bounds the walk of nested input schemas for secrets (a
+// recursive schema would not end otherwise).
+const maxSecretDepth = 16
+
+// secretPaths lists the paths of the properties whose schema says format
+// password or writeOnly; everything under such a property is secret.
+func secretPaths(s *schema.Schema, prefix []string, depth int) [][]string {
+	if depth >= maxSecretDepth {
+		return nil
+	}
+	var out [][]string
+	for name, ps := range s.Properties() {
+		path := append(prefix[:len(prefix):len(prefix)], name)
+		if ps.Format() == "password" || ps.WriteOnly() {
+			out = append(out, path)
+			continue
+		}
+		out = append(out, secretPaths(ps, path, depth+1)...)
+	}
+	return out
 }
 
 func (p *planner) outputs(outs []*arazzo.Output) []outputPlan {
@@ -332,10 +474,7 @@ func (p *planner) source(src *arazzo.Source, op *oas.Operation, s *arazzo.Step) 
 	sp := &sourcePlan{name: name, doc: src.OpenAPI, loc: src.Location}
 	p.srcs[src] = sp
 	if u, ok := p.e.cfg.servers[name]; ok {
-		sp.baseURL = strings.TrimRight(u, "/")
-		if _, err := url.Parse(sp.baseURL); err != nil {
-			p.errorf(s.Range, CodePlanServer, "server for %q: %v", name, err)
-		}
+		sp.baseURL = strings.TrimRight(u, "/") // checked by checkConfig
 		return sp
 	}
 	sp.index = p.e.cfg.serverIndex[name]

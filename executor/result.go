@@ -37,6 +37,25 @@ type Result struct {
 	Transfer *Result       `json:"transfer,omitempty"`
 	Duration time.Duration `json:"durationNs"`
 	Error    string        `json:"error,omitempty"`
+
+	// redacted is Outputs with secrets masked (set by Engine.Run on the
+	// Result it returns).
+	redacted map[string]any
+}
+
+// Redacted returns a shallow copy of r to share as an artifact (a report,
+// a log): its Outputs have secrets masked like the rest of the trace.
+// Engine.Run returns the workflow's outputs as they are in Result.Outputs,
+// because they are the answer the caller asked for (a login workflow's
+// token); everything else of a Result is masked already. Results not made
+// by Engine.Run come back as they are.
+func (r *Result) Redacted() *Result {
+	if r == nil || r.redacted == nil {
+		return r
+	}
+	c := *r
+	c.Outputs = r.redacted
+	return &c
 }
 
 // StepResult is one step execution.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/telaio/telaio/expr"
@@ -35,22 +36,37 @@ type runState struct {
 type wfRun struct {
 	plan    *wfPlan
 	inputs  map[string]any
-	outputs map[string]any
+	outputs map[string]any            // as evaluated: what expressions read
 	steps   map[string]map[string]any // step id -> outputs of its last execution
 	res     *Result
 	depth   int
+	// transfer is the run a goto workflowId handed over to.
+	transfer *wfRun
+}
+
+// answer is the run's outputs as they are: its own, or those of the run it
+// transferred to.
+func (wr *wfRun) answer() map[string]any {
+	for wr.transfer != nil {
+		wr = wr.transfer
+	}
+	return wr.outputs
 }
 
 // Run runs the workflow with the given id. inputs are validated against the
-// workflow's inputs schema after defaults are applied; invalid inputs give an
+// inputs schema of the workflow, and of every workflow its dependsOn will
+// run with them, after defaults are applied; invalid inputs give an
 // *InputError and no request is sent. A run that fails returns a non-nil
 // Result holding the full trace together with a *StepError (errors.As).
-// Run is safe for concurrent use.
+// Result.Outputs holds the workflow's outputs as they are; everything else
+// of the Result, and the error, has secrets masked. Run is safe for
+// concurrent use.
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any, opts ...RunOption) (*Result, error) {
 	p, ok := e.root[workflowID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q (the document has %v)", ErrUnknownWorkflow, workflowID, e.order)
+		return nil, unknownWorkflow(workflowID, e.order)
 	}
+	e.precompileOnce.Do(func() { go e.precompile() })
 	var rc runConfig
 	for _, o := range opts {
 		o(&rc)
@@ -80,8 +96,15 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		res.Error = rs.mask.apply(err.Error())
 	}
 	// Mask the whole trace again, outputs included, with every secret the
-	// run learned (a called workflow's secret inputs, OAuth2 tokens).
+	// run learned (a called workflow's secret inputs, OAuth2 tokens); then
+	// hand back the outputs as they are.
 	rs.mask.result(res, since)
+	if res != nil {
+		res.redacted = res.Outputs
+		if wr := rs.done[p]; wr != nil && wr.res == res {
+			res.Outputs = wr.answer()
+		}
+	}
 	return res, rs.mask.err(err)
 }
 
@@ -117,6 +140,17 @@ func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[strin
 	if in == nil {
 		in = map[string]any{}
 	}
+	// The inputs of this workflow, and of every dependency that will run
+	// with them, are checked and their secrets learned before anything is
+	// sent (a dependency's requests must not show the caller's secrets).
+	in, err := rs.checkInputs(p, in)
+	res.Inputs = in
+	if err != nil {
+		return finish(err)
+	}
+	if err := rs.checkDependencies(p, in, map[*wfPlan]bool{p: true}); err != nil {
+		return finish(err)
+	}
 	// Dependencies run first, once per run (D22), with the caller's inputs.
 	for _, d := range p.deps {
 		dr, ok := rs.done[d]
@@ -132,35 +166,91 @@ func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[strin
 			return finish(&StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q failed", d.id)})
 		}
 	}
-	if p.inputs != nil {
-		if d, ok := p.inputs.ApplyDefaults(in).(map[string]any); ok {
-			in = d
-		}
-		for _, name := range p.secrets {
-			if s, ok := in[name].(string); ok {
-				rs.mask.add(s)
-			}
-		}
-		if !rs.e.cfg.skipInputs {
-			if err := p.inputs.Validate(in); err != nil {
-				var ve *schema.ValidationError
-				if errors.As(err, &ve) {
-					res.Inputs = in
-					return finish(&InputError{WorkflowID: p.id, Violations: ve.Violations})
-				}
-				return finish(&InputError{WorkflowID: p.id, Violations: []schema.Violation{{Message: err.Error()}}})
-			}
-		}
-	}
-	res.Inputs = in
 	wr := &wfRun{plan: p, inputs: in, steps: map[string]map[string]any{}, res: res, depth: depth}
-	err := rs.runSteps(ctx, wr)
+	err = rs.runSteps(ctx, wr)
 	if res.Transfer == nil {
 		wr.outputs = rs.evalOutputs(wr, p.outputs, nil)
-		res.Outputs = wr.outputs
 	}
+	// The trace (and observers) see the outputs masked; expressions read
+	// wr's, and Run hands back the root's as they are.
+	res.Outputs = rs.mask.outputs(wr.answer())
 	rs.done[p] = wr
 	return finish(err)
+}
+
+// checkInputs applies the defaults of p's inputs schema to in, learns the
+// secret inputs (format password or writeOnly, at any depth) and validates
+// in. The error is an *InputError.
+func (rs *runState) checkInputs(p *wfPlan, in map[string]any) (map[string]any, error) {
+	if p.inputs == nil {
+		return in, nil
+	}
+	if d, ok := p.inputs.ApplyDefaults(in).(map[string]any); ok {
+		in = d
+	}
+	for _, path := range p.secrets {
+		rs.learn(lookupPath(in, path))
+	}
+	if rs.e.cfg.skipInputs {
+		return in, nil
+	}
+	if err := p.inputs.Validate(in); err != nil {
+		var ve *schema.ValidationError
+		if errors.As(err, &ve) {
+			return in, &InputError{WorkflowID: p.id, Violations: ve.Violations}
+		}
+		return in, &InputError{WorkflowID: p.id, Violations: []schema.Violation{{Message: err.Error()}}}
+	}
+	return in, nil
+}
+
+// checkDependencies checks the inputs of every workflow p's dependsOn will
+// run (transitively) with in, before the first of them runs.
+func (rs *runState) checkDependencies(p *wfPlan, in map[string]any, seen map[*wfPlan]bool) error {
+	for _, d := range p.deps {
+		if seen[d] || rs.done[d] != nil {
+			continue
+		}
+		seen[d] = true
+		din, err := rs.checkInputs(d, in)
+		if err != nil {
+			return &StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q: %w", d.id, err)}
+		}
+		if err := rs.checkDependencies(d, din, seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// learn makes every string and number inside v secret.
+func (rs *runState) learn(v any) {
+	switch x := v.(type) {
+	case string:
+		rs.mask.add(x)
+	case float64:
+		rs.mask.add(strconv.FormatFloat(x, 'f', -1, 64))
+	case map[string]any:
+		for _, e := range x {
+			rs.learn(e)
+		}
+	case []any:
+		for _, e := range x {
+			rs.learn(e)
+		}
+	}
+}
+
+// lookupPath follows object member names into v; nil when absent.
+func lookupPath(v any, path []string) any {
+	for _, name := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[name]
+	}
+	return v
 }
 
 // runSteps runs the steps of a workflow run and sets its status.
@@ -205,7 +295,10 @@ func (rs *runState) runSteps(ctx context.Context, wr *wfRun) error {
 			tr, err := rs.runWorkflow(ctx, act.workflow, rs.inputsFor(act.workflow, wr.inputs), wr.depth+1)
 			res.Transfer = tr
 			if tr != nil {
-				res.Success, res.Status, res.Outputs = tr.Success, tr.Status, tr.Outputs
+				res.Success, res.Status = tr.Success, tr.Status
+				if t := rs.done[act.workflow]; t != nil && t.res == tr {
+					wr.transfer = t
+				}
 			}
 			if err != nil {
 				return &StepError{WorkflowID: p.id, StepID: sp.id, Code: CodeWorkflow, Err: fmt.Errorf("goto workflow %q: %w", act.workflow.id, err)}
@@ -263,10 +356,12 @@ func stepFailure(sr *StepResult, cause error) error {
 
 // attempt is the state of one execution attempt of a step.
 type attempt struct {
-	ex      *exchange
-	callee  *Result
-	success bool
-	err     error
+	ex     *exchange
+	callee *Result
+	// calleeRun is the called workflow's run (its outputs as they are).
+	calleeRun *wfRun
+	success   bool
+	err       error
 }
 
 // runStep runs a step with its retries and returns the action selected

@@ -53,7 +53,10 @@ func (s *scope) Lookup(e *expr.Expr) (any, bool) {
 	case expr.KindOutputs:
 		if s.at != nil && s.at.callee != nil {
 			// D24: inside a workflow step, the called workflow's outputs.
-			return expr.LookupName(s.at.callee.Outputs, e.Name)
+			if s.at.calleeRun == nil {
+				return nil, false
+			}
+			return expr.LookupName(s.at.calleeRun.answer(), e.Name)
 		}
 		if s.wr.outputs != nil {
 			return expr.LookupName(s.wr.outputs, e.Name)

@@ -202,9 +202,16 @@ func TestRunMasksSecretsInTrace(t *testing.T) {
 		t.Errorf("the server got %q, X-Late %q", srv.paths, srv.late)
 	}
 
-	trace, _ := json.Marshal(res)
+	// The outputs the workflow declares are the answer, as they are
+	// (issue 13); everything else, and Redacted's outputs, are masked.
+	if res.Outputs["password"] != libPassword || res.Outputs["childPath"] != "/echo/"+libLate {
+		t.Errorf("Result.Outputs = %v, want the real values", res.Outputs)
+	}
+	trace, _ := json.Marshal(res.Redacted())
 	assertMasked(t, "result", string(trace), libBearer, libKey, libPassword, libLate)
 	assertMasked(t, "inputs", fmt.Sprint(res.Inputs), libPassword, libLate)
+	steps, _ := json.Marshal(res.Steps)
+	assertMasked(t, "steps", string(steps), libBearer, libKey, libPassword, libLate)
 	assertMasked(t, "error", err.Error(), libBearer, libKey, libPassword, libLate)
 	assertMasked(t, "StepError", se.Error(), libBearer, libKey, libPassword, libLate)
 	assertMasked(t, "log", logs.String(), libBearer, libKey, libPassword, libLate)
@@ -239,7 +246,7 @@ func TestRunMasksSecretsInTransportErrors(t *testing.T) {
 	if err == nil || res == nil || len(res.Steps) == 0 || res.Steps[0].Error == "" {
 		t.Fatalf("want a transport failure, got %v", err)
 	}
-	trace, _ := json.Marshal(res)
+	trace, _ := json.Marshal(res.Redacted())
 	assertMasked(t, "result", string(trace), libBearer, libKey, libPassword)
 	assertMasked(t, "error", err.Error(), libBearer, libKey, libPassword)
 	if !strings.Contains(res.Steps[0].Error, "/echo/"+Mask) {

@@ -52,5 +52,5 @@ func ExampleMermaid_unknownWorkflow() {
 	_, err := graph.Mermaid(doc, "two")
 	fmt.Println(err)
 	// Output:
-	// unknown workflow "two" (the document has one)
+	// unknown workflow "two" (known: one)
 }

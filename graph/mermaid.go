@@ -2,7 +2,6 @@ package graph
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,10 +9,6 @@ import (
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/expr"
 )
-
-// ErrUnknownWorkflow is returned (wrapped) by Mermaid for a workflowId the
-// document does not define.
-var ErrUnknownWorkflow = errors.New("unknown workflow")
 
 // ErrNoDocument is returned for a nil document.
 var ErrNoDocument = errors.New("no document")
@@ -24,21 +19,9 @@ func Mermaid(doc *arazzo.Document, workflowID string) (string, error) {
 	if doc == nil {
 		return "", ErrNoDocument
 	}
-	var w *arazzo.Workflow
-	for _, x := range doc.Workflows {
-		if x != nil && x.WorkflowID == workflowID {
-			w = x
-			break
-		}
-	}
-	if w == nil {
-		ids := make([]string, 0, len(doc.Workflows))
-		for _, w := range doc.Workflows {
-			if w != nil {
-				ids = append(ids, w.WorkflowID)
-			}
-		}
-		return "", fmt.Errorf("%w %q (the document has %s)", ErrUnknownWorkflow, workflowID, strings.Join(ids, ", "))
+	w, err := doc.LookupWorkflow(workflowID)
+	if err != nil {
+		return "", err // wraps arazzo.ErrUnknownWorkflow
 	}
 	g := &drawing{doc: doc}
 	g.line("flowchart TD")

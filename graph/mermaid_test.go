@@ -307,7 +307,7 @@ func TestActions(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	doc, _ := arazzo.Parse([]byte(actionsDoc), "a.yaml")
-	if _, err := graph.Mermaid(doc, "nope"); !errors.Is(err, graph.ErrUnknownWorkflow) || !strings.Contains(err.Error(), "main, setup, cleanup") {
+	if _, err := graph.Mermaid(doc, "nope"); !errors.Is(err, arazzo.ErrUnknownWorkflow) || !strings.Contains(err.Error(), "cleanup, main, setup") {
 		t.Errorf("err = %v", err)
 	}
 	if _, err := graph.Mermaid(nil, "x"); !errors.Is(err, graph.ErrNoDocument) {

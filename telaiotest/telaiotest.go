@@ -168,7 +168,7 @@ func Run(t T, source Source, workflowID string, inputs map[string]any, opts ...O
 	res, err := eng.Run(ctx, workflowID, inputs)
 	var ie *executor.InputError
 	switch {
-	case errors.Is(err, executor.ErrUnknownWorkflow):
+	case errors.Is(err, arazzo.ErrUnknownWorkflow):
 		t.Fatalf("telaiotest: %s: %v", source, err)
 		return nil
 	case errors.As(err, &ie):
