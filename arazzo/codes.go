@@ -11,6 +11,9 @@ const (
 	CodeExtraField       = "ignored-field"
 	CodeMissingField     = "missing-field"
 	CodeDuplicateKey     = "duplicate-key"
+	// CodeNotArazzo: the document is an OpenAPI, Swagger or AsyncAPI
+	// description, not an Arazzo document.
+	CodeNotArazzo = "not-arazzo"
 )
 
 // Loading.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -72,14 +73,19 @@ func WithFetchTimeout(d time.Duration) LoadOption { return func(l *loader) { l.t
 func WithMaxSources(n int) LoadOption { return func(l *loader) { l.maxSources = n } }
 
 // WithRoot sets the directory tree file sources must stay inside (Load
-// only). By default it is the working directory when the document lies
-// inside it, else the document's directory. Symbolic links are followed
-// only when their target lies inside the root too.
+// only). By default it is the nearest enclosing version-control root of the
+// document (the nearest folder, from the document's own up, holding .git,
+// .hg or .svn), else the document's own folder; so `url:
+// ../openapi/api.yml` works in a checkout whatever the working directory,
+// while a document outside any checkout reaches only its own folder (the
+// error then names the --root that would allow the source). Symbolic links
+// are followed only when their target lies inside the root too.
 func WithRoot(dir string) LoadOption { return func(l *loader) { l.root = dir } }
 
 // WithSourceOverride makes the source description named name read the given
 // bytes instead of its url (useful to test a document against another copy
-// of an API description).
+// of an API description). The override is looked up before the url is
+// resolved, so any url works, one outside the root included.
 func WithSourceOverride(name string, src []byte) LoadOption {
 	return func(l *loader) {
 		if l.overrides == nil {
@@ -120,12 +126,7 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 	}
 	root := l.root
 	if root == "" {
-		root = filepath.Dir(abs)
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !outside(rel) {
-				root = wd
-			}
-		}
+		root = DefaultRoot(abs)
 	}
 	root, err = filepath.Abs(root)
 	if err != nil {
@@ -157,9 +158,38 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 // parse errors and every source that could not be loaded (see the package
 // documentation, Safety).
 func LoadFS(ctx context.Context, fsys fs.FS, name string, opts ...LoadOption) (*Document, diag.Diagnostics) {
+	if fsys == nil {
+		return nil, ioDiag(name, errors.New("LoadFS: nil file system"))
+	}
 	l := newLoader(opts)
 	l.fsys = fsys
 	return l.load(ctx, path.Clean(name), name)
+}
+
+// vcsMarkers are the entries that make a folder a version-control root.
+var vcsMarkers = []string{".git", ".hg", ".svn"}
+
+// DefaultRoot is the root Load uses for the document at path when WithRoot
+// is not given: the nearest folder, from the document's own up, holding
+// .git, .hg or .svn, else the document's own folder.
+func DefaultRoot(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Dir(path)
+	}
+	dir := filepath.Dir(abs)
+	for d := dir; ; {
+		for _, m := range vcsMarkers {
+			if _, err := os.Lstat(filepath.Join(d, m)); err == nil {
+				return d
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }
 
 func newLoader(opts []LoadOption) *loader {
@@ -197,7 +227,7 @@ func (l *loader) guard(c *http.Client) *http.Client {
 		case to.Scheme == "http" && viaHTTPS(via):
 			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect from https to http (%s)", to.Redacted())}
 		case !l.allowed(to.Host):
-			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect to host %q, which is not allowed (allow it explicitly)", to.Host)}
+			return &loadError{code: CodeRedirectRefused, msg: fmt.Sprintf("refused a redirect to host %q, which is not allowed (allow it with --allow-host %s, or WithAllowedHosts)", to.Host, to.Host)}
 		case next != nil:
 			return next(req, via)
 		}
@@ -327,16 +357,18 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	sd := src.Description
 	var data []byte
 	var missed string // a plan-cache entry known to be absent
-	loc, err := l.resolve(doc.URL, sd.URL)
-	if err != nil {
-		return err
-	}
-	src.Location = loc
+	var loc string
+	var err error
 	if o, ok := l.overrides[sd.Name]; ok {
+		// Looked up before the url is resolved: any url can be overridden.
 		data = o
 		loc = "override:" + sd.Name
 		src.Location = loc
 	} else {
+		if loc, err = l.resolve(doc.URL, sd.URL); err != nil {
+			return err
+		}
+		src.Location = loc
 		if d, ok := l.docs[loc]; ok && (src.Type == "" || src.Type == SourceArazzo) {
 			src.Type, src.Arazzo = SourceArazzo, d
 			return nil
@@ -409,12 +441,20 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		src.OpenAPI = o
 		l.remember(o, refs, entry)
 	case SourceArazzo:
-		sub, ds := Parse(data, l.display(doc, loc), WithMaxDocumentBytes(l.maxBytes))
-		if sub == nil || oas.Sniff(sub.Raw) == "" {
+		sub, ds := Parse(data, l.display(doc, loc), WithMaxDocumentBytes(l.maxBytes), func(c *parseConfig) { c.anyRoot = true })
+		switch {
+		case sub != nil && oas.Sniff(sub.Raw) == "arazzo", sub == nil && looksArazzo(data):
+			// An Arazzo document: its own diagnostics.
+			l.diags = append(l.diags, ds...)
+		case sub != nil && oas.Sniff(sub.Raw) != "":
 			// An OpenAPI description declared arazzo is one error of
 			// Validate (source-type-mismatch), not a page of unknown
 			// fields.
-			l.diags = append(l.diags, ds...)
+		default:
+			// Not an API description at all: say so without quoting a byte
+			// of it (it may be anything inside the root, such as a
+			// credentials file).
+			return fmt.Errorf("%s is not an Arazzo document (it has no arazzo field)", loc)
 		}
 		if sub == nil {
 			return fmt.Errorf("cannot parse the Arazzo document %s", loc)
@@ -426,6 +466,12 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	}
 	return nil
 }
+
+// arazzoField finds an "arazzo" key at the start of a line: the text is
+// meant as an Arazzo document even when it does not parse.
+var arazzoField = regexp.MustCompile(`(?m)^\s*["']?arazzo["']?\s*:`)
+
+func looksArazzo(data []byte) bool { return arazzoField.Match(data) }
 
 // display names a nested document in diagnostics: relative to the entry
 // document's directory when it is a file.
@@ -482,6 +528,12 @@ func (l *loader) resolve(base, ref string) (string, error) {
 	}
 	joined := path.Join(path.Dir(base), p)
 	if joined == ".." || strings.HasPrefix(joined, "../") {
+		if l.osRoot != "" {
+			// Name the exact root that would allow it.
+			target := filepath.Join(l.osRoot, filepath.FromSlash(joined))
+			wider := commonDir(l.osRoot, filepath.Dir(target))
+			return "", fmt.Errorf("%q resolves to %s, outside the allowed file tree %s (allow it with --root %s, or WithRoot)", ref, target, l.osRoot, wider)
+		}
 		return "", fmt.Errorf("%q resolves outside the allowed file tree (set a wider root: WithRoot, or --root on the command line)", ref)
 	}
 	return joined, nil
@@ -582,6 +634,20 @@ func (l *loader) realPath(loc string) (string, bool, bool) {
 	return filepath.ToSlash(rel), true, true
 }
 
+// commonDir is the deepest folder holding both a and b (absolute paths).
+func commonDir(a, b string) string {
+	for {
+		if rel, err := filepath.Rel(a, b); err == nil && !outside(rel) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
+	}
+}
+
 // outside reports whether a path made by filepath.Rel leaves its base.
 func outside(rel string) bool {
 	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
@@ -645,7 +711,7 @@ func (l *loader) fetch(ctx context.Context, loc string) ([]byte, error) {
 		return nil, err
 	}
 	if !l.allowed(u.Host) {
-		return nil, &loadError{code: CodeSourceNotLoaded, msg: fmt.Sprintf("fetching from host %q is not allowed (allow it explicitly)", u.Host)}
+		return nil, &loadError{code: CodeSourceNotLoaded, msg: fmt.Sprintf("fetching from host %q is not allowed (allow it with --allow-host %s, or WithAllowedHosts)", u.Host, u.Host)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()

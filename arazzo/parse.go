@@ -39,6 +39,10 @@ type ParseOption func(*parseConfig)
 
 type parseConfig struct {
 	maxBytes int64
+	// anyRoot parses a document whose root says it is another kind of
+	// description as an Arazzo document (the loader, for a source declared
+	// arazzo: Validate then reports the mismatch).
+	anyRoot bool
 }
 
 // WithMaxDocumentBytes sets the largest document Parse accepts, in bytes. A
@@ -113,12 +117,36 @@ func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagno
 		return nil, p.diags
 	}
 	doc.Raw = raw
+	if name := otherDescription(raw); name != "" && !cfg.anyRoot {
+		// One clear error rather than a page of unknown fields.
+		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeNotArazzo,
+			"%s is %s, not an Arazzo document (an Arazzo document names its API descriptions in sourceDescriptions)", file, name)
+		return nil, p.diags
+	}
 	p.document(root)
 	p.diags.Sort()
 	if len(p.diags) > maxDiagnostics {
 		p.diags = p.diags[:maxDiagnostics]
 	}
 	return doc, p.diags
+}
+
+// otherDescription names the kind of an API description that is not an
+// Arazzo document ("an OpenAPI description"), or "".
+func otherDescription(raw any) string {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if _, ok := m["arazzo"]; ok {
+		return ""
+	}
+	for _, k := range []struct{ key, name string }{{"openapi", "an OpenAPI description"}, {"swagger", "a Swagger 2.0 description"}, {"asyncapi", "an AsyncAPI description"}} {
+		if _, ok := m[k.key]; ok {
+			return k.name
+		}
+	}
+	return ""
 }
 
 func parseYAML(src []byte) (n *yaml.Node, err error) {
