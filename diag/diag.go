@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Column are 1-based (Column
@@ -192,11 +193,41 @@ func (ds Diagnostics) HasCode(code string) bool {
 	return errors.Is(ds, &Diagnostic{Code: code})
 }
 
+// WithCode returns the diagnostics that carry code.
+func (ds Diagnostics) WithCode(code string) Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Code == code {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Text output limits of Format: a source line is shown in a window of
+// MaxSnippetWidth columns around the caret, a message up to MaxMessageBytes.
+const (
+	MaxSnippetWidth = 160
+	MaxMessageBytes = 2000
+)
+
 // Format renders d with the offending source line and a caret under the
 // column, as compilers do. src is the content of d.Range.File; when it is nil
 // or the line is out of range only the header line is written.
+//
+// Format is for terminals: control characters and invalid UTF-8 in the
+// message and the line are escaped (\x1b, never an escape sequence), a
+// long line is cut to a window of MaxSnippetWidth columns around the caret
+// and a long message to MaxMessageBytes, each cut marked with "…".
 func Format(d *Diagnostic, src []byte) string {
-	head := d.Error()
+	head, _ := escape(d.Error(), -1)
+	if len(head) > MaxMessageBytes {
+		cut := MaxMessageBytes
+		for cut > 0 && !utf8.RuneStart(head[cut]) {
+			cut--
+		}
+		head = fmt.Sprintf("%s… (%d more bytes)", head[:cut], len(head)-cut)
+	}
 	line := d.Range.Start.Line
 	if src == nil || line <= 0 {
 		return head
@@ -205,24 +236,87 @@ func Format(d *Diagnostic, src []byte) string {
 	if !ok {
 		return head
 	}
-	num := fmt.Sprint(line)
-	pad := strings.Repeat(" ", len(num))
 	col := d.Range.Start.Column
 	if col < 1 {
 		col = 1
 	}
+	shown, caretAt := escape(text, col-1)
+	shown, caretAt = window(shown, caretAt, MaxSnippetWidth)
+	num := fmt.Sprint(line)
+	pad := strings.Repeat(" ", len(num))
 	// Keep tabs in the caret line so it lines up under the source.
 	var caret strings.Builder
-	for i := 0; i < col-1 && i < len(text); i++ {
-		if text[i] == '\t' {
+	n := 0
+	for _, r := range shown {
+		if n >= caretAt {
+			break
+		}
+		if r == '\t' {
 			caret.WriteByte('\t')
 		} else {
 			caret.WriteByte(' ')
 		}
+		n++
 	}
-	return fmt.Sprintf("%s\n %s | %s\n %s | %s^", head, num, text, pad, caret.String())
+	return fmt.Sprintf("%s\n %s | %s\n %s | %s^", head, num, shown, pad, caret.String())
 }
 
+// escape makes text safe for a terminal: control characters (but tab),
+// DEL, C1 controls and invalid UTF-8 bytes are written as \xNN or \u00NN.
+// It also returns the rune index in the result of byte offset at in text
+// (-1: not asked).
+func escape(text string, at int) (string, int) {
+	var b strings.Builder
+	runeAt, runes := -1, 0
+	for i := 0; i < len(text); {
+		if i >= at && runeAt < 0 && at >= 0 {
+			runeAt = runes
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		var piece string
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			piece = fmt.Sprintf("\\x%02x", text[i])
+		case r == '\t':
+			piece = "\t"
+		case r < 0x20 || r == 0x7f:
+			piece = fmt.Sprintf("\\x%02x", r)
+		case r >= 0x80 && r < 0xa0, r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			// C1 controls, line separators and bidirectional overrides.
+			piece = fmt.Sprintf("\\u%04x", r)
+		default:
+			piece = text[i : i+size]
+		}
+		b.WriteString(piece)
+		runes += utf8.RuneCountInString(piece)
+		i += size
+	}
+	if runeAt < 0 && at >= 0 {
+		runeAt = runes
+	}
+	return b.String(), runeAt
+}
+
+// window cuts text (of runes) to width runes around at, marking the cuts
+// with "…", and returns at's new index.
+func window(text string, at, width int) (string, int) {
+	rs := []rune(text)
+	if len(rs) <= width {
+		return text, at
+	}
+	start := max(0, at-width/2)
+	end := min(len(rs), start+width)
+	start = max(0, end-width)
+	out := string(rs[start:end])
+	if start > 0 {
+		out = "…" + out
+		at = at - start + 1
+	}
+	if end < len(rs) {
+		out += "…"
+	}
+	return out, at
+}
 func sourceLine(src []byte, line int) (string, bool) {
 	n := 1
 	start := 0

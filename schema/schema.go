@@ -290,6 +290,18 @@ func (s *Schema) Properties() map[string]*Schema {
 	return out
 }
 
+// Closed reports whether the schema refuses object members it does not
+// declare (additionalProperties: false, through $ref, allOf and nullable
+// wrappers).
+func (s *Schema) Closed() bool {
+	for _, v := range views(s.lib) {
+		if b, ok := v.AdditionalProperties.(bool); ok && !b {
+			return true
+		}
+	}
+	return false
+}
+
 // Required returns the required property names, merged like Properties (in
 // an OpenAPI Request schema readOnly properties are not required; in a
 // Response schema writeOnly ones are not).
