@@ -5,7 +5,9 @@
 // It owns the rendering only: it reads executor.Result values, which the
 // executor has already masked (credentials, OAuth2 tokens and secret inputs,
 // in every encoded form, replaced by executor.Mask in exchanges, outputs and
-// errors), and it never adds data from elsewhere (inputs and the raw
+// errors; a workflow's own outputs, which Engine.Run returns as they are,
+// are replaced by their masked copy, Result.Redacted), and it never adds
+// data from elsewhere (inputs and the raw
 // requests are not available to it). What it decodes (HAR query strings,
 // form bodies and cookies) is decoded from the masked text.
 //

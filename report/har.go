@@ -98,6 +98,7 @@ type harTimings struct {
 // HAR writes every exchange of results as an HTTP Archive 1.2 document
 // (see the package documentation). Nil results are skipped.
 func HAR(w io.Writer, results []*executor.Result, opts ...Option) error {
+	results = redacted(results)
 	cfg := newConfig(opts)
 	var total time.Duration
 	for _, r := range results {

@@ -23,6 +23,7 @@ type jsonReport struct {
 // out). Nil results are skipped. opts are accepted for symmetry with the
 // other formats and change nothing.
 func JSON(w io.Writer, results []*executor.Result, opts ...Option) error {
+	results = redacted(results)
 	rep := jsonReport{Success: true, Results: []*executor.Result{}}
 	for _, r := range results {
 		if r == nil {

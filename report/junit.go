@@ -128,6 +128,7 @@ func seconds(d time.Duration) string {
 // per workflow run (nested runs included) and a testcase per step
 // execution (see the package documentation). Nil results are skipped.
 func JUnit(w io.Writer, results []*executor.Result, opts ...Option) error {
+	results = redacted(results)
 	cfg := newConfig(opts)
 	stamp := cfg.now().UTC().Format("2006-01-02T15:04:05")
 	doc := xmlSuites{Name: cfg.name}

@@ -97,6 +97,17 @@ func WithClock(now func() time.Time) Option {
 // failure shows (default DefaultMaxBody).
 func WithMaxBody(n int) Option { return func(c *config) { c.maxBody = n } }
 
+// redacted returns the results with their outputs masked
+// (executor.Result.Redacted): a report is an artifact that gets uploaded,
+// so a workflow's outputs are masked in it like the rest of the trace.
+func redacted(results []*executor.Result) []*executor.Result {
+	out := make([]*executor.Result, len(results))
+	for i, r := range results {
+		out[i] = r.Redacted()
+	}
+	return out
+}
+
 // Write writes results in format f. Nil results are skipped.
 func Write(w io.Writer, f Format, results []*executor.Result, opts ...Option) error {
 	switch f {

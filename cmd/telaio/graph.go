@@ -4,31 +4,20 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/graph"
 )
 
 // cmdGraph prints a Mermaid flowchart of a workflow (or of all of them).
 func cmdGraph(ctx context.Context, args []string, e *env) int {
-	fs := pflag.NewFlagSet("graph", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e, "graph", "telaio graph FILE [--workflow ID]\n\nPrints a workflow (default: every workflow) as a Mermaid flowchart.")
 	wf := fs.String("workflow", "", "the workflow to draw (default: all)")
 	root := fs.String("root", "", "file sources must stay inside `DIR`")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: telaio graph FILE [--workflow ID]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args, e); done {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+		return usageError(e, "graph", "give one file (usage: telaio graph FILE)")
 	}
 	// Sources that cannot be loaded only cost the operation labels.
 	doc, diags := arazzo.Load(ctx, fs.Arg(0), loadOptions(e, nil, *root)...)

@@ -3,32 +3,84 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
-// This file reads workflow inputs from the command line: --inputs FILE and
-// --input name=value. FuzzParseInput checks that no argument panics.
+// This file reads workflow inputs from the command line: --inputs FILE (or
+// - for stdin) and --input name=value. FuzzParseInput checks that no
+// argument panics.
 
-// readInputs reads --inputs FILE then applies each --input name=value (split
-// at the first "="; the value is JSON when it parses as JSON, else a string;
-// an input the schema declares as a string keeps the text as written).
-func readInputs(file string, pairs []string, strs map[string]bool) (map[string]any, error) {
-	inputs := map[string]any{}
+// maxInputsBytes bounds an --inputs file (or stdin).
+const maxInputsBytes = 16 << 20
+
+// givenInputs are the inputs of the command line, before a workflow's
+// schema types them.
+type givenInputs struct {
+	file  map[string]any // --inputs
+	pairs []string       // --input name=value, in order
+}
+
+// readInputs reads --inputs FILE ("-": stdin) and checks the --input pairs.
+func readInputs(file string, pairs []string, stdin io.Reader) (givenInputs, error) {
+	g := givenInputs{pairs: pairs}
 	if file != "" {
-		data, err := os.ReadFile(file)
+		var r io.Reader = stdin
+		name := "stdin"
+		if file != "-" {
+			f, err := os.Open(file)
+			if err != nil {
+				return g, fmt.Errorf("--inputs: %v", err)
+			}
+			defer f.Close()
+			r, name = f, file
+		}
+		if r == nil {
+			return g, fmt.Errorf("--inputs -: no standard input")
+		}
+		data, err := io.ReadAll(io.LimitReader(r, maxInputsBytes+1))
 		if err != nil {
-			return nil, fmt.Errorf("--inputs: %v", err)
+			return g, fmt.Errorf("--inputs %s: %v", name, err)
 		}
-		m, err := decodeInputs(data)
-		if err != nil {
-			return nil, fmt.Errorf("--inputs %s: %v", file, err)
+		if len(data) > maxInputsBytes {
+			return g, fmt.Errorf("--inputs %s: larger than %d bytes", name, maxInputsBytes)
 		}
-		for k, x := range m {
-			inputs[k] = x
+		if g.file, err = decodeInputs(data); err != nil {
+			return g, fmt.Errorf("--inputs %s: %v", name, err)
 		}
+	}
+	for _, p := range pairs {
+		if _, _, err := parseInput(p); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
+// has reports whether the command line gives the input.
+func (g givenInputs) has(name string) bool {
+	if _, ok := g.file[name]; ok {
+		return true
+	}
+	for _, p := range g.pairs {
+		if n, _, _ := strings.Cut(p, "="); n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeInputs applies the --inputs values then each --input name=value
+// (split at the first "="; the value is JSON when it parses as JSON, else
+// a string; an input the schema declares as a string keeps the text as
+// written).
+func mergeInputs(file map[string]any, pairs []string, strs map[string]bool) (map[string]any, error) {
+	inputs := make(map[string]any, len(file)+len(pairs))
+	for k, x := range file {
+		inputs[k] = x
 	}
 	for _, p := range pairs {
 		name, value, err := parseInput(p)
@@ -41,6 +93,15 @@ func readInputs(file string, pairs []string, strs map[string]bool) (map[string]a
 		inputs[name] = value
 	}
 	return inputs, nil
+}
+
+// typedInput reads an input's text as --input does.
+func typedInput(name, text string, isString bool) any {
+	in, err := mergeInputs(nil, []string{name + "=" + text}, map[string]bool{name: isString})
+	if err != nil {
+		return text
+	}
+	return in[name]
 }
 
 // decodeInputs decodes the JSON or YAML text of an --inputs file, which must

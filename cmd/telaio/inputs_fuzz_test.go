@@ -40,7 +40,7 @@ func FuzzParseInput(f *testing.F) {
 				t.Fatalf("parseInput(%q) = %q", p, s)
 			}
 		}
-		in, err := readInputs("", []string{p}, map[string]bool{name: true})
+		in, err := mergeInputs(nil, []string{p}, map[string]bool{name: true})
 		if s, isStr := v.(string); err != nil || in[name] != raw && !(isStr && in[name] == s) {
 			t.Fatalf("readInputs(%q) as a string input = %#v, %v; want %q", p, in[name], err, raw)
 		}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/executor"
 	"github.com/telaio/telaio/mock"
@@ -131,23 +129,14 @@ func placeholderCredential(doc *arazzo.Document, scheme string) string {
 }
 
 func cmdMock(ctx context.Context, args []string, e *env) int {
-	fs := pflag.NewFlagSet("mock", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e, "mock", "telaio mock OPENAPI [--addr 127.0.0.1:PORT] [--no-auth]\n\nServes an OpenAPI description as a mock API until interrupted.")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	noAuth := fs.Bool("no-auth", false, "do not check credentials")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: telaio mock OPENAPI [--addr 127.0.0.1:PORT] [--no-auth]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args, e); done {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+		return usageError(e, "mock", "give one OpenAPI description (usage: telaio mock OPENAPI)")
 	}
 	src, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

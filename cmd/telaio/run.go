@@ -3,27 +3,37 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
-	"unicode"
-
-	"github.com/spf13/pflag"
 
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/report"
 	"github.com/telaio/telaio/schema"
 )
 
+const runSynopsis = `telaio run FILE... [--workflow ID]... [--all] [--skip ID]... [--input name=value]... [--inputs FILE|-]
+           [--server NAME=URL]... [--auth SCHEME=VALUE]... [--mock] [--format text|json] [--timeout D]
+           [--check NAME=SEVERITY]... [--report junit|json|har=FILE]... [--verbose] [--quiet]
+
+Runs one workflow of one file (the only one, or --workflow ID), or several:
+several files run every workflow of each, --all every workflow no other
+depends on. Inputs come from --inputs (a JSON or YAML file, "-" for stdin),
+then TELAIO_INPUT_<NAME> environment variables for inputs not given, then
+--input name=value (JSON when the value parses as JSON, else text; an input
+declared as a string keeps the text).`
+
 type runFlags struct {
-	workflow  string
+	workflows []string
+	skips     []string
 	inputs    []string
 	inputFile string
 	servers   []string
@@ -39,79 +49,512 @@ type runFlags struct {
 	all       bool
 	parallel  int
 	quiet     bool
+	verbose   bool
 	noTypes   bool
+	noMasking bool
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
 	var f runFlags
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&f.workflow, "workflow", "", "the workflow to run (may be omitted when the document has one)")
+	fs := newFlags(e, "run", runSynopsis)
+	fs.StringArrayVar(&f.workflows, "workflow", nil, "run the workflow `ID` (repeatable; default: the file's only workflow, or all of several files')")
+	fs.StringArrayVar(&f.skips, "skip", nil, "do not run the workflow `ID` (repeatable)")
 	fs.StringArrayVar(&f.inputs, "input", nil, "an input as `name=value` (value parsed as JSON when it is valid JSON; repeatable)")
-	fs.StringVar(&f.inputFile, "inputs", "", "read inputs from a JSON or YAML `FILE`")
+	fs.StringVar(&f.inputFile, "inputs", "", "read inputs from a JSON or YAML `FILE` (- for stdin)")
 	fs.StringArrayVar(&f.servers, "server", nil, "send the operations of a source description to `NAME=URL` (repeatable)")
 	fs.StringArrayVar(&f.auth, "auth", nil, "a credential `SCHEME=VALUE`: user:pass for basic, the token for bearer, the key for apiKey, id:secret for oauth2 (also TELAIO_AUTH_<SCHEME>)")
 	fs.StringVar(&f.format, "format", "text", "output format: text or json")
-	fs.DurationVar(&f.timeout, "timeout", 0, "stop the run after `DURATION` (e.g. 30s)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop each run after `DURATION` (e.g. 30s)")
 	fs.BoolVar(&f.mock, "mock", false, "run against in-process mock servers built from the OpenAPI descriptions")
 	fs.StringArrayVar(&f.hosts, "allow-host", nil, "allow fetching http(s) source descriptions from `HOST`")
-	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
-	fs.StringArrayVar(&f.checks, "check", nil, "contract check severity `NAME=error|warn|off` (checks: "+strings.Join(executor.Checks, ", ")+")")
+	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR` (default: the document's checkout, else its folder)")
+	fs.StringArrayVar(&f.checks, "check", nil, "contract check severity `NAME=error|warn|off` (checks: "+strings.Join(executor.Checks(), ", ")+")")
 	fs.BoolVar(&f.all, "all", false, "run every workflow of every file (dependencies run inside the runs that need them)")
 	fs.IntVar(&f.parallel, "parallel", 1, "with several runs, run up to `N` at a time")
 	fs.StringArrayVar(&f.reports, "report", nil, "also write a report `FORMAT=FILE` (junit, json or har; repeatable)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the result: no step lines, no progress")
+	fs.BoolVar(&f.verbose, "verbose", false, "print every request and response (secrets masked)")
 	fs.BoolVar(&f.noTypes, "no-type-check", false, "skip checking workflows against the OpenAPI schemas before running")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: telaio run FILE [--workflow ID] [--input name=value]... [flags]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return exitOK
+	fs.BoolVar(&f.noMasking, "no-secrets-masking", false, "show secrets everywhere (for debugging; never in CI)")
+	if code, done := parseFlags(fs, args, e); done {
+		if code != exitOK && wantsJSON(args) {
+			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
 		}
-		return exitUsage
+		return code
 	}
-	if fs.NArg() == 0 || (f.format != "text" && f.format != "json") || f.parallel < 1 {
-		fs.Usage()
-		return exitUsage
+	fail := func(format string, args ...any) int {
+		msg := fmt.Sprintf(format, args...)
+		if f.format == "json" {
+			writeErrorJSON(e.stdout, msg, nil)
+		}
+		return usageError(e, "run", "%s", msg)
 	}
-	var reports []report.Spec
-	for _, r := range f.reports {
-		spec, err := report.ParseSpec(r)
+	switch {
+	case f.format != "text" && f.format != "json":
+		f.format = "text"
+		return fail("--format must be text or json, not %q", fs.Lookup("format").Value.String())
+	case fs.NArg() == 0:
+		return fail("no file given (usage: telaio run FILE...)")
+	case f.parallel < 1:
+		return fail("--parallel must be at least 1")
+	case f.all && len(f.workflows) > 0:
+		return fail("--workflow and --all exclude each other: --all runs every workflow, --workflow the ones named")
+	}
+	reports, err := parseReports(f.reports)
+	if err != nil {
+		return fail("--report: %v", err)
+	}
+	given, err := readInputs(f.inputFile, f.inputs, e.stdin)
+	if err != nil {
+		return fail("%v", err)
+	}
+	r := &runner{f: f, e: e, reports: reports, given: given, preps: map[string]*prepOnce{}}
+	defer r.close()
+	return r.run(ctx, fs.Args())
+}
+
+// wantsJSON reports whether args ask for JSON output (for flag errors,
+// before the flags are known).
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--format=json" || a == "--format" && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
+// parseReports parses --report values and refuses two reports to one file.
+func parseReports(values []string) ([]report.Spec, error) {
+	var out []report.Spec
+	seen := map[string]string{}
+	for _, v := range values {
+		spec, err := report.ParseSpec(v)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "telaio run: --report: %v\n", err)
-			return exitUsage
+			return nil, err
 		}
-		reports = append(reports, spec)
+		key := spec.Path
+		if abs, err := filepath.Abs(spec.Path); err == nil {
+			key = abs
+		}
+		if prev, dup := seen[key]; dup {
+			return nil, fmt.Errorf("%s and %s write the same file", prev, spec)
+		}
+		seen[key] = spec.String()
+		out = append(out, spec)
 	}
-	if fs.NArg() > 1 || f.all {
-		return runMany(ctx, fs.Args(), f, reports, e)
-	}
-	code, _ := runFile(ctx, fs.Arg(0), f.workflow, f, reports, e)
-	return code
+	return out, nil
 }
 
-// runFile runs one workflow of one file and prints its result; reports are
-// written when given.
-func runFile(ctx context.Context, file, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
-	p := prepare(ctx, file, f, e.getenv)
-	defer p.close()
-	return runPrepared(ctx, p, workflow, f, reports, e)
+// runner runs the jobs of one telaio run.
+type runner struct {
+	f       runFlags
+	e       *env
+	reports []report.Spec
+	given   givenInputs
+	mu      sync.Mutex
+	preps   map[string]*prepOnce
 }
 
-// prepared is a file loaded, validated and planned (mocks started, schemas
-// compiling): every run of its workflows in the process shares it, so a
-// description is read and compiled once however many workflows use it.
+type prepOnce struct {
+	sync.Once
+	p *prepared
+}
+
+// job is one workflow run of one file.
+type job struct {
+	file, workflow string
+	prep           *prepared
+	out, errOut    bytes.Buffer
+	code           int
+	res            *executor.Result
+	errMsg         string // why the run did not start or failed, for JSON
+	diags          diag.Diagnostics
+}
+
+func (r *runner) close() {
+	for _, o := range r.preps {
+		if o.p != nil {
+			o.p.close()
+		}
+	}
+}
+
+// prepare loads, validates and plans a file once, however many of its
+// workflows run.
+func (r *runner) prepare(ctx context.Context, file string) *prepared {
+	r.mu.Lock()
+	o, ok := r.preps[file]
+	if !ok {
+		o = &prepOnce{}
+		r.preps[file] = o
+	}
+	r.mu.Unlock()
+	o.Do(func() { o.p = prepare(ctx, file, r.f, r.e.getenv) })
+	return o.p
+}
+
+func (r *runner) run(ctx context.Context, files []string) int {
+	f, e := r.f, r.e
+	jobs, code := r.plan(ctx, files)
+	if code != exitOK {
+		// Nothing ran: the reports say why.
+		r.writeReports(jobs)
+		if f.format == "json" {
+			r.writeJSON(jobs)
+		}
+		return code
+	}
+	many := len(jobs) > 1
+	sem := make(chan struct{}, f.parallel)
+	var wg sync.WaitGroup
+	var progress sync.Mutex
+	passed, failed := 0, 0
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			je := &env{stdout: &j.out, stderr: &j.errOut, stdin: e.stdin, getenv: e.getenv, isTTY: e.isTTY && !many}
+			if !many {
+				// One run prints as it goes.
+				je.stdout, je.stderr = e.stdout, e.stderr
+			}
+			r.runJob(ctx, j, je)
+			if many && !f.quiet {
+				progress.Lock()
+				fmt.Fprintln(e.stderr, jobLine(j))
+				progress.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	worst := exitOK
+	for _, j := range jobs {
+		if many && f.format == "text" {
+			fmt.Fprintf(e.stdout, "== %s: %s\n", j.file, j.workflow)
+			e.stdout.Write(j.out.Bytes())
+			e.stderr.Write(j.errOut.Bytes())
+		}
+		if j.code == exitOK {
+			passed++
+		} else {
+			failed++
+		}
+		worst = max(worst, j.code)
+	}
+	if f.format == "json" {
+		r.writeJSON(jobs)
+	}
+	if werr := r.writeReports(jobs); werr != nil {
+		worst = exitUsage
+	}
+	if many {
+		summary := e.stdout
+		if f.format == "json" {
+			summary = e.stderr
+		}
+		if !f.quiet || f.format == "text" {
+			fmt.Fprintf(summary, "%d passed, %d failed\n", passed, failed)
+		}
+	}
+	return worst
+}
+
+// jobLine is the progress line of a finished run.
+func jobLine(j *job) string {
+	mark := "ok  "
+	if j.code != exitOK {
+		mark = "FAIL"
+	}
+	d := ""
+	if j.res != nil {
+		d = "  " + roundDuration(j.res.Duration).String()
+	}
+	return fmt.Sprintf("%s %s: %s%s", mark, j.file, j.workflow, d)
+}
+
+// plan lists the jobs: every file prepared (an invalid one reported once),
+// the workflows chosen by --workflow, --all, --skip or the file count.
+func (r *runner) plan(ctx context.Context, files []string) ([]*job, int) {
+	f, e := r.f, r.e
+	var jobs []*job
+	worst := exitOK
+	named := map[string]bool{}
+	var allIDs []string
+	for _, file := range files {
+		p := r.prepare(ctx, file)
+		// Diagnostics and notices, once per file whatever the number of
+		// its workflows.
+		e.stderr.Write(p.msgs.Bytes())
+		if p.doc == nil || p.code != exitOK {
+			j := &job{file: file, workflow: "(document)", prep: p, code: p.code, errMsg: p.errMsg(), diags: p.diags}
+			if p.doc != nil && len(f.workflows) > 0 {
+				j.workflow = strings.Join(f.workflows, ",")
+			}
+			jobs = append(jobs, j)
+			worst = max(worst, p.code)
+			continue
+		}
+		ids := p.doc.WorkflowIDs()
+		allIDs = append(allIDs, ids...)
+		var chosen []string
+		switch {
+		case len(f.workflows) > 0:
+			for _, w := range f.workflows {
+				if p.doc.Workflow(w) != nil {
+					chosen = append(chosen, w)
+					named[w] = true
+				}
+			}
+			if len(files) == 1 && len(chosen) < len(f.workflows) {
+				for _, w := range f.workflows {
+					if !named[w] {
+						_, err := p.doc.LookupWorkflow(w)
+						return jobs, r.usage(file, err.Error())
+					}
+				}
+			}
+		case f.all:
+			needed := map[string]bool{}
+			for _, w := range p.doc.Workflows {
+				for _, d := range w.DependsOn {
+					needed[d] = true
+				}
+			}
+			for _, id := range ids {
+				if !needed[id] {
+					chosen = append(chosen, id)
+				}
+			}
+		case len(files) == 1 && len(ids) > 1 && len(f.skips) == 0:
+			return jobs, r.usage(file, fmt.Sprintf("the document has %d workflows (%s): choose one with --workflow, or run them all with --all", len(ids), strings.Join(ids, ", ")))
+		default:
+			chosen = ids
+		}
+		for _, id := range chosen {
+			if contains(f.skips, id) {
+				continue
+			}
+			jobs = append(jobs, &job{file: file, workflow: id, prep: p})
+		}
+	}
+	for _, w := range f.workflows {
+		if !named[w] && worst == exitOK {
+			return jobs, r.usage(strings.Join(files, ", "), suggest.Unknown("workflow", w, allIDs))
+		}
+	}
+	for _, s := range f.skips {
+		if !contains(allIDs, s) && worst == exitOK {
+			return jobs, r.usage(strings.Join(files, ", "), "--skip: "+suggest.Unknown("workflow", s, allIDs))
+		}
+	}
+	if worst == exitOK && len(jobs) == 0 {
+		return jobs, r.usage(strings.Join(files, ", "), "no workflow left to run")
+	}
+	return jobs, worst
+}
+
+// usage prints a usage error about a file and returns exitUsage.
+func (r *runner) usage(file, msg string) int {
+	return usageError(r.e, "run", "%s: %s", file, msg)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// runJob runs one workflow and prints its result to e.
+func (r *runner) runJob(ctx context.Context, j *job, e *env) {
+	f, p := r.f, j.prep
+	inputs, warnings, err := r.inputsFor(p, j.workflow)
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "telaio run: warning: %s\n", w)
+	}
+	if err != nil {
+		j.code, j.errMsg = exitUsage, err.Error()
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		return
+	}
+	rctx := ctx
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	var runOpts []executor.RunOption
+	live := f.format == "text" && e.isTTY && !f.quiet
+	if live {
+		runOpts = append(runOpts, executor.RunWithObserver(progressObserver(e.stderr, f.verbose)))
+	}
+	res, err := p.eng.Run(rctx, j.workflow, inputs, runOpts...)
+	if err != nil {
+		if msg := stopReason(ctx, rctx, f.timeout); msg != "" {
+			err = stoppedError{msg: msg, err: err}
+			if res != nil {
+				res.Error = err.Error()
+			}
+		}
+	}
+	j.res = res
+	var ie *executor.InputError
+	switch {
+	case errors.As(err, &ie):
+		j.code = exitUsage
+	case err != nil || res == nil || !res.Success:
+		j.code = exitFailed
+	}
+	if err != nil {
+		j.errMsg = err.Error()
+	}
+	if f.format == "json" {
+		return
+	}
+	if ie != nil {
+		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+		return
+	}
+	// On a terminal the steps were printed as they finished; --quiet
+	// prints none.
+	writeResultText(e.stdout, res, err, textOptions{steps: !live && !f.quiet, verbose: f.verbose})
+}
+
+// stoppedError says why a run stopped early: its timeout, or a signal.
+type stoppedError struct {
+	msg string
+	err error
+}
+
+func (s stoppedError) Error() string {
+	var se *executor.StepError
+	if errors.As(s.err, &se) {
+		where := fmt.Sprintf("workflow %q", se.WorkflowID)
+		if se.StepID != "" {
+			where += fmt.Sprintf(", step %q", se.StepID)
+		}
+		return where + ": " + s.msg
+	}
+	return s.msg
+}
+
+func (s stoppedError) Unwrap() error { return s.err }
+
+// stopReason names why rctx ended, if it did: "timed out after 30s
+// (--timeout)" or "interrupted by signal interrupt".
+func stopReason(ctx, rctx context.Context, timeout time.Duration) string {
+	var se signalError
+	switch {
+	case errors.As(context.Cause(ctx), &se):
+		return "interrupted by signal " + se.sig.String()
+	case ctx.Err() != nil:
+		return "interrupted"
+	case rctx.Err() != nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %s (--timeout)", timeout)
+	}
+	return ""
+}
+
+// inputsFor builds the inputs of one workflow: the given ones typed by the
+// workflow's schema (a string input keeps its text), then
+// TELAIO_INPUT_<NAME> for declared inputs not given. An input the schema
+// does not declare is an error when the schema is closed, else a warning.
+func (r *runner) inputsFor(p *prepared, workflow string) (map[string]any, []string, error) {
+	sch := p.eng.InputsSchema(workflow)
+	var props map[string]*schema.Schema
+	if sch != nil {
+		props = sch.Properties()
+	}
+	strs := stringInputs(sch)
+	inputs, err := mergeInputs(r.given.file, r.given.pairs, strs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for name := range props {
+		if r.given.has(name) {
+			continue
+		}
+		if v := r.e.getenv(inputEnvName(name)); v != "" {
+			inputs[name] = typedInput(name, v, strs[name])
+		}
+	}
+	if len(props) == 0 {
+		return inputs, nil, nil
+	}
+	var warnings []string
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	given := make([]string, 0, len(inputs))
+	for n := range inputs {
+		given = append(given, n)
+	}
+	sort.Strings(given)
+	for _, n := range given {
+		if _, ok := props[n]; ok {
+			continue
+		}
+		msg := fmt.Sprintf("workflow %s: %s", workflow, suggest.Unknown("input", n, names))
+		if sch.Closed() {
+			return nil, nil, errors.New(msg + " (the inputs schema allows no other)")
+		}
+		warnings = append(warnings, msg)
+	}
+	return inputs, warnings, nil
+}
+
+// writeReports writes every --report file; a report that cannot be
+// written is an error (exit 2).
+func (r *runner) writeReports(jobs []*job) error {
+	if len(r.reports) == 0 {
+		return nil
+	}
+	var results []*executor.Result
+	for _, j := range jobs {
+		if j.res != nil {
+			results = append(results, j.res)
+			continue
+		}
+		// A run that never started: a result holding why.
+		msg := j.errMsg
+		if msg == "" {
+			msg = "not run"
+		}
+		results = append(results, &executor.Result{WorkflowID: j.workflow, Status: executor.StatusFailed, Error: msg,
+			Outputs: map[string]any{}, Steps: []*executor.StepResult{}})
+	}
+	var first error
+	for _, spec := range r.reports {
+		if err := spec.WriteFile(results, report.WithVersion(version())); err != nil {
+			fmt.Fprintf(r.e.stderr, "telaio run: cannot write report %s: %v\n", spec, err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// prepared is a file loaded, validated and planned (mocks started):
+// every run of its workflows in the process shares it, so a description is
+// read and compiled once however many workflows use it.
 type prepared struct {
 	doc  *arazzo.Document
 	eng  *executor.Engine
 	stop func()
 	// msgs is what preparing printed (diagnostics, notices); code is not
-	// exitOK when preparing failed. Each run that uses p prints msgs.
-	msgs bytes.Buffer
-	code int
+	// exitOK when preparing failed, with the error diagnostics in diags.
+	msgs  bytes.Buffer
+	code  int
+	diags diag.Diagnostics
+	err   string
 }
 
 func (p *prepared) close() {
@@ -120,15 +563,35 @@ func (p *prepared) close() {
 	}
 }
 
+// errMsg says why preparing failed.
+func (p *prepared) errMsg() string {
+	if p.err != "" {
+		return p.err
+	}
+	if len(p.diags) > 0 {
+		return fmt.Sprintf("the document is invalid: %d errors (first: %s)", len(p.diags.Errors()), p.diags.Errors()[0].Error())
+	}
+	return "the document could not be prepared"
+}
+
 func prepare(ctx context.Context, file string, f runFlags, getenv func(string) string) *prepared {
 	p := &prepared{}
 	fail := func(format string, args ...any) *prepared {
-		fmt.Fprintf(&p.msgs, format, args...)
+		p.err = fmt.Sprintf(format, args...)
+		fmt.Fprintf(&p.msgs, "telaio run: %s\n", p.err)
 		p.code = exitUsage
 		return p
 	}
 	e := &env{stdout: io.Discard, stderr: &p.msgs, getenv: getenv}
 	doc, diags := arazzo.Load(ctx, file, loadOptions(e, f.hosts, f.root)...)
+	p.doc = doc
+	if notLoaded := diags.WithCode(arazzo.CodeSourceNotLoaded); len(notLoaded) > 0 && !diags.HasErrors() {
+		// Say which flag allows the sources rather than print a page of
+		// follow-on errors.
+		printDiags(e, notLoaded, doc)
+		p.diags = notLoaded
+		return fail("%d source description(s) were not loaded; nothing was run", len(notLoaded))
+	}
 	if doc != nil {
 		var check []arazzo.CheckOption
 		if f.noTypes {
@@ -136,35 +599,37 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 		}
 		diags = append(diags, arazzo.Validate(doc, check...)...)
 	}
-	p.doc = doc
 	if diags.HasErrors() {
 		printDiags(e, diags.Errors(), doc)
-		p.code = exitUsage
+		p.code, p.diags = exitUsage, diags.Errors()
 		return p
 	}
-	opts := []executor.Option{executor.WithInsecureCredentials(f.insecure)}
+	opts := []executor.Option{executor.Validated(), executor.WithInsecureCredentials(f.insecure)}
+	if f.noMasking {
+		opts = append(opts, executor.WithoutSecretsMasking())
+	}
 	for _, s := range f.servers {
 		name, u, ok := strings.Cut(s, "=")
 		if !ok || name == "" || u == "" {
-			return fail("telaio run: --server must be NAME=URL, got %q\n", s)
+			return fail("--server must be NAME=URL, got %q", s)
 		}
 		opts = append(opts, executor.WithServer(name, u))
 	}
 	for _, c := range f.checks {
 		name, sev, ok := strings.Cut(c, "=")
 		if !ok {
-			return fail("telaio run: --check must be NAME=SEVERITY, got %q\n", c)
+			return fail("--check must be NAME=SEVERITY, got %q", c)
 		}
 		opts = append(opts, executor.WithCheck(name, executor.Severity(sev)))
 	}
 	auth, err := collectAuth(doc, f.auth, e.getenv)
 	if err != nil {
-		return fail("telaio run: %v\n", err)
+		return fail("%v", err)
 	}
 	if f.mock {
 		mopts, placeholders, stop, err := startMocks(doc, f.servers, auth)
 		if err != nil {
-			return fail("telaio run: --mock: %v\n", err)
+			return fail("--mock: %v", err)
 		}
 		p.stop = stop
 		opts = append(opts, mopts...)
@@ -183,79 +648,13 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 		var ds diag.Diagnostics
 		if errors.As(err, &ds) {
 			printDiags(e, ds, doc)
-		} else {
-			fmt.Fprintf(&p.msgs, "telaio run: %v\n", err)
+			p.code, p.diags = exitUsage, ds
+			return p
 		}
-		p.code = exitUsage
-		return p
+		return fail("%s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "WithServer: "), "WithAuth: "))
 	}
 	p.eng = eng
-	// Compile the contract checks' schemas on the other core while the
-	// first requests are under way.
-	go eng.Precompile()
 	return p
-}
-
-// runPrepared runs one workflow of a prepared file and prints its result.
-func runPrepared(ctx context.Context, p *prepared, workflow string, f runFlags, reports []report.Spec, e *env) (int, *executor.Result) {
-	e.stderr.Write(p.msgs.Bytes())
-	if p.code != exitOK {
-		return p.code, nil
-	}
-	doc, eng := p.doc, p.eng
-	wf, err := pickWorkflow(doc, workflow)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage, nil
-	}
-	// The engine compiled the inputs schema: it tells which --input
-	// values stay text.
-	inputs, err := readInputs(f.inputFile, f.inputs, stringInputs(eng.InputsSchema(wf)))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		return exitUsage, nil
-	}
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, f.timeout)
-		defer cancel()
-	}
-	var obs executor.Observer
-	if f.format == "text" && e.isTTY && !f.quiet {
-		obs = progressObserver(e.stderr)
-	}
-	var runOpts []executor.RunOption
-	if obs != nil {
-		runOpts = append(runOpts, executor.RunWithObserver(obs))
-	}
-	res, err := eng.Run(ctx, wf, inputs, runOpts...)
-	if res != nil {
-		for _, spec := range reports {
-			if werr := spec.WriteFile([]*executor.Result{res}, report.WithVersion(version)); werr != nil {
-				fmt.Fprintf(e.stderr, "telaio run: report %s: %v\n", spec, werr)
-			}
-		}
-	}
-	var ie *executor.InputError
-	if errors.As(err, &ie) {
-		if f.format == "json" {
-			writeResultJSON(e.stdout, res, err)
-		} else {
-			fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
-		}
-		return exitUsage, nil
-	}
-	if f.format == "json" {
-		writeResultJSON(e.stdout, res, err)
-	} else {
-		// On a terminal the steps were printed as they finished; --quiet
-		// prints none.
-		writeResultText(e.stdout, res, err, obs == nil && !f.quiet)
-	}
-	if err != nil || res == nil || !res.Success {
-		return exitFailed, res
-	}
-	return exitOK, res
 }
 
 func printDiags(e *env, ds diag.Diagnostics, doc *arazzo.Document) {
@@ -264,29 +663,8 @@ func printDiags(e *env, ds diag.Diagnostics, doc *arazzo.Document) {
 		collectSources(doc, sources, map[*arazzo.Document]bool{})
 	}
 	for _, d := range ds {
-		src := sources[d.Range.File]
-		if src == nil && d.Range.File != "" {
-			src, _ = os.ReadFile(d.Range.File)
-		}
-		fmt.Fprintln(e.stderr, diag.Format(d, src))
+		fmt.Fprintln(e.stderr, formatDiag(d, sources))
 	}
-}
-
-func pickWorkflow(doc *arazzo.Document, id string) (string, error) {
-	var ids []string
-	for _, w := range doc.Workflows {
-		ids = append(ids, w.WorkflowID)
-	}
-	if id == "" {
-		if len(ids) == 1 {
-			return ids[0], nil
-		}
-		return "", fmt.Errorf("the document has %d workflows (%s): choose one with --workflow", len(ids), strings.Join(ids, ", "))
-	}
-	if doc.Workflow(id) == nil {
-		return "", fmt.Errorf("unknown workflow %q (the document has %s)", id, strings.Join(ids, ", "))
-	}
-	return id, nil
 }
 
 // stringInputs lists the inputs the workflow's schema declares as strings
@@ -306,11 +684,12 @@ func stringInputs(s *schema.Schema) map[string]bool {
 
 // collectAuth gathers credentials from --auth flags and TELAIO_AUTH_<SCHEME>
 // environment variables (the scheme name upper-cased, other characters as
-// "_"), for the schemes the source descriptions define.
+// "_"), for the schemes the source descriptions define. An --auth for a
+// scheme no description defines is refused by executor.New.
 func collectAuth(doc *arazzo.Document, flags []string, getenv func(string) string) (map[string]string, error) {
 	auth := map[string]string{}
 	for _, name := range schemeNames(doc) {
-		if v := getenv(envName(name)); v != "" {
+		if v := getenv(envName("TELAIO_AUTH_", name)); v != "" {
 			auth[name] = v
 		}
 	}
@@ -324,18 +703,26 @@ func collectAuth(doc *arazzo.Document, flags []string, getenv func(string) strin
 	return auth, nil
 }
 
-func envName(scheme string) string {
+// envName is prefix followed by name upper-cased, characters other than
+// ASCII letters and digits as "_".
+func envName(prefix, name string) string {
 	var b strings.Builder
-	b.WriteString("TELAIO_AUTH_")
-	for _, r := range scheme {
-		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(unicode.ToUpper(r))
-		} else {
+	b.WriteString(prefix)
+	for _, r := range name {
+		switch {
+		case 'a' <= r && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+			b.WriteRune(r)
+		default:
 			b.WriteByte('_')
 		}
 	}
 	return b.String()
 }
+
+// inputEnvName is the environment variable that fills an input.
+func inputEnvName(name string) string { return envName("TELAIO_INPUT_", name) }
 
 func schemeNames(doc *arazzo.Document) []string {
 	seen := map[string]bool{}
@@ -362,121 +749,4 @@ func schemeNames(doc *arazzo.Document) []string {
 	walk(doc, 0)
 	sort.Strings(out)
 	return out
-}
-
-type jsonResult struct {
-	WorkflowID string                 `json:"workflowId"`
-	Success    bool                   `json:"success"`
-	Status     executor.Status        `json:"status"`
-	Outputs    map[string]any         `json:"outputs"`
-	Steps      []*executor.StepResult `json:"steps"`
-	Deps       []*executor.Result     `json:"dependencies,omitempty"`
-	Transfer   *executor.Result       `json:"transfer,omitempty"`
-	DurationNs time.Duration          `json:"durationNs"`
-	Error      *string                `json:"error"`
-}
-
-func writeResultJSON(w io.Writer, res *executor.Result, err error) {
-	out := jsonResult{Outputs: map[string]any{}, Steps: []*executor.StepResult{}, Status: executor.StatusFailed}
-	if res != nil {
-		out = jsonResult{WorkflowID: res.WorkflowID, Success: res.Success, Status: res.Status, Outputs: res.Outputs,
-			Steps: res.Steps, Deps: res.Dependencies, Transfer: res.Transfer, DurationNs: res.Duration}
-		if res.Error != "" {
-			msg := res.Error
-			out.Error = &msg
-		}
-	}
-	if out.Error == nil && err != nil {
-		msg := err.Error()
-		out.Error = &msg
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
-}
-
-func writeResultText(w io.Writer, res *executor.Result, err error, steps bool) {
-	if res == nil {
-		fmt.Fprintf(w, "error: %v\n", err)
-		return
-	}
-	if steps {
-		writeSteps(w, res, "")
-	}
-	fmt.Fprintf(w, "workflow %s: %s in %s\n", res.WorkflowID, res.Status, roundDuration(res.Duration))
-	if len(res.Outputs) > 0 {
-		fmt.Fprintln(w, "outputs:")
-		keys := make([]string, 0, len(res.Outputs))
-		for k := range res.Outputs {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			b, _ := json.Marshal(res.Outputs[k])
-			fmt.Fprintf(w, "  %s: %s\n", k, b)
-		}
-	}
-	if res.Error != "" {
-		fmt.Fprintf(w, "error: %s\n", res.Error)
-	}
-}
-
-func writeSteps(w io.Writer, res *executor.Result, indent string) {
-	for _, d := range res.Dependencies {
-		fmt.Fprintf(w, "%sdependency %s: %s\n", indent, d.WorkflowID, d.Status)
-		writeSteps(w, d, indent+"  ")
-	}
-	for _, s := range res.Steps {
-		fmt.Fprintln(w, indent+stepLine(s))
-		if s.Workflow != nil {
-			writeSteps(w, s.Workflow, indent+"  ")
-		}
-	}
-	if res.Transfer != nil {
-		fmt.Fprintf(w, "%sgoto workflow %s\n", indent, res.Transfer.WorkflowID)
-		writeSteps(w, res.Transfer, indent+"  ")
-	}
-}
-
-func stepLine(s *executor.StepResult) string {
-	mark := "ok  "
-	if !s.Success {
-		mark = "FAIL"
-	}
-	code := "   "
-	if s.StatusCode != 0 {
-		code = fmt.Sprint(s.StatusCode)
-	}
-	line := fmt.Sprintf("%s %-28s %s %8s", mark, s.StepID, code, roundDuration(s.Duration))
-	if s.Attempts > 1 {
-		line += fmt.Sprintf("  (%d attempts)", s.Attempts)
-	}
-	if s.Operation != "" {
-		line += "  " + s.Operation
-	} else if s.WorkflowID != "" {
-		line += "  workflow " + s.WorkflowID
-	}
-	if !s.Success && s.Error != "" {
-		line += "  " + s.Error
-	}
-	return line
-}
-
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d > time.Second:
-		return d.Round(time.Millisecond)
-	case d > time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
-}
-
-// progressObserver prints a line per finished step as the run goes.
-func progressObserver(w io.Writer) executor.Observer {
-	return executor.ObserverFunc(func(ev executor.Event) {
-		if ev.Kind == executor.StepFinished && ev.Step != nil {
-			fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", ev.Depth), stepLine(ev.Step))
-		}
-	})
 }

@@ -128,7 +128,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"unknown workflow", nil, append(append([]string{}, base...), "--workflow", "nope"), exitUsage, "unknown workflow"},
 		{"auth from env", map[string]string{"TELAIO_AUTH_BASICAUTH": projectID + ":" + secret}, append(append([]string{}, base...), append(ids, "--input", "code=246810")...), exitOK, "completed"},
 		{"bad input flag", nil, append(append([]string{}, base...), "--input", "novalue"), exitUsage, "name=value"},
-		{"no file", nil, []string{"run"}, exitUsage, "Usage"},
+		{"no file", nil, []string{"run"}, exitUsage, "no file given"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -219,8 +219,8 @@ func TestRunMany(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runCLI(t, nil, "run", "--mock", "--all", smsSeed, totpSeed, "--input", "organization_id=o", "--input", "member_id=m")
-	if code != exitFailed || !strings.Contains(out, "0 passed, 2 failed") {
-		t.Errorf("missing inputs: exit %d\n%s", code, out)
+	if code != exitUsage || !strings.Contains(out, "0 passed, 2 failed") {
+		t.Errorf("missing inputs: exit %d (want 2: invalid inputs)\n%s", code, out)
 	}
 }
 

@@ -227,7 +227,7 @@ func TestRunMasksSecrets(t *testing.T) {
 			vars := map[string]string{}
 			for _, a := range authValues {
 				if c.byEnv {
-					vars[envName(a[0])] = a[1]
+					vars[envName("TELAIO_AUTH_", a[0])] = a[1]
 				} else {
 					args = append(args, "--auth", a[0]+"="+a[1])
 				}
@@ -248,6 +248,12 @@ func TestRunMasksSecrets(t *testing.T) {
 			}
 			t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
 			checkSecretsSent(t, fake)
+			// The workflow's declared outputs are the answer: printed as
+			// they are (issue 13); everything else is masked.
+			out, answer := splitAnswer(t, c.format, out)
+			if answer["password"] != secPassword || answer["apiSecret"] != secAPISecret || answer["username"] != secUser {
+				t.Errorf("the declared outputs are not printed as they are: %v", answer)
+			}
 			outputs := map[string]string{"stdout": out, "stderr": errOut}
 			for _, f := range []string{"r.xml", "r.json", "r.har"} {
 				b, err := os.ReadFile(filepath.Join(dir, f))
@@ -261,7 +267,7 @@ func TestRunMasksSecrets(t *testing.T) {
 			}
 			// The outputs still say what happened.
 			mustHold := map[string][]string{
-				"stdout": {"audit", "failed", "****", secUser},
+				"stdout": {"audit", "failed", "****"},
 				"r.xml":  {`name="login"`, `name="audit"`, "<failure", "<password>****</password>", "Bearer ****"},
 				"r.json": {`"stepId": "order"`, `"Bearer ****"`, `"password": "****"`},
 				"r.har":  {`"_stepId": "profile"`, "api_key=****", `"value": "Basic ****"`, `"session_key"`},
@@ -269,7 +275,7 @@ func TestRunMasksSecrets(t *testing.T) {
 			if c.format == "text" {
 				mustHold["stdout"] = append(mustHold["stdout"], "FAIL audit", "ok   login", "error: ")
 			} else {
-				mustHold["stdout"] = append(mustHold["stdout"], `"stepId": "item"`, `"password": "****"`, `"username": "alice"`, `"error": "workflow \"secrets\", step \"audit\"`)
+				mustHold["stdout"] = append(mustHold["stdout"], `"stepId": "item"`, `"Bearer ****"`, `"error": "workflow \"secrets\", step \"audit\"`)
 			}
 			for where, wants := range mustHold {
 				for _, w := range wants {
@@ -288,6 +294,39 @@ func TestRunMasksSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// splitAnswer takes the workflow's outputs out of a run's stdout (text or
+// JSON) and returns the rest and the outputs.
+func splitAnswer(t *testing.T, format, out string) (string, map[string]any) {
+	t.Helper()
+	answer := map[string]any{}
+	if format == "json" {
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("stdout is not JSON: %v", err)
+		}
+		answer, _ = res["outputs"].(map[string]any)
+		delete(res, "outputs")
+		b, _ := json.MarshalIndent(res, "", "  ")
+		return string(b), answer
+	}
+	head, rest, ok := strings.Cut(out, "\noutputs:\n")
+	if !ok {
+		return out, answer
+	}
+	var tail []string
+	for _, line := range strings.Split(rest, "\n") {
+		if name, v, ok := strings.Cut(strings.TrimPrefix(line, "  "), ": "); ok && strings.HasPrefix(line, "  ") {
+			var x any
+			if json.Unmarshal([]byte(v), &x) == nil {
+				answer[name] = x
+				continue
+			}
+		}
+		tail = append(tail, line)
+	}
+	return head + "\n" + strings.Join(tail, "\n"), answer
 }
 
 // checkSecretsSent makes sure the secrets reached the server, so that their

@@ -18,7 +18,7 @@ func TestValidateTypeCheck(t *testing.T) {
 		t.Errorf("--no-type-check: exit %d\n%s", code, out)
 	}
 	for _, seed := range []string{smsSeed, totpSeed} {
-		if code, out, _ := runCLI(t, nil, "validate", "--strict", seed); code != exitOK || out != "" {
+		if code, out, _ := runCLI(t, nil, "validate", "--strict", seed); code != exitOK || out != "1 document valid\n" {
 			t.Errorf("%s --strict: exit %d\n%s", seed, code, out)
 		}
 	}

@@ -7,37 +7,48 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/diag"
 )
 
+const validateSynopsis = `telaio validate FILE... [--format text|json] [--strict] [--no-type-check] [--allow-host HOST]... [--root DIR] [--quiet]
+
+Checks Arazzo documents, their source descriptions and the types their
+workflows pass between operations. Exit status: 0 when every document is
+valid (warnings allowed), 1 when one has errors, 2 for usage errors and
+unreadable files.`
+
 func cmdValidate(ctx context.Context, args []string, e *env) int {
-	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e, "validate", validateSynopsis)
 	format := fs.String("format", "text", "output format: text or json")
 	strict := fs.Bool("strict", false, "treat warnings as errors")
 	noTypes := fs.Bool("no-type-check", false, "skip checking workflows against the OpenAPI schemas")
 	hosts := fs.StringArray("allow-host", nil, "allow fetching http(s) source descriptions from `HOST` (repeatable)")
-	root := fs.String("root", "", "file sources must stay inside `DIR` (default: the working directory when it holds the document, else the document's directory)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: telaio validate FILE... [--format text|json] [--strict] [--allow-host HOST]...")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return exitOK
+	root := fs.String("root", "", "file sources must stay inside `DIR` (default: the document's checkout, else its folder)")
+	quiet := fs.Bool("quiet", false, "print only problems")
+	if code, done := parseFlags(fs, args, e); done {
+		if code != exitOK && wantsJSON(args) {
+			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
 		}
-		return exitUsage
+		return code
 	}
-	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
-		fs.Usage()
-		return exitUsage
+	fail := func(msg string) int {
+		if *format == "json" {
+			writeErrorJSON(e.stdout, msg, nil)
+		}
+		return usageError(e, "validate", "%s", msg)
+	}
+	switch {
+	case *format != "text" && *format != "json":
+		*format = "text"
+		return fail(fmt.Sprintf("--format must be text or json, not %q", fs.Lookup("format").Value.String()))
+	case fs.NArg() == 0:
+		return fail("no file given (usage: telaio validate FILE...)")
 	}
 	code := exitOK
 	var all diag.Diagnostics
 	sources := map[string][]byte{}
+	valid := 0
 	for _, file := range fs.Args() {
 		doc, diags := arazzo.Load(ctx, file, loadOptions(e, *hosts, *root)...)
 		if doc == nil && unreadable(diags) {
@@ -61,21 +72,37 @@ func cmdValidate(ctx context.Context, args []string, e *env) int {
 		diags.Sort()
 		if diags.HasErrors() {
 			code = max(code, exitFailed)
+		} else if doc != nil {
+			valid++
 		}
 		all = append(all, diags...)
 	}
 	if *format == "json" {
 		writeDiagsJSON(e, all)
-	} else {
-		for _, d := range all {
-			src := sources[d.Range.File]
-			if src == nil && d.Range.File != "" {
-				src, _ = os.ReadFile(d.Range.File)
-			}
-			fmt.Fprintln(e.stdout, diag.Format(d, src))
+		return code
+	}
+	for _, d := range all {
+		fmt.Fprintln(e.stdout, formatDiag(d, sources))
+	}
+	if code == exitOK && !*quiet {
+		if valid == 1 {
+			fmt.Fprintln(e.stdout, "1 document valid")
+		} else {
+			fmt.Fprintf(e.stdout, "%d documents valid\n", valid)
 		}
 	}
 	return code
+}
+
+// formatDiag renders a diagnostic with its source line: the text of a
+// loaded document, else the file read from disk (inside the root: every
+// diagnostic names a document that Load read).
+func formatDiag(d *diag.Diagnostic, sources map[string][]byte) string {
+	src := sources[d.Range.File]
+	if src == nil && d.Range.File != "" {
+		src, _ = os.ReadFile(d.Range.File)
+	}
+	return diag.Format(d, src)
 }
 
 // loadOptions are the arazzo.Load options of the --allow-host and --root
@@ -120,15 +147,26 @@ type jsonDiag struct {
 	Message  string `json:"message"`
 }
 
-func writeDiagsJSON(e *env, ds diag.Diagnostics) {
-	out := make([]jsonDiag, 0, len(ds))
+func diagsJSON(ds diag.Diagnostics) []jsonDiag {
+	var out []jsonDiag
 	for _, d := range ds {
 		out = append(out, jsonDiag{File: d.Range.File, Line: d.Range.Start.Line, Column: d.Range.Start.Column,
 			Severity: d.Severity.String(), Code: d.Code, Message: d.Message})
 	}
+	return out
+}
+
+func diagsJSONOrEmpty(ds diag.Diagnostics) []jsonDiag {
+	if out := diagsJSON(ds); out != nil {
+		return out
+	}
+	return []jsonDiag{}
+}
+
+func writeDiagsJSON(e *env, ds diag.Diagnostics) {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
+	_ = enc.Encode(diagsJSONOrEmpty(ds))
 }
 
 // cacheDir is where the plan cache lives: $TELAIO_CACHE_DIR, else telaio
