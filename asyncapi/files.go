@@ -1,0 +1,287 @@
+package asyncapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/internal/jsonptr"
+	"github.com/telaio/telaio/internal/yamlx"
+)
+
+// filesKey is the root key under which the files reached by relative $refs
+// are embedded in Document.Raw, by their path.
+const filesKey = "x-telaio-files"
+
+// file is one decoded source file with what is needed to map pointers to
+// positions.
+type file struct {
+	name  string     // the diag.Range file name
+	src   []byte     // its bytes
+	node  *yaml.Node // its YAML tree; nil when positions are unknown
+	lines []int      // byte offset at which each line starts
+}
+
+// fileSet is the main document and the files it embeds, by embedded key.
+type fileSet struct {
+	main *file
+	ext  map[string]*file
+}
+
+func newFile(name string, src []byte, node *yaml.Node) *file {
+	f := &file{name: name, src: src, node: node, lines: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			f.lines = append(f.lines, i+1)
+		}
+	}
+	return f
+}
+
+// pos converts the YAML library's line and column (columns count
+// characters, and a byte order mark is not counted) into a diag.Pos whose
+// column counts bytes.
+func (f *file) pos(line, col int) diag.Pos {
+	if line < 1 || line > len(f.lines) {
+		return diag.Pos{Line: max(line, 1), Column: max(col, 1)}
+	}
+	start := f.lines[line-1]
+	off := start
+	if line == 1 && bytes.HasPrefix(f.src, []byte("\ufeff")) {
+		off += 3
+	}
+	for c := 1; c < col && off < len(f.src) && f.src[off] != '\n'; c++ {
+		_, size := utf8.DecodeRune(f.src[off:])
+		off += size
+	}
+	return diag.Pos{Line: line, Column: off - start + 1, Byte: off}
+}
+
+// split parses a pointer into Document.Raw ("#" fragment form accepted)
+// and returns the file it points into and the tokens inside that file.
+func (fs *fileSet) split(ptr string) (*file, []string, bool) {
+	var toks jsonptr.Pointer
+	var err error
+	if strings.HasPrefix(ptr, "#") {
+		toks, err = jsonptr.ParseFragment(ptr)
+	} else {
+		toks, err = jsonptr.Parse(ptr)
+	}
+	if err != nil {
+		return fs.main, nil, false
+	}
+	if len(toks) >= 2 && toks[0] == filesKey {
+		if ef, ok := fs.ext[toks[1]]; ok {
+			return ef, toks[2:], true
+		}
+	}
+	return fs.main, toks, true
+}
+
+// rangeOf maps a pointer into Document.Raw to a position: in the embedded
+// file it names, at the deepest node the pointer reaches. A block mapping
+// or sequence (or block scalar) that starts on a later line than its key
+// is reported at the key.
+func (fs *fileSet) rangeOf(ptr string) diag.Range {
+	f, toks, ok := fs.split(ptr)
+	if !ok || f.node == nil {
+		return diag.Range{File: f.name}
+	}
+	key, val, _ := locate(f.node, toks)
+	n := val
+	if key != nil && val.Line != key.Line {
+		switch {
+		case (val.Kind == yaml.MappingNode || val.Kind == yaml.SequenceNode) && val.Style&yaml.FlowStyle == 0,
+			val.Kind == yaml.ScalarNode && val.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+			n = key
+		}
+	}
+	return diag.Range{File: f.name, Start: f.pos(n.Line, n.Column)}
+}
+
+// keyRange is the position of the key named key in the mapping at ptr (the
+// mapping's position when there is no such key).
+func (fs *fileSet) keyRange(ptr, key string) diag.Range {
+	f, toks, ok := fs.split(ptr)
+	if ok && f.node != nil {
+		_, m, depth := locate(f.node, toks)
+		if m.Kind == yaml.MappingNode && depth == len(toks) {
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if k := m.Content[i]; k.Value == key {
+					return diag.Range{File: f.name, Start: f.pos(k.Line, k.Column)}
+				}
+			}
+		}
+	}
+	return fs.rangeOf(ptr)
+}
+
+// locate follows toks from n as far as it can and returns the key of the
+// deepest node reached (nil when it is a sequence item or n), that node,
+// and how many tokens were followed.
+func locate(n *yaml.Node, toks []string) (key, val *yaml.Node, depth int) {
+	val = deref(n)
+	for i, t := range toks {
+		var next, k *yaml.Node
+		switch val.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(val.Content); i += 2 {
+				if val.Content[i].Value == t {
+					k, next = val.Content[i], val.Content[i+1]
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, ok := jsonptr.Index(t, len(val.Content)); ok && i < len(val.Content) {
+				next = val.Content[i]
+			}
+		}
+		if next == nil {
+			return key, val, i
+		}
+		key, val = k, deref(next)
+	}
+	return key, val, len(toks)
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// keyOrder returns the keys of the mapping at ptr in m in document order:
+// the keys the YAML tree lists, then any others (added by a trait merge, or
+// all of them when positions are unknown) sorted.
+func (fs *fileSet) keyOrder(ptr string, m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(m))
+	if f, toks, ok := fs.split(ptr); ok && f.node != nil {
+		_, n, depth := locate(f.node, toks)
+		// Only trust the node when the pointer was followed to its end.
+		if n.Kind == yaml.MappingNode && depth == len(toks) {
+			for _, k := range yamlx.Keys(n) {
+				if _, ok := m[k]; ok && !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	if len(out) == len(m) {
+		return out
+	}
+	rest := make([]string, 0, len(m)-len(out))
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// decodeError is a YAML or JSON syntax error with its position.
+type decodeError struct {
+	line, col int
+	msg       string
+}
+
+func (e *decodeError) Error() string { return e.msg }
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// decode reads YAML or JSON into a node tree and the JSON data model. A
+// JSON text that the YAML parser rejects (YAML 1.2 does not read every JSON
+// text: "\/", surrogate pairs, long keys) is decoded by encoding/json, and
+// its node is nil (no positions).
+func decode(src []byte) (node *yaml.Node, raw any, err error) {
+	node, err = parseYAML(src)
+	if err != nil {
+		t := bytes.TrimLeft(src, " \t\r\n\ufeff")
+		if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(src) {
+			if jerr := json.Unmarshal(src, &raw); jerr == nil {
+				return nil, raw, nil
+			}
+		}
+		return nil, nil, yamlError(err)
+	}
+	if node == nil || node.Kind == yaml.ScalarNode && node.ShortTag() == "!!null" && node.Value == "" {
+		return nil, nil, &decodeError{line: 1, col: 1, msg: "the document is empty"}
+	}
+	raw, err = yamlx.Value(node)
+	if err != nil {
+		var ye *yamlx.Error
+		if errors.As(err, &ye) {
+			return nil, nil, &decodeError{line: ye.Line, col: ye.Column, msg: ye.Msg}
+		}
+		return nil, nil, &decodeError{line: 1, col: 1, msg: err.Error()}
+	}
+	return node, raw, nil
+}
+
+// parseYAML parses src, turning a panic of the YAML library (not expected,
+// but documents come from strangers) into an error.
+func parseYAML(src []byte) (n *yaml.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return yamlx.Parse(src)
+}
+
+func yamlError(err error) *decodeError {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg = m[2]
+	}
+	return &decodeError{line: line, col: 1, msg: "invalid YAML: " + msg}
+}
+
+// duplicateKeys lists every key written twice in one mapping, at its second
+// occurrence (decoders disagree on which one wins). Aliases are not
+// followed: each node is visited once.
+func duplicateKeys(root *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
+		}
+		if n.Kind == yaml.MappingNode {
+			seen := make(map[string]bool, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+					if seen[k.Value] {
+						out = append(out, k)
+					}
+					seen[k.Value] = true
+				}
+			}
+		}
+		stack = append(stack, n.Content...)
+	}
+	return out
+}
