@@ -590,3 +590,51 @@ channels:
 		t.Errorf("message %+v at %s", m, at(m.Range))
 	}
 }
+
+// Traits are applied in Raw itself, so that pointers name what applies.
+func TestTraitsAppliedInRaw(t *testing.T) {
+	d := load(t, "testdata/v3-full.yaml")
+	m := d.Raw.(map[string]any)["components"].(map[string]any)["messages"].(map[string]any)["OrderPlaced"].(map[string]any)
+	if _, ok := m["traits"]; ok || m["headers"] == nil || m["contentType"] != "application/vnd.orders+json" {
+		t.Errorf("Raw message after traits: %v", m)
+	}
+	// The trait itself is untouched.
+	tr := d.Raw.(map[string]any)["components"].(map[string]any)["messageTraits"].(map[string]any)["commonHeaders"].(map[string]any)
+	if tr["contentType"] != "application/xml" {
+		t.Errorf("trait modified: %v", tr)
+	}
+}
+
+// Loads run concurrently (the official schemas compile once), and a loaded
+// Document is read concurrently; run with -race.
+func TestLoad_Concurrent(t *testing.T) {
+	files := []string{"testdata/pet-asyncapi.yaml", "testdata/v3-full.yaml", "testdata/v2-full.yaml", "testdata/v31.yaml"}
+	srcs := make([][]byte, len(files))
+	for i, f := range files {
+		var err error
+		if srcs[i], err = os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared := load(t, "testdata/v3-full.yaml")
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			i := g % len(files)
+			d, err := asyncapi.Load(srcs[i], files[i])
+			if err == nil && len(d.Operations()) == 0 {
+				err = errors.New("no operations")
+			}
+			for _, op := range shared.Operations() {
+				_, _ = op.Channel.ResolveAddress(map[string]string{"orderId": "1"})
+				_ = shared.Range(op.Target)
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
