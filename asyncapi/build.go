@@ -55,6 +55,12 @@ func (b *builder) entries(m map[string]any, ptr, key string) ([]string, map[stri
 	return b.l.files.keyOrder(optr, obj), obj, optr
 }
 
+// unchecked reports whether the JSON Schema did not check the object at a
+// canonical pointer: it comes from another file, or validation is off.
+func (b *builder) unchecked(ptr string) bool {
+	return b.l.cfg.noValidate || strings.HasPrefix(ptr, "/"+filesKey+"/")
+}
+
 // header reads the document-level fields.
 func (b *builder) header() {
 	root := b.l.raw
@@ -565,10 +571,13 @@ func (b *builder) operations3() {
 		op.Summary = str(m, "summary")
 		op.Description = str(m, "description")
 		what := fmt.Sprintf("operation %q", id)
+		if op.Action != ActionSend && op.Action != ActionReceive && b.unchecked(target) {
+			b.l.errorf(b.l.at(target), CodeInvalidObject, `%s: the action must be "send" or "receive"`, what)
+		}
 		if cv, ok := m["channel"]; ok {
 			op.Channel = b.channelRef(cv, child(target, "channel"), what)
-		} else if b.l.cfg.noValidate {
-			b.l.errorf(op.Range, CodeOperationChannel, "%s has no channel", what)
+		} else if b.unchecked(target) {
+			b.l.errorf(b.l.at(target), CodeOperationChannel, "%s has no channel", what)
 		}
 		op.Messages = b.messageRefs(m, target, op.Channel, what)
 		if rv, ok := m["reply"]; ok {

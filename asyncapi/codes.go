@@ -55,6 +55,10 @@ const (
 	CodeChannelParameter = "asyncapi-channel-parameter"
 	// CodeChannelServer: a channel's server that is not a root server.
 	CodeChannelServer = "asyncapi-channel-server"
+	// CodeInvalidObject: an object the JSON Schema did not check (it comes
+	// from another file, or schema validation is off) lacks what the model
+	// needs, such as an operation's action.
+	CodeInvalidObject = "asyncapi-invalid-object"
 	// CodeSecurity: a security requirement naming an unknown scheme.
 	CodeSecurity = "asyncapi-security"
 )

@@ -2,6 +2,7 @@ package asyncapi_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ func TestLoad_ErrorPaths(t *testing.T) {
 			code: asyncapi.CodeDocumentTooLarge, at: "doc.yaml:1:1", nilDoc: true},
 		{name: "yaml syntax", src: head3 + "channels:\n  a: [\n", code: asyncapi.CodeSyntax, at: "doc.yaml:4:1", msg: "invalid YAML", nilDoc: true},
 		{name: "empty", src: "\n", code: asyncapi.CodeSyntax, at: "doc.yaml:1:1", msg: "empty", nilDoc: true},
+		{name: "alias inside its anchor", src: head3 + "channels:\n  a: &a {<<: *a, address: a}\n", code: asyncapi.CodeSyntax, at: "doc.yaml:4:14", msg: "contains it", nilDoc: true},
+		{name: "alias bomb", src: aliasBomb(), code: asyncapi.CodeSyntax, at: "doc.yaml:1:1", msg: "aliases expand", nilDoc: true},
+		{name: "merge bomb", src: mergeBomb(), code: asyncapi.CodeSyntax, at: "doc.yaml:1:1", msg: "aliases expand", nilDoc: true},
 		{name: "not an object", src: "- asyncapi\n", code: asyncapi.CodeInvalidDocument, at: "doc.yaml:1:1", nilDoc: true},
 		{name: "no asyncapi field", src: "openapi: 3.1.0\n", code: asyncapi.CodeUnsupportedVersion, at: "doc.yaml:1:1", msg: "missing", nilDoc: true},
 		{name: "version not a string", src: "asyncapi: 3\n", code: asyncapi.CodeUnsupportedVersion, at: "doc.yaml:1:11", nilDoc: true},
@@ -92,6 +96,10 @@ func TestLoad_ErrorPaths(t *testing.T) {
 			code: asyncapi.CodeDuplicateOperationID, at: "doc.yaml:7:30", msg: "doc.yaml:5:14"},
 		{name: "2.x unknown security scheme", src: head2 + "servers:\n  s:\n    url: h\n    protocol: kafka\n    security: [{nope: []}]\nchannels: {}\n",
 			code: asyncapi.CodeSecurity, at: "doc.yaml:7:17"},
+		{name: "operation from another file without action", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte("O:\n  channel: {$ref: '#/C'}\nC: {}\n"), nil })},
+			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeInvalidObject, at: "ops.yaml:1:1", msg: `operation "o": the action`},
+		{name: "operation from another file, channel outside the root channels", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte("O:\n  action: send\n  channel: {$ref: '#/C'}\nC: {}\n"), nil })},
+			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeOperationChannel, at: "ops.yaml:3:19", msg: `"#/C" does not point to a channel of the root channels object`},
 		{name: "without schema validation, a missing channel", opts: []asyncapi.Option{asyncapi.WithSchemaValidation(false)},
 			src: head3 + "operations:\n  o: {action: send}\n", code: asyncapi.CodeOperationChannel, at: "doc.yaml:4:6"},
 	}
@@ -200,4 +208,32 @@ func TestLoad_ReservedFilesKey(t *testing.T) {
 	if !ds.HasCode(asyncapi.CodeInvalidDocument) || d.Channels[0].Messages[0].Target != "/x-telaio-files/o.yaml/M" {
 		t.Errorf("got %v", ds)
 	}
+}
+
+// aliasBomb is a few hundred bytes that expand to 10^9 nodes.
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString(head3 + "x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "x-a%d: &a%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+// mergeBomb doubles through merge keys only: no value to convert, 2^60
+// merges.
+func mergeBomb() string {
+	var b strings.Builder
+	b.WriteString(head3 + "x-m0: &m0 {}\n")
+	for i := 1; i < 60; i++ {
+		fmt.Fprintf(&b, "x-m%d: &m%d {<<: [*m%d, *m%d]}\n", i, i, i-1, i-1)
+	}
+	return b.String()
 }

@@ -219,6 +219,11 @@ func decode(src []byte) (node *yaml.Node, raw any, err error) {
 	if node == nil || node.Kind == yaml.ScalarNode && node.ShortTag() == "!!null" && node.Value == "" {
 		return nil, nil, &decodeError{line: 1, col: 1, msg: "the document is empty"}
 	}
+	if bytes.IndexByte(src, '*') >= 0 { // no alias without a "*"
+		if err := checkAliases(node); err != nil {
+			return nil, nil, err
+		}
+	}
 	raw, err = yamlx.Value(node)
 	if err != nil {
 		var ye *yamlx.Error
@@ -284,4 +289,54 @@ func duplicateKeys(root *yaml.Node) []*yaml.Node {
 		stack = append(stack, n.Content...)
 	}
 	return out
+}
+
+// maxAliasExpansion bounds how many nodes YAML aliases may add once
+// expanded (an alias bomb is a few hundred bytes).
+const maxAliasExpansion = 1 << 20
+
+// checkAliases refuses a YAML alias to a node that contains it (a merge key
+// "<<: *a" inside &a would recurse forever) and aliases that expand to more
+// than maxAliasExpansion extra nodes. It counts each node once: the size of
+// an anchored node is computed where it is written, before any alias to it
+// (YAML anchors precede their aliases).
+func checkAliases(root *yaml.Node) *decodeError {
+	const unbounded = 1 << 40
+	sizes := map[*yaml.Node]int{}
+	open := map[*yaml.Node]bool{}
+	var cycle *yaml.Node
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if v, ok := sizes[n]; ok {
+			return v
+		}
+		if open[n] || depth > 20000 {
+			return unbounded
+		}
+		open[n] = true
+		total := 1
+		if n.Kind == yaml.AliasNode {
+			if open[n.Alias] && cycle == nil {
+				cycle = n
+			}
+			total += size(n.Alias, depth+1)
+		}
+		for _, c := range n.Content {
+			total = min(total+size(c, depth+1), unbounded)
+		}
+		open[n] = false
+		sizes[n] = total
+		return total
+	}
+	expanded := size(root, 0)
+	if cycle != nil {
+		return &decodeError{line: cycle.Line, col: cycle.Column, msg: "invalid YAML: this alias refers to a node that contains it"}
+	}
+	if extra := expanded - len(sizes); extra > maxAliasExpansion {
+		return &decodeError{line: 1, col: 1, msg: fmt.Sprintf("the document's aliases expand to more than %d extra nodes", maxAliasExpansion)}
+	}
+	return nil
 }
