@@ -29,7 +29,13 @@ type file struct {
 	src   []byte     // its bytes
 	node  *yaml.Node // its YAML tree; nil when positions are unknown
 	lines []int      // byte offset at which each line starts
+	// keys indexes the large mappings of the tree: key -> position of the
+	// key in Content, so that locating a pointer is not quadratic.
+	keys map[*yaml.Node]map[string]int
 }
+
+// indexAbove is the mapping size from which locate uses an index.
+const indexAbove = 16
 
 // fileSet is the main document and the files it embeds, by embedded key.
 type fileSet struct {
@@ -43,6 +49,28 @@ func newFile(name string, src []byte, node *yaml.Node) *file {
 		if c == '\n' {
 			f.lines = append(f.lines, i+1)
 		}
+	}
+	// Index the large mappings (each node once; aliases are not followed).
+	stack := []*yaml.Node{node}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
+		}
+		if n.Kind == yaml.MappingNode && len(n.Content) > 2*indexAbove {
+			idx := make(map[string]int, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if _, dup := idx[n.Content[i].Value]; !dup {
+					idx[n.Content[i].Value] = i
+				}
+			}
+			if f.keys == nil {
+				f.keys = map[*yaml.Node]map[string]int{}
+			}
+			f.keys[n] = idx
+		}
+		stack = append(stack, n.Content...)
 	}
 	return f
 }
@@ -96,7 +124,7 @@ func (fs *fileSet) rangeOf(ptr string) diag.Range {
 	if !ok || f.node == nil {
 		return diag.Range{File: f.name}
 	}
-	key, val, _ := locate(f.node, toks)
+	key, val, _ := f.locate(toks)
 	n := val
 	if key != nil && val.Line != key.Line {
 		switch {
@@ -113,7 +141,7 @@ func (fs *fileSet) rangeOf(ptr string) diag.Range {
 func (fs *fileSet) keyRange(ptr, key string) diag.Range {
 	f, toks, ok := fs.split(ptr)
 	if ok && f.node != nil {
-		_, m, depth := locate(f.node, toks)
+		_, m, depth := f.locate(toks)
 		if m.Kind == yaml.MappingNode && depth == len(toks) {
 			for i := 0; i+1 < len(m.Content); i += 2 {
 				if k := m.Content[i]; k.Value == key {
@@ -125,24 +153,30 @@ func (fs *fileSet) keyRange(ptr, key string) diag.Range {
 	return fs.rangeOf(ptr)
 }
 
-// locate follows toks from n as far as it can and returns the key of the
-// deepest node reached (nil when it is a sequence item or n), that node,
-// and how many tokens were followed.
-func locate(n *yaml.Node, toks []string) (key, val *yaml.Node, depth int) {
-	val = deref(n)
+// locate follows toks from the root as far as it can and returns the key
+// of the deepest node reached (nil when it is a sequence item or the
+// root), that node, and how many tokens were followed.
+func (f *file) locate(toks []string) (key, val *yaml.Node, depth int) {
+	val = deref(f.node)
 	for i, t := range toks {
 		var next, k *yaml.Node
 		switch val.Kind {
 		case yaml.MappingNode:
-			for i := 0; i+1 < len(val.Content); i += 2 {
-				if val.Content[i].Value == t {
-					k, next = val.Content[i], val.Content[i+1]
+			if idx, ok := f.keys[val]; ok {
+				if j, found := idx[t]; found {
+					k, next = val.Content[j], val.Content[j+1]
+				}
+				break
+			}
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				if val.Content[j].Value == t {
+					k, next = val.Content[j], val.Content[j+1]
 					break
 				}
 			}
 		case yaml.SequenceNode:
-			if i, ok := jsonptr.Index(t, len(val.Content)); ok && i < len(val.Content) {
-				next = val.Content[i]
+			if j, ok := jsonptr.Index(t, len(val.Content)); ok && j < len(val.Content) {
+				next = val.Content[j]
 			}
 		}
 		if next == nil {
@@ -167,7 +201,7 @@ func (fs *fileSet) keyOrder(ptr string, m map[string]any) []string {
 	out := make([]string, 0, len(m))
 	seen := make(map[string]bool, len(m))
 	if f, toks, ok := fs.split(ptr); ok && f.node != nil {
-		_, n, depth := locate(f.node, toks)
+		_, n, depth := f.locate(toks)
 		// Only trust the node when the pointer was followed to its end.
 		if n.Kind == yaml.MappingNode && depth == len(toks) {
 			for _, k := range yamlx.Keys(n) {
