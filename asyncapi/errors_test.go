@@ -98,7 +98,9 @@ func TestLoad_ErrorPaths(t *testing.T) {
 			code: asyncapi.CodeSecurity, at: "doc.yaml:7:17"},
 		{name: "operation from another file without action", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte("O:\n  channel: {$ref: '#/C'}\nC: {}\n"), nil })},
 			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeInvalidObject, at: "ops.yaml:1:1", msg: `operation "o": the action`},
-		{name: "operation from another file, channel outside the root channels", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte("O:\n  action: send\n  channel: {$ref: '#/C'}\nC: {}\n"), nil })},
+		{name: "operation from another file, channel outside the root channels", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) {
+			return []byte("O:\n  action: send\n  channel: {$ref: '#/C'}\nC: {}\n"), nil
+		})},
 			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeOperationChannel, at: "ops.yaml:3:19", msg: `"#/C" does not point to a channel of the root channels object`},
 		{name: "without schema validation, a missing channel", opts: []asyncapi.Option{asyncapi.WithSchemaValidation(false)},
 			src: head3 + "operations:\n  o: {action: send}\n", code: asyncapi.CodeOperationChannel, at: "doc.yaml:4:6"},
