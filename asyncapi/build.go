@@ -335,7 +335,7 @@ func (b *builder) checkAddress(c *Channel, addrAt diag.Range) {
 	}
 }
 
-// security reads a 3.x security list: Security Scheme Objects or $refs to
+// security3 reads a 3.x security list: Security Scheme Objects or $refs to
 // them.
 func (b *builder) security3(m map[string]any, ptr string) []SecurityRequirement {
 	list, ok := m["security"].([]any)

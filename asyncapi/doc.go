@@ -70,8 +70,10 @@
 // every {parameter} of a channel address is declared, with a default inside
 // its enum; a channel's servers are root servers; 2.x operationIds are
 // unique and security requirements name known schemes; no key is written
-// twice. WithSchemaValidation(false) skips the JSON Schema (the model is
-// still built; fields of the wrong type are ignored).
+// twice; an operation read from another file (which the JSON Schema does
+// not see) has an action and a channel. WithSchemaValidation(false) skips
+// the JSON Schema (the model is still built; fields of the wrong type are
+// ignored).
 //
 // Load returns the Document whenever the bytes decode and declare a
 // supported version, even with errors, so that callers can still look

@@ -96,11 +96,9 @@ func TestLoad_ErrorPaths(t *testing.T) {
 			code: asyncapi.CodeDuplicateOperationID, at: "doc.yaml:7:30", msg: "doc.yaml:5:14"},
 		{name: "2.x unknown security scheme", src: head2 + "servers:\n  s:\n    url: h\n    protocol: kafka\n    security: [{nope: []}]\nchannels: {}\n",
 			code: asyncapi.CodeSecurity, at: "doc.yaml:7:17"},
-		{name: "operation from another file without action", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte("O:\n  channel: {$ref: '#/C'}\nC: {}\n"), nil })},
+		{name: "operation from another file without action", opts: []asyncapi.Option{readAny("O:\n  channel: {$ref: '#/C'}\nC: {}\n")},
 			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeInvalidObject, at: "ops.yaml:1:1", msg: `operation "o": the action`},
-		{name: "operation from another file, channel outside the root channels", opts: []asyncapi.Option{asyncapi.WithReadFile(func(string) ([]byte, error) {
-			return []byte("O:\n  action: send\n  channel: {$ref: '#/C'}\nC: {}\n"), nil
-		})},
+		{name: "operation from another file, channel outside the root channels", opts: []asyncapi.Option{readAny("O:\n  action: send\n  channel: {$ref: '#/C'}\nC: {}\n")},
 			src: head3 + "operations:\n  o: {$ref: 'ops.yaml#/O'}\n", code: asyncapi.CodeOperationChannel, at: "ops.yaml:3:19", msg: `"#/C" does not point to a channel of the root channels object`},
 		{name: "without schema validation, a missing channel", opts: []asyncapi.Option{asyncapi.WithSchemaValidation(false)},
 			src: head3 + "operations:\n  o: {action: send}\n", code: asyncapi.CodeOperationChannel, at: "doc.yaml:4:6"},
@@ -238,4 +236,9 @@ func mergeBomb() string {
 		fmt.Fprintf(&b, "x-m%d: &m%d {<<: [*m%d, *m%d]}\n", i, i, i-1, i-1)
 	}
 	return b.String()
+}
+
+// readAny reads content for any file.
+func readAny(content string) asyncapi.Option {
+	return asyncapi.WithReadFile(func(string) ([]byte, error) { return []byte(content), nil })
 }
