@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -40,7 +41,9 @@ const (
 // cached under key, calling build to make it the first time. Keys are
 // comparable values private to this package; they keep the value they
 // identify alive, so a Memoizer should live no longer than the values it is
-// asked about (typically one step's response).
+// asked about (typically one step's response). build may fail because the
+// evaluation was stopped (its context ended): a Memoizer must not cache
+// errors.
 type Memoizer interface {
 	Memo(key any, build func() (any, error)) (any, error)
 }
@@ -163,35 +166,56 @@ func (c *Criterion) checkType() error {
 	return &CriterionTypeError{Type: t, Version: v, Msg: fmt.Sprintf("a %s criterion takes no version (an expression type object is only for jsonpath and xpath)", c.kind)}
 }
 
-// Eval evaluates the criterion. It reports whether the criterion passes. An
-// evaluation error (an operand that cannot be resolved, a context of the
-// wrong kind, a query over the cost limit) makes the criterion fail: Eval
-// then returns false and the error, for reporting (D7).
+// Eval evaluates the criterion: it is EvalContext with a context that never
+// ends (the work is still bounded by MaxEvalCost).
 func (c *Criterion) Eval(r Resolver) (bool, error) {
-	switch c.kind {
-	case CriterionSimple:
+	return c.EvalContext(context.Background(), r)
+}
+
+// EvalContext evaluates the criterion. It reports whether the criterion
+// passes. An evaluation error (an operand that cannot be resolved, a context
+// of the wrong kind, a query over the cost limit) makes the criterion fail:
+// EvalContext then returns false and the error, for reporting (D7).
+//
+// The evaluation stops, within milliseconds, when ctx is canceled or its
+// deadline passes: the error then wraps ctx.Err() (in a *StoppedError), so
+// that errors.Is(err, context.Canceled) or errors.Is(err,
+// context.DeadlineExceeded) tells a stopped evaluation from a criterion that
+// is not met. Its work is bounded by MaxEvalCost: going over it is an error
+// holding a *LimitError of code CodeEvalTooCostly.
+func (c *Criterion) EvalContext(ctx context.Context, r Resolver) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, c.fail(&StoppedError{Err: err})
+	}
+	if c.kind == CriterionSimple {
 		return c.cond.eval(r)
 	}
 	v, ok, err := c.context.Eval(r)
 	if err != nil {
-		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+		return false, c.fail(err)
 	}
 	if !ok || v == nil {
 		// An absent or null context fails the criterion (1.1 rule).
 		return false, nil
 	}
+	b := newBudget(ctx, c.cfg.maxEval)
 	switch c.kind {
 	case CriterionRegex:
-		return c.re.eval(v), nil
+		ok, err = c.re.eval(v, b)
 	case CriterionJSONPath:
-		ok, err = c.jp.eval(v, r, c.cfg)
+		ok, err = c.jp.eval(v, r, c.cfg, b)
 	default:
-		ok, err = c.xp.eval(v, r, c.cfg)
+		ok, err = c.xp.eval(v, r, c.cfg, b)
 	}
 	if err != nil {
-		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+		return false, c.fail(err)
 	}
 	return ok, nil
+}
+
+// fail wraps err in a *CriterionError.
+func (c *Criterion) fail(err error) error {
+	return &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
 }
 
 // Exprs returns every runtime expression the criterion references: the

@@ -234,16 +234,8 @@ func parseJSONPathLiteral(s string) (v any, msg string) {
 }
 
 // eval runs the query over the context value v.
-func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
-	jr, err := jsonPathRoot(v, r, lim.maxNodes)
-	if err != nil {
-		return false, err
-	}
-	if le := c.shape.checkCost(jr.count, jr.depth, lim.maxQuery); le != nil {
-		return false, le
-	}
-	root := jr.node
-	nodes, err := c.query(root)
+func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits, b *budget) (bool, error) {
+	nodes, err := c.run(v, r, lim, b)
 	if err != nil {
 		return false, err
 	}
@@ -275,6 +267,57 @@ func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
 		return looseGt(x, c.lit), nil
 	}
 	return looseGe(x, c.lit), nil
+}
+
+// run converts v to the library's node tree (once per value with a
+// Memoizer), checks the query's estimated cost over it against MaxQueryCost
+// and the budget, and runs the query.
+func (c *jsonPathCriterion) run(v any, r Resolver, lim limits, b *budget) ([]*yaml.Node, error) {
+	jr, err := jsonPathRoot(v, r, lim.maxNodes, b)
+	if err != nil {
+		return nil, err
+	}
+	if le := c.shape.checkCost(jr.count, jr.depth, lim.maxQuery); le != nil {
+		return nil, le
+	}
+	cost := c.shape.cost(jr.count, jr.depth)
+	if err := b.need(cost, "the JSONPath query"); err != nil {
+		return nil, err
+	}
+	return c.queryWithin(jr.node, b, cost)
+}
+
+// asyncJSONPathCost is the estimated cost above which a query runs on its
+// own goroutine (a few milliseconds of work).
+const asyncJSONPathCost = 1 << 16
+
+// queryWithin runs the query over root, returning as soon as b's context
+// ends. The library cannot be interrupted, so a query that may take more
+// than a few milliseconds (by its estimated cost) runs on a goroutine of
+// its own, and is abandoned when the context ends: it finishes in the
+// background, its work bounded by MaxQueryCost, and its result is dropped.
+func (c *jsonPathCriterion) queryWithin(root *yaml.Node, b *budget, cost float64) ([]*yaml.Node, error) {
+	if err := b.stopped(); err != nil {
+		return nil, err
+	}
+	if cost <= asyncJSONPathCost || b.done == nil {
+		return c.query(root)
+	}
+	type result struct {
+		nodes []*yaml.Node
+		err   error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		nodes, err := c.query(root)
+		ch <- result{nodes, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.nodes, res.err
+	case <-b.done:
+		return nil, b.stopped()
+	}
 }
 
 // query runs the path; the library's panics become errors.
@@ -394,8 +437,8 @@ func identityKey(kind uint8, v any) (memoKey, bool) {
 var errTooLarge = errors.New("context value too large")
 
 // jsonPathRoot returns the node tree of v, converting it once per value when
-// r is a Memoizer.
-func jsonPathRoot(v any, r Resolver, maxNodes int) (*jsonRoot, error) {
+// r is a Memoizer. The conversion stops when b's context ends.
+func jsonPathRoot(v any, r Resolver, maxNodes int, b *budget) (*jsonRoot, error) {
 	build := func() (any, error) {
 		if b, ok := v.([]byte); ok {
 			var decoded any
@@ -404,7 +447,7 @@ func jsonPathRoot(v any, r Resolver, maxNodes int) (*jsonRoot, error) {
 			}
 			v = decoded
 		}
-		vc := valueConv{budget: maxNodes}
+		vc := valueConv{budget: maxNodes, b: b}
 		n, err := vc.node(v, 0)
 		if err != nil {
 			if err == errTooLarge {
@@ -452,6 +495,7 @@ func contextTooLarge(format string, limit, size int) *LimitError {
 // unit of budget per value and recording the depth reached.
 type valueConv struct {
 	budget, depth int
+	b             *budget // whose context ends the conversion; may be nil
 }
 
 // node converts v, at the given depth.
@@ -459,6 +503,11 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 	vc.budget--
 	if vc.budget < 0 {
 		return nil, errTooLarge
+	}
+	if vc.budget%4096 == 0 && vc.b != nil {
+		if err := vc.b.stopped(); err != nil {
+			return nil, err
+		}
 	}
 	vc.depth = max(vc.depth, depth)
 	if depth > 10000 {

@@ -107,11 +107,47 @@
 //	MaxRegexProgram      1000        regex-too-complex    instructions of a regex or match()/search() pattern
 //	MaxQueryCost         10^7        query-too-complex    estimated nodes a jsonpath or xpath query visits
 //	MaxContextNodes      200000      context-too-large    JSON values or XML nodes of a jsonpath/xpath context
+//	MaxEvalCost          10^8        eval-too-costly      work of one evaluation, counted as it runs (about 1 s of CPU)
 //
 // A template is never an error: an embedded expression over the limit stays
 // literal and is listed by Suspicious. Templates are scanned in linear time
 // and runtime expressions parsed in linear time, so the lengths bound the
 // work. Matching a regex costs up to its program size per byte of context.
+//
+// # Stopping an evaluation
+//
+// Criterion.EvalContext stops, within milliseconds, when its context is
+// canceled or its deadline passes, and returns an error that wraps
+// ctx.Err() (a *StoppedError), so that a caller reports a canceled or timed
+// out step rather than a criterion not met. Its work is also bounded by
+// MaxEvalCost, whatever the context. Each engine is metered in its own way,
+// since none takes a context:
+//
+//   - XPath: the engine walks the document only through a navigator, which
+//     this package supplies: it charges one unit per move and computes
+//     string values itself (one unit per node read, one per 16 bytes), and
+//     looks at the context every 1024 units. When either runs out it stops
+//     the engine with a private panic, recovered at the package boundary
+//     (the engine has no recover of its own on that path). The XML parser
+//     reads through a reader that fails once the context has ended.
+//   - regex: Go's regexp cannot be interrupted, and a match costs up to the
+//     program size per character. A match whose bound (program size times
+//     input length) is under about a million units runs directly; a larger
+//     one reads its input through a RuneReader that charges the program size
+//     per character and reports the end of the input once the budget or the
+//     context has run out, which ends the match at once (its result is then
+//     discarded). A match found early costs only what it read.
+//   - JSONPath: the library can be neither metered nor interrupted. The
+//     query's estimated cost (see MaxQueryCost) is charged before it runs;
+//     a query estimated at more than a few milliseconds of work runs on a
+//     goroutine of its own and is abandoned when the context ends: it
+//     completes in the background, its work bounded by MaxQueryCost, and its
+//     result is dropped. Converting the context to the library's tree looks
+//     at the context every 4096 values.
+//   - simple conditions do work linear in their operands; they look at the
+//     context once, before they start.
+//
+// Criterion.Eval is EvalContext with context.Background().
 //
 // Value.Eval returns results that share structure with the compiled
 // document (a fully literal value comes back as is, with no allocation):

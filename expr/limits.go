@@ -25,6 +25,10 @@ const (
 	// DefaultMaxQueryCost caps the estimated number of nodes a jsonpath or
 	// xpath criterion visits over its context (see MaxQueryCost).
 	DefaultMaxQueryCost = 10_000_000
+	// DefaultMaxEvalCost caps the work of one evaluation of a criterion,
+	// selector or value, counted as it runs (see MaxEvalCost). It is about
+	// one second of CPU time.
+	DefaultMaxEvalCost = 100_000_000
 )
 
 // Codes of the limits, in LimitError.Code. They are stable, and suitable as
@@ -35,6 +39,7 @@ const (
 	CodeContextTooLarge   = "context-too-large"
 	CodeRegexTooComplex   = "regex-too-complex"
 	CodeQueryTooComplex   = "query-too-complex"
+	CodeEvalTooCostly     = "eval-too-costly"
 )
 
 // LimitError reports input over one of the package's limits. Compilation
@@ -59,8 +64,13 @@ type Option func(*limits)
 // CriterionOption is the former name of Option.
 type CriterionOption = Option
 
+// limits holds what the options set: the limits, and the grammar.
 type limits struct {
-	maxExpr, maxCond, maxNodes, maxRegex, maxQuery int
+	maxExpr, maxCond, maxNodes, maxRegex, maxQuery, maxEval int
+	// v11 selects the Arazzo 1.1 grammar (ArazzoVersion).
+	v11 bool
+	// lenient accepts the lenient forms (Lenient).
+	lenient bool
 }
 
 var defaultLimits = limits{
@@ -69,6 +79,7 @@ var defaultLimits = limits{
 	maxNodes: DefaultMaxContextNodes,
 	maxRegex: DefaultMaxRegexProgram,
 	maxQuery: DefaultMaxQueryCost,
+	maxEval:  DefaultMaxEvalCost,
 }
 
 func newLimits(opts []Option) limits {
@@ -121,6 +132,17 @@ func MaxRegexProgram(n int) Option { return func(c *limits) { setPositive(&c.max
 // context is refused by CompileCriterion; otherwise Eval fails the
 // criterion. A value n <= 0 keeps DefaultMaxQueryCost.
 func MaxQueryCost(n int) Option { return func(c *limits) { setPositive(&c.maxQuery, n) } }
+
+// MaxEvalCost sets the work one evaluation may do (Criterion.EvalContext,
+// Selector.Eval, Value.EvalContext, Target.Set), counted while it runs in
+// units of about one node visited, one step of a regular expression over one
+// character, or 16 bytes of text copied: an XPath navigator move or string
+// value, a regular expression's program size per character it reads, and,
+// for JSONPath, whose library cannot be metered, the estimated cost of the
+// query (see MaxQueryCost). An evaluation that would go over it stops with a
+// *LimitError of code CodeEvalTooCostly. A value n <= 0 keeps
+// DefaultMaxEvalCost.
+func MaxEvalCost(n int) Option { return func(c *limits) { setPositive(&c.maxEval, n) } }
 
 // tooLong returns the *SyntaxError for text longer than limit bytes.
 func tooLong(code, what, text string, limit int) *SyntaxError {
