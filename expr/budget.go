@@ -9,8 +9,8 @@ import (
 // the end of its context. The engines that cannot be interrupted from
 // outside call charge as they work (the XPath navigator, the reader a
 // regular expression reads its input from); charge panics with an
-// evalAbort when the work or the context runs out, and run recovers it at
-// the package boundary. A budget is used by one goroutine at a time.
+// evalAbort when the work or the context runs out, recovered where the
+// engine is called. A budget is used by one goroutine at a time.
 type budget struct {
 	ctx  context.Context
 	done <-chan struct{} // nil for a context that never ends

@@ -27,6 +27,7 @@ var evalFuzzKinds = []CriterionSpec{
 // deadline as an error wrapping context.DeadlineExceeded rather than as a
 // verdict.
 func FuzzCriterionEval(f *testing.F) {
+	settle(f)
 	f.Add("//item[contains(., 'error')]", uint8(3), "<item>x", "</item>", uint16(10000))
 	f.Add("a{0,150}b", uint8(0), "aaaaaaaa", "", uint16(20000))
 	f.Add("$..*..*", uint8(1), `{"a":[1,2,{"x":2}],"b":`, "}", uint16(1000))

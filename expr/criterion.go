@@ -10,8 +10,9 @@ import (
 // condition, the context runtime expression, and the type. Type is "",
 // "simple", "regex", "jsonpath" or "xpath". Version is the version of a
 // Criterion Expression Type Object ("draft-goessner-dispatch-jsonpath-00",
-// "xpath-30", "xpath-20" or "xpath-10"), or "" when the type is given as a
-// plain string.
+// "xpath-30", "xpath-20" or "xpath-10"; with ArazzoVersion 1.1 also
+// "rfc9535" and "xpath-31"), or "" when the type is given as a plain
+// string.
 type CriterionSpec struct {
 	Condition string
 	Context   string
@@ -27,13 +28,59 @@ const (
 	CriterionXPath    = "xpath"
 )
 
-// The versions a Criterion Expression Type Object may name.
+// The selector types of an Expression Type Object (Arazzo 1.1): a Selector
+// Object or a replacement target may be of any of them, a criterion of the
+// first two only (E22).
+const (
+	SelectorJSONPath    = "jsonpath"
+	SelectorXPath       = "xpath"
+	SelectorJSONPointer = "jsonpointer"
+)
+
+// The versions an Expression Type Object may name. Arazzo 1.0.x allows only
+// the goessner draft and xpath-30, -20 and -10 (in a Criterion Expression
+// Type Object); 1.1 adds the explicit defaults rfc9535 and xpath-31, and
+// rfc6901 for jsonpointer.
 const (
 	VersionGoessnerJSONPath = "draft-goessner-dispatch-jsonpath-00"
+	VersionRFC9535          = "rfc9535"
+	VersionXPath31          = "xpath-31"
 	VersionXPath30          = "xpath-30"
 	VersionXPath20          = "xpath-20"
 	VersionXPath10          = "xpath-10"
+	VersionRFC6901          = "rfc6901"
 )
+
+// checkVersion11 checks the version v of the Arazzo 1.1 Expression Type
+// Object of type kind ("jsonpath", "xpath" or, when pointerOK, "jsonpointer";
+// typ is the type as written).
+func checkVersion11(kind, typ, v string, pointerOK bool) error {
+	var allowed []string
+	switch kind {
+	case SelectorJSONPath:
+		allowed = []string{VersionRFC9535, VersionGoessnerJSONPath}
+	case SelectorXPath:
+		allowed = []string{VersionXPath31, VersionXPath30, VersionXPath20, VersionXPath10}
+	case SelectorJSONPointer:
+		if pointerOK {
+			allowed = []string{VersionRFC6901}
+		}
+	}
+	if allowed == nil {
+		return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("a %s criterion takes no version (an expression type object is only for jsonpath and xpath)", kind)}
+	}
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	list := strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
+	if len(allowed) == 1 {
+		list = allowed[0]
+		return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("unknown %s version %q: the only allowed version is %s", kind, v, list)}
+	}
+	return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("unknown %s version %q: the allowed versions are %s", kind, v, list)}
+}
 
 // Memoizer is an optional interface of a Resolver. A jsonpath or xpath
 // criterion converts its context value (to a node tree, or by parsing XML)
@@ -101,7 +148,10 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 	var err error
 	switch c.kind {
 	case CriterionSimple:
-		c.cond, err = compileCondition(cond)
+		// Operands are parsed strictly (dot navigation is part of the
+		// condition grammar), with the default length limit: the condition
+		// has its own.
+		c.cond, err = compileCondition(cond, grammar{max: DefaultMaxExpressionLength, v11: cfg.v11})
 		if err == nil {
 			for _, o := range c.cond.operands {
 				c.exprs = append(c.exprs, o.expr)
@@ -112,7 +162,11 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 	case CriterionJSONPath:
 		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath, cfg)
 	case CriterionXPath:
-		c.xp, err = compileXPath(cond, c.version)
+		v := c.version
+		if v == VersionXPath31 {
+			v = "" // the default
+		}
+		c.xp, err = compileXPath(cond, v)
 	}
 	if err != nil {
 		return nil, err
@@ -132,6 +186,10 @@ func (c *Criterion) checkType() error {
 		c.kind = CriterionSimple
 	case CriterionRegex, CriterionJSONPath, CriterionXPath:
 		c.kind = t
+	case SelectorJSONPointer:
+		// E22: the Expression Type Object allows it, the Criterion Object
+		// does not define it.
+		return &CriterionTypeError{Type: t, Version: v, Msg: "a criterion cannot be of type jsonpointer (E22): the jsonpointer expression type is for Selector Objects and replacement targets; test a location with a simple condition such as $response.body#/id != null"}
 	default:
 		msg := fmt.Sprintf("unknown criterion type %q: the allowed types are simple, regex, jsonpath and xpath", t)
 		if l := strings.ToLower(t); l != t && (l == CriterionSimple || l == CriterionRegex || l == CriterionJSONPath || l == CriterionXPath) {
@@ -141,6 +199,9 @@ func (c *Criterion) checkType() error {
 	}
 	if v == "" {
 		return nil
+	}
+	if c.cfg.v11 {
+		return checkVersion11(c.kind, t, v, false)
 	}
 	switch c.kind {
 	case CriterionJSONPath:

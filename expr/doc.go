@@ -1,8 +1,10 @@
-// Package expr parses and evaluates Arazzo 1.0.x runtime expressions
-// ($url, $method, $statusCode, $request.*, $response.*, $inputs, $outputs,
-// $steps, $workflows, $sourceDescriptions, $components), the "{$...}"
-// templates that embed them in strings, and the "Any | {expression}" values
-// of a document; it also owns criteria (simple, regex, jsonpath, xpath).
+// Package expr parses and evaluates Arazzo 1.0.x and 1.1 runtime
+// expressions ($url, $method, $statusCode, $request.*, $response.*,
+// $inputs, $outputs, $steps, $workflows, $sourceDescriptions, $components,
+// and in 1.1 $message.* and $self), the "{$...}" templates that embed them
+// in strings, and the "Any | {expression}" values of a document; it also
+// owns criteria (simple, regex, jsonpath, xpath), and the Arazzo 1.1
+// Selector Objects and payload replacement targets.
 //
 // Start with Parse for a bare expression, ParseTemplate for a string with
 // embedded expressions, and CompileValue for a parameter value or payload.
@@ -67,6 +69,44 @@
 //   - A "." inside a name is part of the name: "$inputs.customer.firstName"
 //     has Name "customer.firstName". LookupName resolves such names by the
 //     longest defined name, then navigates (D3).
+//
+// # The Arazzo 1.1 grammar (E2)
+//
+// The grammar follows the document's version: ArazzoVersion("1.1.0") (an
+// Option of ParseWith, ParseTemplate, CompileValue, CompileCriterion,
+// CompileSelector and CompileTarget) selects the 1.1 grammar, the default
+// is the 1.0 grammar above. The 1.1 grammar adds
+//
+//	$message.header.<token>       KindMessageHeader
+//	$message.payload[#<pointer>]  KindMessagePayload
+//	$self                         KindSelf
+//
+// and applies the strict 1.1 ABNF (checklist §13.1):
+//
+//   - $inputs and $outputs take an identifier, 1*(ALPHA / DIGIT / "." /
+//     "-" / "_"), as $steps and $workflows names already do:
+//     "$inputs.café" and "$inputs.a[0]" are errors. A "." is still part of
+//     the name, resolved by LookupName (D3).
+//   - CHAR (query and path names, source description references) excludes
+//     '"' and allows a backslash only in a JSON escape (\" \\ \/ \b \f \n
+//     \r \t \uXXXX), kept as written (not decoded).
+//   - Every JSON pointer excludes "{" and "}" (also after body, where 1.0
+//     allows them), and, as the 1.1 json-pointer rule says, nothing else
+//     beyond RFC 6901: control characters are allowed.
+//   - The shared source rule would allow $message.body, $message.query,
+//     $message.path, $request.payload and $response.payload; they are
+//     rejected with a message saying what to write (E30).
+//   - Empty query and path names stay errors (D26), although the 1.1 name
+//     rule allows them.
+//
+// In the 1.0 grammar $message and $self are errors that say they are
+// Arazzo 1.1 syntax and point to telaio upgrade (E1). A 1.1 template's
+// embedded expressions never hold a brace, so of "{$a{$b}" only the inner
+// one can be an expression. Templates embed values by the 1.1 rules, which
+// are D28's (E31). What $message reads (the received message of a receive
+// step, the message sent by a send step, nothing elsewhere: E33) and how a
+// header is matched (exactly, then case-insensitively) is the resolver's
+// business.
 //
 // # Templates
 //

@@ -28,6 +28,9 @@ const (
 	KindWorkflows               // $workflows.<workflowId>.(inputs|outputs).<name>[#<pointer>]
 	KindSourceDescriptions      // $sourceDescriptions.<name>.<reference>
 	KindComponents              // $components.(parameters|successActions|failureActions).<key>
+	KindMessageHeader           // $message.header.<token> (Arazzo 1.1)
+	KindMessagePayload          // $message.payload[#<pointer>] (Arazzo 1.1)
+	KindSelf                    // $self (Arazzo 1.1)
 )
 
 var kindNames = [...]string{
@@ -47,6 +50,9 @@ var kindNames = [...]string{
 	KindWorkflows:          "$workflows",
 	KindSourceDescriptions: "$sourceDescriptions",
 	KindComponents:         "$components",
+	KindMessageHeader:      "$message.header",
+	KindMessagePayload:     "$message.payload",
+	KindSelf:               "$self",
 }
 
 // String returns the expression prefix the kind stands for, such as
@@ -109,8 +115,8 @@ func (e *Expr) String() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.String())
 	switch e.Kind {
-	case KindURL, KindMethod, KindStatusCode:
-	case KindRequestBody, KindResponseBody:
+	case KindURL, KindMethod, KindStatusCode, KindSelf:
+	case KindRequestBody, KindResponseBody, KindMessagePayload:
 	case KindSteps, KindWorkflows:
 		b.WriteByte('.')
 		b.WriteString(e.ID)
@@ -137,8 +143,14 @@ func (e *Expr) String() string {
 // takesPointer reports whether the kind may carry a '#' JSON pointer.
 func (k Kind) takesPointer() bool {
 	switch k {
-	case KindRequestBody, KindResponseBody, KindInputs, KindOutputs, KindSteps, KindWorkflows:
+	case KindRequestBody, KindResponseBody, KindMessagePayload, KindInputs, KindOutputs, KindSteps, KindWorkflows:
 		return true
 	}
 	return false
+}
+
+// isBody reports whether the kind reads a request or response body or a
+// message payload, which a resolver may return undecoded.
+func (k Kind) isBody() bool {
+	return k == KindRequestBody || k == KindResponseBody || k == KindMessagePayload
 }

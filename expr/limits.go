@@ -1,6 +1,10 @@
 package expr
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Limits and their defaults. Each can be changed with the Option of the same
 // name; going over one gives an error with a *LimitError inside (see its
@@ -57,8 +61,9 @@ type LimitError struct {
 
 func (e *LimitError) Error() string { return e.Msg }
 
-// Option sets a limit of ParseWith, ParseTemplate, CompileValue or
-// CompileCriterion; options that do not apply to a function are ignored.
+// Option sets a limit, or the grammar, of ParseWith, ParseTemplate,
+// CompileValue, CompileCriterion, CompileSelector or CompileTarget; options
+// that do not apply to a function are ignored.
 type Option func(*limits)
 
 // CriterionOption is the former name of Option.
@@ -132,6 +137,29 @@ func MaxRegexProgram(n int) Option { return func(c *limits) { setPositive(&c.max
 // context is refused by CompileCriterion; otherwise Eval fails the
 // criterion. A value n <= 0 keeps DefaultMaxQueryCost.
 func MaxQueryCost(n int) Option { return func(c *limits) { setPositive(&c.maxQuery, n) } }
+
+// ArazzoVersion selects the grammar of the Arazzo version v, the arazzo
+// field of the document ("1.0.1", "1.1.0"): only major.minor counts. 1.0.x
+// (and "", which is the default) gives the 1.0 grammar; 1.1.x, and any later
+// version, the 1.1 grammar (E2): $message.header, $message.payload and
+// $self, the strict 1.1 ABNF, and Selector Objects in values. See the
+// package documentation for the differences.
+func ArazzoVersion(v string) Option {
+	v11 := isArazzo11(v)
+	return func(c *limits) { c.v11 = v11 }
+}
+
+// isArazzo11 reports whether the version v is 1.1 or later.
+func isArazzo11(v string) bool {
+	major, rest, _ := strings.Cut(v, ".")
+	minor, _, _ := strings.Cut(rest, ".")
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	if err1 != nil || err2 != nil || ma < 1 {
+		return false
+	}
+	return ma > 1 || mi >= 1
+}
 
 // MaxEvalCost sets the work one evaluation may do (Criterion.EvalContext,
 // Selector.Eval, Value.EvalContext, Target.Set), counted while it runs in

@@ -42,20 +42,19 @@ type Value struct {
 // set MaxExpressionLength: a longer string is literal text (it may still
 // embed shorter expressions).
 func CompileValue(v any, opts ...Option) *Value {
-	max := maxExpressionLength(opts)
-	return compileValue(v, max)
+	return compileValue(v, grammarOf(opts))
 }
 
-func compileValue(v any, max int) *Value {
+func compileValue(v any, g grammar) *Value {
 	switch x := v.(type) {
 	case string:
 		if strings.HasPrefix(x, "$") {
-			if e, err := parseMax(x, max); err == nil {
+			if e, err := parseG(x, g); err == nil {
 				return &Value{kind: valExpr, raw: v, expr: e, exprs: []*Expr{e}}
 			}
 		}
 		if strings.Contains(x, "{$") {
-			if t := parseTemplate(x, max); t.HasExprs() {
+			if t := parseTemplateG(x, g); t.HasExprs() {
 				return &Value{kind: valTemplate, raw: v, tmpl: t, exprs: t.Exprs()}
 			}
 		}
@@ -68,7 +67,7 @@ func compileValue(v any, max int) *Value {
 		out := &Value{kind: valObject, raw: v, keys: keys, elems: make([]*Value, len(keys))}
 		literal := true
 		for i, k := range keys {
-			c := compileValue(x[k], max)
+			c := compileValue(x[k], g)
 			out.elems[i] = c
 			if c.kind != valLiteral {
 				literal = false
@@ -83,7 +82,7 @@ func compileValue(v any, max int) *Value {
 		out := &Value{kind: valArray, raw: v, elems: make([]*Value, len(x))}
 		literal := true
 		for i, e := range x {
-			c := compileValue(e, max)
+			c := compileValue(e, g)
 			out.elems[i] = c
 			if c.kind != valLiteral {
 				literal = false
