@@ -105,6 +105,8 @@ type Criterion struct {
 	context *Expr
 	exprs   []*Expr
 
+	lenient string // see Lenient
+
 	cond *condition      // simple
 	re   *regexCriterion // regex
 	jp   *jsonPathCriterion
@@ -160,7 +162,15 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 	case CriterionRegex:
 		c.re, err = compileRegex(cond, cfg.maxRegex)
 	case CriterionJSONPath:
-		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath, cfg)
+		goessner := c.version == VersionGoessnerJSONPath
+		c.jp, err = compileJSONPath(cond, goessner, cfg)
+		if err != nil && !goessner && cfg.lenient {
+			// "$.status == 'ok'" under plain jsonpath: what the
+			// Goessner-era tools accepted, and what it meant there.
+			if jp, ok, cerr := compileJSONPathCompare(cond, cfg); ok && cerr == nil {
+				c.jp, err, c.lenient = jp, nil, VersionGoessnerJSONPath
+			}
+		}
 	case CriterionXPath:
 		v := c.version
 		if v == VersionXPath31 {
@@ -283,6 +293,23 @@ func (c *Criterion) fail(err error) error {
 // operands of a simple condition, in order, then the context. The caller
 // must not modify them.
 func (c *Criterion) Exprs() []*Expr { return c.exprs }
+
+// Lenient reports a criterion accepted only because of the Lenient option:
+// it returns the version of the Expression Type Object that the document
+// should declare for the condition to be standard, with the meaning it was
+// compiled with, and "" for a standard criterion. Today that is a jsonpath
+// criterion without a version whose condition is not RFC 9535 but has the
+// form "<path> <op> <literal>" ($.status == 'ok'): it is compiled with the
+// draft-goessner-dispatch-jsonpath-00 semantics, and Lenient returns
+// VersionGoessnerJSONPath, to be declared as
+//
+//	type:
+//	  type: jsonpath
+//	  version: draft-goessner-dispatch-jsonpath-00
+//
+// (in Arazzo 1.0.x documents, the flat type and version of the 1.0
+// schema). Such a criterion evaluates as if so declared (E34).
+func (c *Criterion) Lenient() string { return c.lenient }
 
 // Type returns the criterion type: "simple", "regex", "jsonpath" or "xpath".
 func (c *Criterion) Type() string { return c.kind }

@@ -108,6 +108,35 @@
 // header is matched (exactly, then case-insensitively) is the resolver's
 // business.
 //
+// # Lenient forms (E29, E34)
+//
+// Real documents, and the 1.1 specification's own examples, write forms the
+// grammar does not allow. With the Lenient option they are accepted and
+// reported, never silently: the parsed Expr has Lenient set and Standard
+// holds the text to suggest, so that a validator can warn ("write
+// $response.body#/a/b/0") and refuse them under a strict mode.
+//
+//	$response.body.a.b[0]      read as $response.body#/a/b/0 (also $request.body)
+//	$message.payload.a.b       read as $message.payload#/a/b (1.1)
+//	$inputs.a.b, $inputs.a[0]  read the D3 way (name "a.b"); Standard $inputs.a#/b
+//	$steps.s.outputs.list[0]   likewise for $outputs, $steps and $workflows names
+//
+// A name holding "." is also a standard name (for an input literally named
+// "a.b"), so a validator that knows the names warns only when the whole name
+// is not defined. Without the option the body and payload forms are errors
+// whose message gives the standard form with indexes as pointer tokens
+// ("write $response.body#/data/0/id"), and templates and values keep them as
+// literal text. The operands of simple conditions never need the option:
+// dot navigation is part of the condition grammar.
+//
+// A jsonpath criterion given without a version whose condition is not RFC
+// 9535 but has the form "<path> <op> <literal>" ($.status == 'ok',
+// $.results.length > 0), which Goessner-era tools accepted, compiles under
+// Lenient with the draft-goessner-dispatch-jsonpath-00 semantics, and
+// Criterion.Lenient names that version, for the validator to propose
+// declaring it (E34: the meaning is pinned, never guessed). Without the
+// option it is the syntax error it is today.
+//
 // # Templates
 //
 // Arazzo 1.0.x gives embedded expressions no grammar and no escape, and JSON

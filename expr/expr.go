@@ -86,6 +86,22 @@ type Expr struct {
 	// HasPointer reports whether '#' was present. "$response.body#" has
 	// HasPointer true and an empty Pointer: the whole body.
 	HasPointer bool
+	// Lenient is set, only under the Lenient option, when the text uses a
+	// form outside the standard grammar that real documents write, and
+	// Standard is then the standard text to suggest instead:
+	//
+	//   - dot navigation after body or payload: "$response.body.a.b[0]" is
+	//     read as "$response.body#/a/b/0" (Pointer /a/b/0), and Standard is
+	//     that text;
+	//   - a name holding navigation: "$inputs.a.b" or
+	//     "$steps.s.outputs.list[0]" keep the name as written ("a.b",
+	//     resolved by the longest defined name, D3) and Standard is
+	//     "$inputs.a#/b". Such a name is also standard syntax, for an input
+	//     or output literally named "a.b"; a validator that knows the names
+	//     warns only when the whole name is not defined.
+	Lenient bool
+	// Standard is the standard form of a lenient expression, or "".
+	Standard string
 }
 
 // SyntaxError reports why a string is not a runtime expression.
@@ -107,7 +123,9 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Off
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // String returns the expression's text. For an Expr returned by Parse it is
-// equal to Raw; for one built by hand it is assembled from the fields.
+// equal to Raw, except for the lenient body and payload forms, for which it
+// is the standard form; for one built by hand it is assembled from the
+// fields.
 func (e *Expr) String() string {
 	if e == nil {
 		return "<nil>"

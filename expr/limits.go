@@ -161,6 +161,18 @@ func isArazzo11(v string) bool {
 	return ma > 1 || mi >= 1
 }
 
+// Lenient accepts the non-standard forms that real documents write, and
+// reports each one, never silently: dot navigation after body and payload
+// ("$response.body.data[0].id", read as "$response.body#/data/0/id"), and
+// names holding navigation ("$inputs.a.b", read the D3 way); the parsed
+// Expr has Lenient set and the text to suggest in Standard. A jsonpath
+// criterion without a version that is not RFC 9535 but has the form
+// "<path> <op> <literal>" ($.status == 'ok') compiles with the
+// draft-goessner-dispatch-jsonpath-00 semantics, and Criterion.Lenient
+// names that version. Without the option these are errors (or literal
+// text, in templates and values), as the standard says.
+func Lenient() Option { return func(c *limits) { c.lenient = true } }
+
 // MaxEvalCost sets the work one evaluation may do (Criterion.EvalContext,
 // Selector.Eval, Value.EvalContext, Target.Set), counted while it runs in
 // units of about one node visited, one step of a regular expression over one

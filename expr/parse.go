@@ -335,14 +335,92 @@ func (p exprParser) payload(e *Expr, j int, prefix, word string) error {
 	switch s[j] {
 	case '#':
 		return p.pointer(e, j+1, false)
-	case '.':
+	case '.', '[':
+		toks, ok := navTokens(s[j:])
+		if ok && p.lenient {
+			e.Pointer, e.HasPointer = toks, true
+			e.Lenient = true
+			e.Standard = e.String()
+			return nil
+		}
+		if s[j] == '[' && !ok {
+			break
+		}
 		if len(s)-j > 64 { // no suggestion: keep the message (and the work) short
 			return p.errorf(j, "only \"#\" and a JSON pointer may follow %s: write %s.%s#/... (dot navigation is not runtime-expression syntax)", word, prefix, word)
 		}
-		return p.errorf(j, "only \"#\" and a JSON pointer may follow %s: write %s.%s#/%s (dot navigation is not runtime-expression syntax)",
-			word, prefix, word, strings.ReplaceAll(s[j+1:], ".", "/"))
+		std := "/" + strings.ReplaceAll(s[j+1:], ".", "/")
+		if ok {
+			std = toks.String()
+		}
+		return p.errorf(j, "only \"#\" and a JSON pointer may follow %s: write %s.%s#%s (dot navigation is not runtime-expression syntax)",
+			word, prefix, word, std)
 	}
 	return p.errorf(j, "unexpected %s after %s.%s (only \"#\" and a JSON pointer may follow)", quoteRest(s[j:]), prefix, word)
+}
+
+// navTokens reads dot navigation, *( "." name / "[" index "]" ), where a
+// name is one or more characters other than . [ ] # { } and the control
+// characters, and an index is "0" or digits without a leading zero, as the
+// reference tokens of a JSON pointer. ok is false when s is not such
+// navigation.
+func navTokens(s string) (toks jsonptr.Pointer, ok bool) {
+	for k := 0; k < len(s); {
+		switch s[k] {
+		case '.':
+			j := k + 1
+			for j < len(s) && !navStop(s[j]) {
+				j++
+			}
+			if j == k+1 {
+				return nil, false
+			}
+			toks = append(toks, s[k+1:j])
+			k = j
+		case '[':
+			j := k + 1
+			for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+				j++
+			}
+			if j == k+1 || j == len(s) || s[j] != ']' || j-k-1 > 1 && s[k+1] == '0' {
+				return nil, false
+			}
+			toks = append(toks, s[k+1:j])
+			k = j + 1
+		default:
+			return nil, false
+		}
+	}
+	return toks, len(toks) > 0
+}
+
+func navStop(c byte) bool {
+	return c < 0x20 || strings.IndexByte(".[]#{}", c) >= 0
+}
+
+// lenientName marks e, under the Lenient option, when its name holds
+// navigation ("a.b", "a[0]"): the name is read as written (LookupName
+// resolves it, D3), and Standard is the form with a JSON pointer
+// ("$inputs.a#/b"), which is what the text means unless something is named
+// "a.b".
+func (p exprParser) lenientName(e *Expr) {
+	if !p.lenient {
+		return
+	}
+	cut := strings.IndexAny(e.Name, ".[")
+	if cut <= 0 {
+		return
+	}
+	toks, ok := navTokens(e.Name[cut:])
+	if !ok {
+		return
+	}
+	std := *e
+	std.Name = e.Name[:cut]
+	std.Pointer = append(toks, e.Pointer...)
+	std.HasPointer = true
+	e.Lenient = true
+	e.Standard = std.String()
 }
 
 // message parses header/payload after "$message." (Arazzo 1.1). The 1.1
@@ -476,8 +554,11 @@ func (p exprParser) nameAndPointer(e *Expr, i int, what string) error {
 	}
 	e.Name = name
 	if end < len(p.s) {
-		return p.pointer(e, end+1, true)
+		if err := p.pointer(e, end+1, true); err != nil {
+			return err
+		}
 	}
+	p.lenientName(e)
 	return nil
 }
 
@@ -539,12 +620,28 @@ func (p exprParser) ident(i int, what, shape string) (int, error) {
 }
 
 // key reads 1*(ALPHA / DIGIT / "." / "-" / "_") up to the end or, when
-// pointerOK, up to '#'. It returns the end index.
+// pointerOK, up to '#' (then, under Lenient, "[digits]" indexes too). It
+// returns the end index.
 func (p exprParser) key(i int, what string, pointerOK bool) (int, error) {
 	s := p.s
 	k := i
-	for k < len(s) && keyChar(s[k]) {
-		k++
+	for k < len(s) {
+		if keyChar(s[k]) {
+			k++
+			continue
+		}
+		// Lenient: an index, as in "$steps.a.outputs.list[0]".
+		if p.lenient && pointerOK && s[k] == '[' && k > i {
+			j := k + 1
+			for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+				j++
+			}
+			if j > k+1 && j < len(s) && s[j] == ']' {
+				k = j + 1
+				continue
+			}
+		}
+		break
 	}
 	if k == i && (k == len(s) || s[k] == '#') {
 		return 0, p.errorf(k, "empty %s", what)
@@ -628,8 +725,11 @@ func (p exprParser) keyAndPointer(e *Expr, i int, what string) error {
 	}
 	e.Name = p.s[i:end]
 	if end < len(p.s) {
-		return p.pointer(e, end+1, true)
+		if err := p.pointer(e, end+1, true); err != nil {
+			return err
+		}
 	}
+	p.lenientName(e)
 	return nil
 }
 
