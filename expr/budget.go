@@ -75,8 +75,11 @@ func (b *budget) check() error {
 }
 
 // stopped returns the error that ends the evaluation when its context has
-// ended, without spending anything.
+// ended, without spending anything. A nil budget never stops.
 func (b *budget) stopped() error {
+	if b == nil {
+		return nil
+	}
 	if b.err != nil {
 		return b.err
 	}

@@ -404,6 +404,7 @@ type memoKey struct {
 const (
 	memoJSONPath uint8 = iota + 1
 	memoXML
+	memoJSONDecode
 )
 
 // identityKey returns a key identifying v by identity, or false for values
@@ -496,6 +497,11 @@ func contextTooLarge(format string, limit, size int) *LimitError {
 type valueConv struct {
 	budget, depth int
 	b             *budget // whose context ends the conversion; may be nil
+	// locs, when not nil, records where each node is, and holders the
+	// object or array each container node was converted from (for
+	// replacement targets).
+	locs    map[*yaml.Node]nodeLoc
+	holders map[*yaml.Node]any
 }
 
 // node converts v, at the given depth.
@@ -530,10 +536,14 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 		return scalar("!!str", string(x)), nil
 	case []any:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(x))}
-		for _, e := range x {
+		vc.hold(n, x)
+		for i, e := range x {
 			c, err := vc.node(e, depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if vc.locs != nil {
+				vc.locs[c] = nodeLoc{parent: n, index: i}
 			}
 			n.Content = append(n.Content, c)
 		}
@@ -545,10 +555,14 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 		}
 		sort.Strings(keys)
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(x))}
+		vc.hold(n, x)
 		for _, k := range keys {
 			c, err := vc.node(x[k], depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if vc.locs != nil {
+				vc.locs[c] = nodeLoc{parent: n, key: k}
 			}
 			n.Content = append(n.Content, scalar("!!str", k), c)
 		}
@@ -568,6 +582,18 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 	}
 	vc.budget++
 	return vc.node(decoded, depth)
+}
+
+// hold records that container node n was converted from x, when locations
+// are recorded.
+func (vc *valueConv) hold(n *yaml.Node, x any) {
+	if vc.locs == nil {
+		return
+	}
+	if vc.holders == nil {
+		vc.holders = map[*yaml.Node]any{}
+	}
+	vc.holders[n] = x
 }
 
 // numberNode is an !!int node for integral values within ±2^53 and a !!float

@@ -7,15 +7,22 @@
 // Selector Objects and payload replacement targets.
 //
 // Start with Parse for a bare expression, ParseTemplate for a string with
-// embedded expressions, and CompileValue for a parameter value or payload.
-// Evaluation reads data through a Resolver supplied by the caller (the
-// executor), so this package knows nothing about HTTP:
+// embedded expressions, CompileValue for a parameter value or payload,
+// CompileCriterion for a Criterion Object, CompileSelector for a Selector
+// Object and CompileTarget for a payload replacement target. Evaluation
+// reads data through a Resolver supplied by the caller (the executor), so
+// this package knows nothing about HTTP:
 //
 //	e, err := expr.Parse("$steps.login.outputs.token")
 //	v, ok, err := e.Eval(resolver)
 //
-// Everything compiled here (Expr, Template, Value) is immutable and safe for
-// concurrent use. Parse never panics, on any input.
+//	v11 := expr.ArazzoVersion(doc.Arazzo) // the grammar of the document
+//	c, err := expr.CompileCriterion(spec, v11)
+//	pass, err := c.EvalContext(ctx, resolver) // stops when ctx ends
+//
+// Everything compiled here (Expr, Template, Value, Criterion, Selector,
+// Target) is immutable and safe for concurrent use. Parse never panics, on
+// any input.
 //
 // # Grammar
 //
@@ -63,9 +70,10 @@
 //     error whose message suggests "$request.body#/user".
 //   - "$sourceDescriptions.my.api.op" is source "my", reference "api.op"
 //     (split at the first dot after the name).
-//   - "$message.*" is rejected with a message saying it was removed in
-//     Arazzo 1.0.1; "$components.inputs.x" is rejected because inputs in
-//     components are reached with a JSON Schema $ref.
+//   - "$message.*" and "$self" are rejected with a message saying they
+//     are Arazzo 1.1 syntax ($message was removed in Arazzo 1.0.1) and
+//     pointing to the upgrade (E1); "$components.inputs.x" is rejected
+//     because inputs in components are reached with a JSON Schema $ref.
 //   - A "." inside a name is part of the name: "$inputs.customer.firstName"
 //     has Name "customer.firstName". LookupName resolves such names by the
 //     longest defined name, then navigates (D3).
@@ -168,7 +176,8 @@
 // # Limits
 //
 // Every limit has a default and an Option (ParseWith, ParseTemplate,
-// CompileValue and CompileCriterion take them); going over one is an error
+// CompileValue, CompileCriterion, CompileSelector and CompileTarget take
+// them); going over one is an error
 // holding a *LimitError whose Code names it:
 //
 //	MaxExpressionLength  64 KiB      expression-too-long  a runtime expression; the text of an embedded one
@@ -217,6 +226,72 @@
 //     context once, before they start.
 //
 // Criterion.Eval is EvalContext with context.Background().
+//
+// # Selector Objects, Expression Type Objects, replacement targets
+//
+// An Expression Type Object (Arazzo 1.1) is given as a type and a version:
+// jsonpath rfc9535 (the default) or draft-goessner-dispatch-jsonpath-00;
+// xpath xpath-31 (the default), xpath-30, xpath-20 or xpath-10; jsonpointer
+// rfc6901. Every XPath version is evaluated by the XPath 1.0 engine, and
+// the constructs of 2.0 and later that it cannot parse or would evaluate
+// wrongly (every/some ... satisfies, for ... return, eq, trailing tokens,
+// ...: see the criteria documentation) are errors, whatever the version
+// (E23). A criterion may not be of type jsonpointer (E22); with the 1.0
+// grammar a criterion takes only the 1.0 versions (no rfc9535, xpath-31).
+//
+// CompileSelector compiles a Selector Object, and Selector.Select (or Eval)
+// evaluates it with these result shapes (E25): jsonpointer gives the value
+// at the pointer, and selecting nothing is an error; jsonpath gives null for
+// an empty nodelist (Selection.Nodes is 0, for the caller to warn), the
+// value for one node and an array of the values for several; xpath gives
+// an atomic result (string, number, boolean) as it is, and for a node-set
+// null when empty, the node's value for one and an array for several, the
+// value of a node being its string value, except that an element (or the
+// document) with element children is serialized as XML. A string or []byte
+// context is parsed as XML for xpath and as JSON for jsonpath and
+// jsonpointer (not JSON: an error); its parsed form is memoized through the
+// Resolver's Memoizer. An absent context selects nothing (Present false).
+// Selector.Pointer gives the JSON pointer a jsonpointer selector, or a
+// singular JSONPath query of names and indexes, denotes, for a type checker.
+//
+// With the 1.1 grammar CompileValue finds Selector Objects anywhere in a
+// value (E20): an object whose keys are exactly context, selector and type
+// (plus x- extensions), whose context and selector are strings, and whose
+// type is valid (a type string, or an Expression Type Object of a type, a
+// valid version, and x- extensions) is a Selector Object; any other object
+// is literal (so an object with "expression" instead of "context" is
+// literal; E24 is the validator's). Value.EvalContext evaluates them under
+// a context and one budget for the whole value, and reports empty
+// selections (OnEmptySelection) and absent expressions (OnAbsent).
+//
+// CompileTarget compiles a Payload Replacement target. Without
+// targetSelectorType the media type decides (E26): JSON Pointer for JSON,
+// any +json type, form data and no media type, XPath for XML and any +xml
+// type; in 1.1 any other media type needs an explicit type. Target.Set sets
+// a JSON Pointer target as internal/jsonptr does, and a JSONPath target at
+// every node it selects, leaving alone a node inside another selected one;
+// selecting nothing is an error, as a JSONPath query cannot create a
+// location (E27). Target.SetCreate serves a request body with replacements
+// and no payload (E28): it starts from {} and creates the objects a JSON
+// pointer's path needs. An XPath target is checked here, and applied to the
+// XML payload by the caller (Set returns ErrXPathTarget).
+//
+// # Decisions (checklist-1.1 §19)
+//
+//	E1   $message, $self in a 1.0 grammar: error pointing to the upgrade    TestE1_ArazzoElevenSyntaxIn10
+//	E2   grammar per version (ArazzoVersion); 1.0 by default               TestE2_GrammarPerVersion
+//	E20  Selector Object = exact key set with a valid type                  TestE20_SelectorObjectsInValues
+//	E22  criterion of type jsonpointer: rejected                            TestE22_CriterionJSONPointer
+//	E23  one XPath 1.0 engine; 2.0+ constructs are errors                   TestE23_XPathVersions11
+//	E25  selector result shapes (above)                                     TestE25_SelectorResultShapes
+//	E26  target type by media type                                          TestE26_TargetTypeByMediaType
+//	E27  JSONPath target: every match; none is an error                     TestE27_JSONPathTargets
+//	E28  no payload: start from {}, create intermediate objects             TestE28_TargetCreate
+//	E29  strict grammar; lenient forms behind Lenient, reported             TestE29_LenientForms
+//	E30  $message.body/query/path, $request/$response.payload: rejected     TestE30_OverPermissiveSources
+//	E31  embedding: scalars as text, null "null", objects/arrays as JSON    TestE31_EmbeddingRules
+//	E33  $message kinds; what they read is the resolver's                   TestE33_MessageExpressions
+//	E34  non-RFC 9535 jsonpath comparisons: Goessner under Lenient, named   TestE34_LenientJSONPathComparison
 //
 // Value.Eval returns results that share structure with the compiled
 // document (a fully literal value comes back as is, with no allocation):

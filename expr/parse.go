@@ -150,7 +150,11 @@ func parseIntoG(e *Expr, s string, g grammar) error {
 			return err
 		}
 		if p.v11 {
-			return p.keyAndPointer(e, j+1, what+" name")
+			name := "input name"
+			if e.Kind == KindOutputs {
+				name = "output name"
+			}
+			return p.keyAndPointer(e, j+1, name)
 		}
 		return p.nameAndPointer(e, j+1, what)
 	case "steps":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 var v11 = ArazzoVersion("1.1.0")
@@ -292,4 +293,43 @@ func TestCriterion11(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rfc9535 and draft-goessner-dispatch-jsonpath-00") {
 		t.Errorf("rfc9536: %v", err)
 	}
+}
+
+// BenchmarkParse11Vs10 parses the same expressions with the 1.0 and the 1.1
+// grammar in alternating batches, so that both see the same machine load,
+// and reports the time of each per parse (ns/parse-1.0, ns/parse-1.1).
+func BenchmarkParse11Vs10(b *testing.B) {
+	exprs := []string{"$statusCode", "$inputs.username", "$response.body#/data/0/id",
+		"$steps.someStepId.outputs.pets#/0/id", "$request.query.filter", "$workflows.w.outputs.x#/a",
+		"$sourceDescriptions.petStore.getPets", "$components.parameters.page"}
+	g10, g11 := grammarOf([]Option{ArazzoVersion("1.0.1")}), grammarOf([]Option{v11})
+	var t10, t11 time.Duration
+	var e Expr
+	const batch = 64
+	n := 0
+	for b.Loop() {
+		start := time.Now()
+		for range batch {
+			for _, s := range exprs {
+				e = Expr{}
+				if err := parseIntoG(&e, s, g10); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		mid := time.Now()
+		for range batch {
+			for _, s := range exprs {
+				e = Expr{}
+				if err := parseIntoG(&e, s, g11); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		t10 += mid.Sub(start)
+		t11 += time.Since(mid)
+		n += batch * len(exprs)
+	}
+	b.ReportMetric(float64(t10.Nanoseconds())/float64(n), "ns/parse-1.0")
+	b.ReportMetric(float64(t11.Nanoseconds())/float64(n), "ns/parse-1.1")
 }
