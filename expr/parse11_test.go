@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -332,4 +333,64 @@ func BenchmarkParse11Vs10(b *testing.B) {
 	}
 	b.ReportMetric(float64(t10.Nanoseconds())/float64(n), "ns/parse-1.0")
 	b.ReportMetric(float64(t11.Nanoseconds())/float64(n), "ns/parse-1.1")
+}
+
+// FuzzTemplate11 checks the linear template scan against the plain one with
+// the 1.1 grammar (where no embedded expression holds a brace) and with
+// Lenient.
+func FuzzTemplate11(f *testing.F) {
+	for _, s := range []string{"{$message.payload#/a}", "{$response.body#/{$inputs.x}}", "{$a{$url}", "x{$self}y{$",
+		"{$response.body.a[0]}", `{"id": {$inputs.id}}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, opts := range [][]Option{{v11}, {v11, Lenient()}, {Lenient()}} {
+			got := ParseTemplate(s, opts...)
+			want := plainTemplateWith(s, opts)
+			if !reflect.DeepEqual(got.Parts, want.Parts) || !reflect.DeepEqual(got.suspicious, want.suspicious) {
+				t.Fatalf("ParseTemplate(%q):\n got %+v %+v\nwant %+v %+v", s, got.Parts, got.suspicious, want.Parts, want.suspicious)
+			}
+		}
+	})
+}
+
+// plainTemplateWith is plainTemplate with options (and no length limit
+// below the default).
+func plainTemplateWith(s string, opts []Option) *Template {
+	t := &Template{Raw: s}
+	lit, i := 0, 0
+	for {
+		k := strings.Index(s[i:], "{$")
+		if k < 0 {
+			break
+		}
+		k += i
+		closing := strings.IndexByte(s[k+2:], '}')
+		if closing < 0 {
+			inner := s[k+1:]
+			t.suspicious = append(t.suspicious, Part{Lit: s[k:], Offset: k + 1,
+				Err: &SyntaxError{Offset: len(inner), Msg: `no closing "}" for "{$"`, Expr: inner}})
+			break
+		}
+		end := k + 2 + closing
+		inner := s[k+1 : end]
+		e, err := ParseWith(inner, opts...)
+		if err != nil {
+			if !strings.Contains(inner[1:], "{$") {
+				t.suspicious = append(t.suspicious, Part{Lit: s[k : end+1], Offset: k + 1, Err: err.(*SyntaxError)})
+			}
+			i = k + 1
+			continue
+		}
+		if k > lit {
+			t.Parts = append(t.Parts, Part{Lit: s[lit:k], Offset: lit})
+		}
+		t.Parts = append(t.Parts, Part{Expr: e, Offset: k + 1})
+		lit = end + 1
+		i = lit
+	}
+	if lit < len(s) {
+		t.Parts = append(t.Parts, Part{Lit: s[lit:], Offset: lit})
+	}
+	return t
 }
