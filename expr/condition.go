@@ -66,8 +66,10 @@ var compileEnv = map[string]any{
 	"truthy": testFunc(nil),
 }
 
-func compileCondition(src string) (*condition, error) {
-	root, nslots, err := parseCondition(src)
+// compileCondition compiles a simple condition whose runtime-expression
+// operands follow the grammar g.
+func compileCondition(src string, gr grammar) (*condition, error) {
+	root, nslots, err := parseConditionG(src, gr)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +161,7 @@ func (s *condState) get(i any) any {
 // returns undecoded (a string or []byte) so that navigation can apply to it,
 // as a JSON pointer would.
 func decodeBodyForNav(e *Expr, v any) (any, error) {
-	if e.Kind != KindRequestBody && e.Kind != KindResponseBody || e.HasPointer {
+	if !e.Kind.isBody() || e.HasPointer {
 		return v, nil
 	}
 	var b []byte

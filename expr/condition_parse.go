@@ -98,6 +98,7 @@ type token struct {
 }
 
 type condParser struct {
+	g     grammar // of the runtime-expression operands
 	src   string
 	pos   int
 	tok   token
@@ -108,7 +109,12 @@ type condParser struct {
 // parseCondition parses a simple condition. Errors are *SyntaxError with the
 // offset into src.
 func parseCondition(src string) (node condNode, nslots int, err error) {
-	p := &condParser{src: src}
+	return parseConditionG(src, defaultGrammar)
+}
+
+// parseConditionG is parseCondition with the grammar of the operands.
+func parseConditionG(src string, g grammar) (node condNode, nslots int, err error) {
+	p := &condParser{src: src, g: g}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*SyntaxError)
@@ -529,7 +535,7 @@ func (p *condParser) scanExpr(i int) token {
 	opd := &operand{off: i, end: k}
 	t := token{kind: tOperand, off: i, end: k, opd: opd}
 
-	e, wholeErr := Parse(text)
+	e, wholeErr := parseG(text, p.g)
 	if wholeErr == nil {
 		opd.expr = e
 		opd.slot = p.slots
@@ -543,7 +549,7 @@ func (p *condParser) scanExpr(i int) token {
 		if text[j] != '.' && text[j] != '[' {
 			continue
 		}
-		e, err := Parse(text[:j])
+		e, err := parseG(text[:j], p.g)
 		if err != nil {
 			continue
 		}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -9,8 +10,9 @@ import (
 // condition, the context runtime expression, and the type. Type is "",
 // "simple", "regex", "jsonpath" or "xpath". Version is the version of a
 // Criterion Expression Type Object ("draft-goessner-dispatch-jsonpath-00",
-// "xpath-30", "xpath-20" or "xpath-10"), or "" when the type is given as a
-// plain string.
+// "xpath-30", "xpath-20" or "xpath-10"; with ArazzoVersion 1.1 also
+// "rfc9535" and "xpath-31"), or "" when the type is given as a plain
+// string.
 type CriterionSpec struct {
 	Condition string
 	Context   string
@@ -26,13 +28,59 @@ const (
 	CriterionXPath    = "xpath"
 )
 
-// The versions a Criterion Expression Type Object may name.
+// The selector types of an Expression Type Object (Arazzo 1.1): a Selector
+// Object or a replacement target may be of any of them, a criterion of the
+// first two only (E22).
+const (
+	SelectorJSONPath    = "jsonpath"
+	SelectorXPath       = "xpath"
+	SelectorJSONPointer = "jsonpointer"
+)
+
+// The versions an Expression Type Object may name. Arazzo 1.0.x allows only
+// the goessner draft and xpath-30, -20 and -10 (in a Criterion Expression
+// Type Object); 1.1 adds the explicit defaults rfc9535 and xpath-31, and
+// rfc6901 for jsonpointer.
 const (
 	VersionGoessnerJSONPath = "draft-goessner-dispatch-jsonpath-00"
+	VersionRFC9535          = "rfc9535"
+	VersionXPath31          = "xpath-31"
 	VersionXPath30          = "xpath-30"
 	VersionXPath20          = "xpath-20"
 	VersionXPath10          = "xpath-10"
+	VersionRFC6901          = "rfc6901"
 )
+
+// checkVersion11 checks the version v of the Arazzo 1.1 Expression Type
+// Object of type kind ("jsonpath", "xpath" or, when pointerOK, "jsonpointer";
+// typ is the type as written).
+func checkVersion11(kind, typ, v string, pointerOK bool) error {
+	var allowed []string
+	switch kind {
+	case SelectorJSONPath:
+		allowed = []string{VersionRFC9535, VersionGoessnerJSONPath}
+	case SelectorXPath:
+		allowed = []string{VersionXPath31, VersionXPath30, VersionXPath20, VersionXPath10}
+	case SelectorJSONPointer:
+		if pointerOK {
+			allowed = []string{VersionRFC6901}
+		}
+	}
+	if allowed == nil {
+		return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("a %s criterion takes no version (an expression type object is only for jsonpath and xpath)", kind)}
+	}
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	list := strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
+	if len(allowed) == 1 {
+		list = allowed[0]
+		return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("unknown %s version %q: the only allowed version is %s", kind, v, list)}
+	}
+	return &CriterionTypeError{Type: typ, Version: v, Msg: fmt.Sprintf("unknown %s version %q: the allowed versions are %s", kind, v, list)}
+}
 
 // Memoizer is an optional interface of a Resolver. A jsonpath or xpath
 // criterion converts its context value (to a node tree, or by parsing XML)
@@ -40,7 +88,9 @@ const (
 // cached under key, calling build to make it the first time. Keys are
 // comparable values private to this package; they keep the value they
 // identify alive, so a Memoizer should live no longer than the values it is
-// asked about (typically one step's response).
+// asked about (typically one step's response). build may fail because the
+// evaluation was stopped (its context ended): a Memoizer must not cache
+// errors.
 type Memoizer interface {
 	Memo(key any, build func() (any, error)) (any, error)
 }
@@ -54,6 +104,8 @@ type Criterion struct {
 	cfg     limits
 	context *Expr
 	exprs   []*Expr
+
+	lenient string // see Lenient
 
 	cond *condition      // simple
 	re   *regexCriterion // regex
@@ -98,7 +150,10 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 	var err error
 	switch c.kind {
 	case CriterionSimple:
-		c.cond, err = compileCondition(cond)
+		// Operands are parsed strictly (dot navigation is part of the
+		// condition grammar), with the default length limit: the condition
+		// has its own.
+		c.cond, err = compileCondition(cond, grammar{max: DefaultMaxExpressionLength, v11: cfg.v11})
 		if err == nil {
 			for _, o := range c.cond.operands {
 				c.exprs = append(c.exprs, o.expr)
@@ -107,9 +162,21 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 	case CriterionRegex:
 		c.re, err = compileRegex(cond, cfg.maxRegex)
 	case CriterionJSONPath:
-		c.jp, err = compileJSONPath(cond, c.version == VersionGoessnerJSONPath, cfg)
+		goessner := c.version == VersionGoessnerJSONPath
+		c.jp, err = compileJSONPath(cond, goessner, cfg)
+		if err != nil && !goessner && cfg.lenient {
+			// "$.status == 'ok'" under plain jsonpath: what the
+			// Goessner-era tools accepted, and what it meant there.
+			if jp, ok, cerr := compileJSONPathCompare(cond, cfg); ok && cerr == nil {
+				c.jp, err, c.lenient = jp, nil, VersionGoessnerJSONPath
+			}
+		}
 	case CriterionXPath:
-		c.xp, err = compileXPath(cond, c.version)
+		v := c.version
+		if v == VersionXPath31 {
+			v = "" // the default
+		}
+		c.xp, err = compileXPath(cond, v)
 	}
 	if err != nil {
 		return nil, err
@@ -129,6 +196,10 @@ func (c *Criterion) checkType() error {
 		c.kind = CriterionSimple
 	case CriterionRegex, CriterionJSONPath, CriterionXPath:
 		c.kind = t
+	case SelectorJSONPointer:
+		// E22: the Expression Type Object allows it, the Criterion Object
+		// does not define it.
+		return &CriterionTypeError{Type: t, Version: v, Msg: "a criterion cannot be of type jsonpointer (E22): the jsonpointer expression type is for Selector Objects and replacement targets; test a location with a simple condition such as $response.body#/id != null"}
 	default:
 		msg := fmt.Sprintf("unknown criterion type %q: the allowed types are simple, regex, jsonpath and xpath", t)
 		if l := strings.ToLower(t); l != t && (l == CriterionSimple || l == CriterionRegex || l == CriterionJSONPath || l == CriterionXPath) {
@@ -138,6 +209,9 @@ func (c *Criterion) checkType() error {
 	}
 	if v == "" {
 		return nil
+	}
+	if c.cfg.v11 {
+		return checkVersion11(c.kind, t, v, false)
 	}
 	switch c.kind {
 	case CriterionJSONPath:
@@ -163,41 +237,79 @@ func (c *Criterion) checkType() error {
 	return &CriterionTypeError{Type: t, Version: v, Msg: fmt.Sprintf("a %s criterion takes no version (an expression type object is only for jsonpath and xpath)", c.kind)}
 }
 
-// Eval evaluates the criterion. It reports whether the criterion passes. An
-// evaluation error (an operand that cannot be resolved, a context of the
-// wrong kind, a query over the cost limit) makes the criterion fail: Eval
-// then returns false and the error, for reporting (D7).
+// Eval evaluates the criterion: it is EvalContext with a context that never
+// ends (the work is still bounded by MaxEvalCost).
 func (c *Criterion) Eval(r Resolver) (bool, error) {
-	switch c.kind {
-	case CriterionSimple:
+	return c.EvalContext(context.Background(), r)
+}
+
+// EvalContext evaluates the criterion. It reports whether the criterion
+// passes. An evaluation error (an operand that cannot be resolved, a context
+// of the wrong kind, a query over the cost limit) makes the criterion fail:
+// EvalContext then returns false and the error, for reporting (D7).
+//
+// The evaluation stops, within milliseconds, when ctx is canceled or its
+// deadline passes: the error then wraps ctx.Err() (in a *StoppedError), so
+// that errors.Is(err, context.Canceled) or errors.Is(err,
+// context.DeadlineExceeded) tells a stopped evaluation from a criterion that
+// is not met. Its work is bounded by MaxEvalCost: going over it is an error
+// holding a *LimitError of code CodeEvalTooCostly.
+func (c *Criterion) EvalContext(ctx context.Context, r Resolver) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, c.fail(&StoppedError{Err: err})
+	}
+	if c.kind == CriterionSimple {
 		return c.cond.eval(r)
 	}
 	v, ok, err := c.context.Eval(r)
 	if err != nil {
-		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+		return false, c.fail(err)
 	}
 	if !ok || v == nil {
 		// An absent or null context fails the criterion (1.1 rule).
 		return false, nil
 	}
+	b := newBudget(ctx, c.cfg.maxEval)
 	switch c.kind {
 	case CriterionRegex:
-		return c.re.eval(v), nil
+		ok, err = c.re.eval(v, b)
 	case CriterionJSONPath:
-		ok, err = c.jp.eval(v, r, c.cfg)
+		ok, err = c.jp.eval(v, r, c.cfg, b)
 	default:
-		ok, err = c.xp.eval(v, r, c.cfg)
+		ok, err = c.xp.eval(v, r, c.cfg, b)
 	}
 	if err != nil {
-		return false, &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
+		return false, c.fail(err)
 	}
 	return ok, nil
+}
+
+// fail wraps err in a *CriterionError.
+func (c *Criterion) fail(err error) error {
+	return &CriterionError{Condition: c.spec.Condition, Context: c.spec.Context, Err: err}
 }
 
 // Exprs returns every runtime expression the criterion references: the
 // operands of a simple condition, in order, then the context. The caller
 // must not modify them.
 func (c *Criterion) Exprs() []*Expr { return c.exprs }
+
+// Lenient reports a criterion accepted only because of the Lenient option:
+// it returns the version of the Expression Type Object that the document
+// should declare for the condition to be standard, with the meaning it was
+// compiled with, and "" for a standard criterion. Today that is a jsonpath
+// criterion without a version whose condition is not RFC 9535 but has the
+// form "<path> <op> <literal>" ($.status == 'ok'): it is compiled with the
+// draft-goessner-dispatch-jsonpath-00 semantics, and Lenient returns
+// VersionGoessnerJSONPath, to be declared as
+//
+//	type:
+//	  type: jsonpath
+//	  version: draft-goessner-dispatch-jsonpath-00
+//
+// (in Arazzo 1.0.x documents, the flat type and version of the 1.0
+// schema). Such a criterion evaluates as if so declared (E34).
+func (c *Criterion) Lenient() string { return c.lenient }
 
 // Type returns the criterion type: "simple", "regex", "jsonpath" or "xpath".
 func (c *Criterion) Type() string { return c.kind }

@@ -16,7 +16,11 @@ package expr
 // accepts only "draft-goessner-dispatch-jsonpath-00", xpath accepts
 // "xpath-30", "xpath-20" and "xpath-10"; without a version jsonpath is RFC
 // 9535 and xpath is XPath 3.1. Any other version, including the 1.1 values
-// "rfc9535" and "xpath-31", is a *CriterionTypeError. regex, jsonpath and
+// "rfc9535" and "xpath-31", is a *CriterionTypeError; with
+// ArazzoVersion("1.1") those two are accepted (as the defaults they name).
+// Type "jsonpointer", which the 1.1 Expression Type Object allows, is
+// refused for criteria in both grammars (E22). The context, and the
+// operands of a simple condition, follow the grammar the options select. regex, jsonpath and
 // xpath require a context (*ContextError otherwise); an explicit simple type
 // without a context is accepted (the official schema rejects it; PR #499
 // says that is unintended). A simple criterion's context is parsed and
@@ -183,7 +187,15 @@ package expr
 // compared with a boolean, and division by zero (Infinity in 1.0, an error
 // for integers in 2.0+).
 //
+// ## Evaluation under a context (reliability)
+//
+// Criterion.EvalContext stops promptly when its context ends and bounds its
+// work by MaxEvalCost; see "Stopping an evaluation" in the package
+// documentation for how each engine is metered. Criterion.Eval is
+// EvalContext with context.Background().
+//
 // ## Not done
 //
-// Arazzo 1.1 allows {$...} expressions embedded in regex, jsonpath and xpath
-// conditions; in 1.0.x conditions are taken literally.
+// Arazzo 1.1 requires {$...} expressions embedded in regex, jsonpath and
+// xpath conditions to be substituted before the condition is evaluated;
+// here conditions are still taken literally, in both grammars.

@@ -234,16 +234,8 @@ func parseJSONPathLiteral(s string) (v any, msg string) {
 }
 
 // eval runs the query over the context value v.
-func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
-	jr, err := jsonPathRoot(v, r, lim.maxNodes)
-	if err != nil {
-		return false, err
-	}
-	if le := c.shape.checkCost(jr.count, jr.depth, lim.maxQuery); le != nil {
-		return false, le
-	}
-	root := jr.node
-	nodes, err := c.query(root)
+func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits, b *budget) (bool, error) {
+	nodes, err := c.run(v, r, lim, b)
 	if err != nil {
 		return false, err
 	}
@@ -275,6 +267,57 @@ func (c *jsonPathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
 		return looseGt(x, c.lit), nil
 	}
 	return looseGe(x, c.lit), nil
+}
+
+// run converts v to the library's node tree (once per value with a
+// Memoizer), checks the query's estimated cost over it against MaxQueryCost
+// and the budget, and runs the query.
+func (c *jsonPathCriterion) run(v any, r Resolver, lim limits, b *budget) ([]*yaml.Node, error) {
+	jr, err := jsonPathRoot(v, r, lim.maxNodes, b)
+	if err != nil {
+		return nil, err
+	}
+	if le := c.shape.checkCost(jr.count, jr.depth, lim.maxQuery); le != nil {
+		return nil, le
+	}
+	cost := c.shape.cost(jr.count, jr.depth)
+	if err := b.need(cost, "the JSONPath query"); err != nil {
+		return nil, err
+	}
+	return c.queryWithin(jr.node, b, cost)
+}
+
+// asyncJSONPathCost is the estimated cost above which a query runs on its
+// own goroutine (a few milliseconds of work).
+const asyncJSONPathCost = 1 << 16
+
+// queryWithin runs the query over root, returning as soon as b's context
+// ends. The library cannot be interrupted, so a query that may take more
+// than a few milliseconds (by its estimated cost) runs on a goroutine of
+// its own, and is abandoned when the context ends: it finishes in the
+// background, its work bounded by MaxQueryCost, and its result is dropped.
+func (c *jsonPathCriterion) queryWithin(root *yaml.Node, b *budget, cost float64) ([]*yaml.Node, error) {
+	if err := b.stopped(); err != nil {
+		return nil, err
+	}
+	if cost <= asyncJSONPathCost || b.done == nil {
+		return c.query(root)
+	}
+	type result struct {
+		nodes []*yaml.Node
+		err   error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		nodes, err := c.query(root)
+		ch <- result{nodes, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.nodes, res.err
+	case <-b.done:
+		return nil, b.stopped()
+	}
 }
 
 // query runs the path; the library's panics become errors.
@@ -361,6 +404,7 @@ type memoKey struct {
 const (
 	memoJSONPath uint8 = iota + 1
 	memoXML
+	memoJSONDecode
 )
 
 // identityKey returns a key identifying v by identity, or false for values
@@ -394,8 +438,8 @@ func identityKey(kind uint8, v any) (memoKey, bool) {
 var errTooLarge = errors.New("context value too large")
 
 // jsonPathRoot returns the node tree of v, converting it once per value when
-// r is a Memoizer.
-func jsonPathRoot(v any, r Resolver, maxNodes int) (*jsonRoot, error) {
+// r is a Memoizer. The conversion stops when b's context ends.
+func jsonPathRoot(v any, r Resolver, maxNodes int, b *budget) (*jsonRoot, error) {
 	build := func() (any, error) {
 		if b, ok := v.([]byte); ok {
 			var decoded any
@@ -404,7 +448,7 @@ func jsonPathRoot(v any, r Resolver, maxNodes int) (*jsonRoot, error) {
 			}
 			v = decoded
 		}
-		vc := valueConv{budget: maxNodes}
+		vc := valueConv{budget: maxNodes, b: b}
 		n, err := vc.node(v, 0)
 		if err != nil {
 			if err == errTooLarge {
@@ -452,6 +496,12 @@ func contextTooLarge(format string, limit, size int) *LimitError {
 // unit of budget per value and recording the depth reached.
 type valueConv struct {
 	budget, depth int
+	b             *budget // whose context ends the conversion; may be nil
+	// locs, when not nil, records where each node is, and holders the
+	// object or array each container node was converted from (for
+	// replacement targets).
+	locs    map[*yaml.Node]nodeLoc
+	holders map[*yaml.Node]any
 }
 
 // node converts v, at the given depth.
@@ -459,6 +509,11 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 	vc.budget--
 	if vc.budget < 0 {
 		return nil, errTooLarge
+	}
+	if vc.budget%4096 == 0 && vc.b != nil {
+		if err := vc.b.stopped(); err != nil {
+			return nil, err
+		}
 	}
 	vc.depth = max(vc.depth, depth)
 	if depth > 10000 {
@@ -481,10 +536,14 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 		return scalar("!!str", string(x)), nil
 	case []any:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(x))}
-		for _, e := range x {
+		vc.hold(n, x)
+		for i, e := range x {
 			c, err := vc.node(e, depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if vc.locs != nil {
+				vc.locs[c] = nodeLoc{parent: n, index: i}
 			}
 			n.Content = append(n.Content, c)
 		}
@@ -496,10 +555,14 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 		}
 		sort.Strings(keys)
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(x))}
+		vc.hold(n, x)
 		for _, k := range keys {
 			c, err := vc.node(x[k], depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if vc.locs != nil {
+				vc.locs[c] = nodeLoc{parent: n, key: k}
 			}
 			n.Content = append(n.Content, scalar("!!str", k), c)
 		}
@@ -519,6 +582,18 @@ func (vc *valueConv) node(v any, depth int) (*yaml.Node, error) {
 	}
 	vc.budget++
 	return vc.node(decoded, depth)
+}
+
+// hold records that container node n was converted from x, when locations
+// are recorded.
+func (vc *valueConv) hold(n *yaml.Node, x any) {
+	if vc.locs == nil {
+		return
+	}
+	if vc.holders == nil {
+		vc.holders = map[*yaml.Node]any{}
+	}
+	vc.holders[n] = x
 }
 
 // numberNode is an !!int node for integral values within ±2^53 and a !!float

@@ -54,45 +54,58 @@ func compileXPathEngine(cond string) (e *xpath.Expr, err error) {
 }
 
 // eval parses the context value as XML (once per value with a Memoizer) and
-// evaluates the expression.
-func (c *xpathCriterion) eval(v any, r Resolver, lim limits) (bool, error) {
-	d, err := xmlRoot(v, r, lim.maxNodes)
+// evaluates the expression; it passes on the effective boolean value.
+func (c *xpathCriterion) eval(v any, r Resolver, lim limits, b *budget) (bool, error) {
+	d, err := xmlRoot(v, r, lim.maxNodes, b)
 	if err != nil {
 		return false, err
 	}
 	if le := c.shape.checkCost(d.count, d.depth, lim.maxQuery); le != nil {
 		return false, le
 	}
-	doc := d.root
-	e, _ := c.pool.Get().(*xpath.Expr)
-	if e == nil {
-		return false, fmt.Errorf("XPath engine failed to compile %q", c.src)
-	}
-	ok, err := evalXPath(e, doc)
-	c.pool.Put(e)
+	var ok bool
+	err = c.evaluate(d.root, b, func(res any) error {
+		switch x := res.(type) {
+		case bool:
+			ok = x
+		case float64:
+			ok = x != 0 && !math.IsNaN(x)
+		case string:
+			ok = x != ""
+		case *xpath.NodeIterator:
+			ok = x.MoveNext()
+		case nil:
+		default:
+			return fmt.Errorf("XPath engine returned an unexpected %T", x)
+		}
+		return nil
+	})
 	return ok, err
 }
 
-func evalXPath(e *xpath.Expr, doc *xmlquery.Node) (ok bool, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ok, err = false, fmt.Errorf("XPath evaluation failed: %v", r)
-		}
-	}()
-	switch x := e.Evaluate(xmlquery.CreateXPathNavigator(doc)).(type) {
-	case bool:
-		return x, nil
-	case float64:
-		return x != 0 && !math.IsNaN(x), nil
-	case string:
-		return x != "", nil
-	case *xpath.NodeIterator:
-		return x.MoveNext(), nil
-	case nil:
-		return false, nil
-	default:
-		return false, fmt.Errorf("XPath engine returned an unexpected %T", x)
+// evaluate runs the expression over doc with a navigator that charges b,
+// and passes the result to use, which may walk a node-set (its work is
+// charged too). When b stops the engine, evaluate returns why: a
+// *StoppedError or a *LimitError. The engine's own panics become errors.
+// An expression whose evaluation did not complete is not reused.
+func (c *xpathCriterion) evaluate(doc *xmlquery.Node, b *budget, use func(any) error) (err error) {
+	e, _ := c.pool.Get().(*xpath.Expr)
+	if e == nil {
+		return fmt.Errorf("XPath engine failed to compile %q", c.src)
 	}
+	defer func() {
+		r := recover()
+		if r == nil {
+			c.pool.Put(e)
+			return
+		}
+		if a, ok := r.(evalAbort); ok && a.b == b {
+			err = b.err
+			return
+		}
+		err = fmt.Errorf("XPath evaluation failed: %v", r)
+	}()
+	return use(e.Evaluate(newXNav(doc, b)))
 }
 
 // xmlDoc is a parsed XML context, with its number of nodes (and
@@ -102,8 +115,9 @@ type xmlDoc struct {
 	count, depth int
 }
 
-// xmlRoot returns the parsed XML document of v, a string or []byte.
-func xmlRoot(v any, r Resolver, maxNodes int) (*xmlDoc, error) {
+// xmlRoot returns the parsed XML document of v, a string or []byte. Parsing
+// stops when b's context ends.
+func xmlRoot(v any, r Resolver, maxNodes int, b *budget) (*xmlDoc, error) {
 	switch v.(type) {
 	case string, []byte:
 	default:
@@ -117,8 +131,11 @@ func xmlRoot(v any, r Resolver, maxNodes int) (*xmlDoc, error) {
 		case []byte:
 			rd = bytes.NewReader(x)
 		}
-		doc, err := parseXML(rd)
+		doc, err := parseXML(&ctxReader{r: rd, b: b})
 		if err != nil {
+			if b.err != nil {
+				return nil, b.err
+			}
 			return nil, fmt.Errorf("the context is not well-formed XML: %v", err)
 		}
 		n, depth, hasElement := countXML(doc)
@@ -147,6 +164,19 @@ func xmlRoot(v any, r Resolver, maxNodes int) (*xmlDoc, error) {
 		return nil, contextTooLarge("the XML context has %d nodes, more than the limit of %d (MaxContextNodes)", maxNodes, d.count)
 	}
 	return d, nil
+}
+
+// ctxReader reads from r until b's context ends.
+type ctxReader struct {
+	r io.Reader
+	b *budget
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.b.stopped(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 func parseXML(rd io.Reader) (doc *xmlquery.Node, err error) {

@@ -44,10 +44,11 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // Eval looks e up with r and applies its JSON pointer. It reports false,
 // with a nil error, when the value is absent, when the pointer names a
 // missing member or element, or when the pointer runs through a value that
-// is not an object or array. A body (KindRequestBody, KindResponseBody) that
-// Lookup returns as a string or []byte is decoded as JSON before a non-empty
-// pointer is applied; if it is not JSON, Eval returns an *EvalError. Other
-// []byte values are decoded the same way.
+// is not an object or array. A body or payload (KindRequestBody,
+// KindResponseBody, KindMessagePayload) that Lookup returns as a string or
+// []byte is decoded as JSON before a non-empty pointer is applied; if it is
+// not JSON, Eval returns an *EvalError. Other []byte values are decoded the
+// same way.
 //
 // Eval does not allocate when Lookup does not and no decoding is needed.
 func (e *Expr) Eval(r Resolver) (any, bool, error) {
@@ -66,7 +67,7 @@ func (e *Expr) Eval(r Resolver) (any, bool, error) {
 		}
 		v = d
 	case string:
-		if e.Kind != KindRequestBody && e.Kind != KindResponseBody {
+		if !e.Kind.isBody() {
 			return nil, false, nil
 		}
 		d, err := decodeJSON([]byte(b))

@@ -28,6 +28,9 @@ const (
 	KindWorkflows               // $workflows.<workflowId>.(inputs|outputs).<name>[#<pointer>]
 	KindSourceDescriptions      // $sourceDescriptions.<name>.<reference>
 	KindComponents              // $components.(parameters|successActions|failureActions).<key>
+	KindMessageHeader           // $message.header.<token> (Arazzo 1.1)
+	KindMessagePayload          // $message.payload[#<pointer>] (Arazzo 1.1)
+	KindSelf                    // $self (Arazzo 1.1)
 )
 
 var kindNames = [...]string{
@@ -47,6 +50,9 @@ var kindNames = [...]string{
 	KindWorkflows:          "$workflows",
 	KindSourceDescriptions: "$sourceDescriptions",
 	KindComponents:         "$components",
+	KindMessageHeader:      "$message.header",
+	KindMessagePayload:     "$message.payload",
+	KindSelf:               "$self",
 }
 
 // String returns the expression prefix the kind stands for, such as
@@ -80,6 +86,22 @@ type Expr struct {
 	// HasPointer reports whether '#' was present. "$response.body#" has
 	// HasPointer true and an empty Pointer: the whole body.
 	HasPointer bool
+	// Lenient is set, only under the Lenient option, when the text uses a
+	// form outside the standard grammar that real documents write, and
+	// Standard is then the standard text to suggest instead:
+	//
+	//   - dot navigation after body or payload: "$response.body.a.b[0]" is
+	//     read as "$response.body#/a/b/0" (Pointer /a/b/0), and Standard is
+	//     that text;
+	//   - a name holding navigation: "$inputs.a.b" or
+	//     "$steps.s.outputs.list[0]" keep the name as written ("a.b",
+	//     resolved by the longest defined name, D3) and Standard is
+	//     "$inputs.a#/b". Such a name is also standard syntax, for an input
+	//     or output literally named "a.b"; a validator that knows the names
+	//     warns only when the whole name is not defined.
+	Lenient bool
+	// Standard is the standard form of a lenient expression, or "".
+	Standard string
 }
 
 // SyntaxError reports why a string is not a runtime expression.
@@ -101,7 +123,9 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Off
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // String returns the expression's text. For an Expr returned by Parse it is
-// equal to Raw; for one built by hand it is assembled from the fields.
+// equal to Raw, except for the lenient body and payload forms, for which it
+// is the standard form; for one built by hand it is assembled from the
+// fields.
 func (e *Expr) String() string {
 	if e == nil {
 		return "<nil>"
@@ -109,8 +133,8 @@ func (e *Expr) String() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.String())
 	switch e.Kind {
-	case KindURL, KindMethod, KindStatusCode:
-	case KindRequestBody, KindResponseBody:
+	case KindURL, KindMethod, KindStatusCode, KindSelf:
+	case KindRequestBody, KindResponseBody, KindMessagePayload:
 	case KindSteps, KindWorkflows:
 		b.WriteByte('.')
 		b.WriteString(e.ID)
@@ -137,8 +161,14 @@ func (e *Expr) String() string {
 // takesPointer reports whether the kind may carry a '#' JSON pointer.
 func (k Kind) takesPointer() bool {
 	switch k {
-	case KindRequestBody, KindResponseBody, KindInputs, KindOutputs, KindSteps, KindWorkflows:
+	case KindRequestBody, KindResponseBody, KindMessagePayload, KindInputs, KindOutputs, KindSteps, KindWorkflows:
 		return true
 	}
 	return false
+}
+
+// isBody reports whether the kind reads a request or response body or a
+// message payload, which a resolver may return undecoded.
+func (k Kind) isBody() bool {
+	return k == KindRequestBody || k == KindResponseBody || k == KindMessagePayload
 }

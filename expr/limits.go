@@ -1,6 +1,10 @@
 package expr
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Limits and their defaults. Each can be changed with the Option of the same
 // name; going over one gives an error with a *LimitError inside (see its
@@ -25,6 +29,10 @@ const (
 	// DefaultMaxQueryCost caps the estimated number of nodes a jsonpath or
 	// xpath criterion visits over its context (see MaxQueryCost).
 	DefaultMaxQueryCost = 10_000_000
+	// DefaultMaxEvalCost caps the work of one evaluation of a criterion,
+	// selector or value, counted as it runs (see MaxEvalCost). It is about
+	// one second of CPU time.
+	DefaultMaxEvalCost = 100_000_000
 )
 
 // Codes of the limits, in LimitError.Code. They are stable, and suitable as
@@ -35,6 +43,7 @@ const (
 	CodeContextTooLarge   = "context-too-large"
 	CodeRegexTooComplex   = "regex-too-complex"
 	CodeQueryTooComplex   = "query-too-complex"
+	CodeEvalTooCostly     = "eval-too-costly"
 )
 
 // LimitError reports input over one of the package's limits. Compilation
@@ -52,15 +61,21 @@ type LimitError struct {
 
 func (e *LimitError) Error() string { return e.Msg }
 
-// Option sets a limit of ParseWith, ParseTemplate, CompileValue or
-// CompileCriterion; options that do not apply to a function are ignored.
+// Option sets a limit, or the grammar, of ParseWith, ParseTemplate,
+// CompileValue, CompileCriterion, CompileSelector or CompileTarget; options
+// that do not apply to a function are ignored.
 type Option func(*limits)
 
 // CriterionOption is the former name of Option.
 type CriterionOption = Option
 
+// limits holds what the options set: the limits, and the grammar.
 type limits struct {
-	maxExpr, maxCond, maxNodes, maxRegex, maxQuery int
+	maxExpr, maxCond, maxNodes, maxRegex, maxQuery, maxEval int
+	// v11 selects the Arazzo 1.1 grammar (ArazzoVersion).
+	v11 bool
+	// lenient accepts the lenient forms (Lenient).
+	lenient bool
 }
 
 var defaultLimits = limits{
@@ -69,6 +84,7 @@ var defaultLimits = limits{
 	maxNodes: DefaultMaxContextNodes,
 	maxRegex: DefaultMaxRegexProgram,
 	maxQuery: DefaultMaxQueryCost,
+	maxEval:  DefaultMaxEvalCost,
 }
 
 func newLimits(opts []Option) limits {
@@ -121,6 +137,52 @@ func MaxRegexProgram(n int) Option { return func(c *limits) { setPositive(&c.max
 // context is refused by CompileCriterion; otherwise Eval fails the
 // criterion. A value n <= 0 keeps DefaultMaxQueryCost.
 func MaxQueryCost(n int) Option { return func(c *limits) { setPositive(&c.maxQuery, n) } }
+
+// ArazzoVersion selects the grammar of the Arazzo version v, the arazzo
+// field of the document ("1.0.1", "1.1.0"): only major.minor counts. 1.0.x
+// (and "", which is the default) gives the 1.0 grammar; 1.1.x, and any later
+// version, the 1.1 grammar (E2): $message.header, $message.payload and
+// $self, the strict 1.1 ABNF, and Selector Objects in values. See the
+// package documentation for the differences.
+func ArazzoVersion(v string) Option {
+	v11 := isArazzo11(v)
+	return func(c *limits) { c.v11 = v11 }
+}
+
+// isArazzo11 reports whether the version v is 1.1 or later.
+func isArazzo11(v string) bool {
+	major, rest, _ := strings.Cut(v, ".")
+	minor, _, _ := strings.Cut(rest, ".")
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	if err1 != nil || err2 != nil || ma < 1 {
+		return false
+	}
+	return ma > 1 || mi >= 1
+}
+
+// Lenient accepts the non-standard forms that real documents write, and
+// reports each one, never silently: dot navigation after body and payload
+// ("$response.body.data[0].id", read as "$response.body#/data/0/id"), and
+// names holding navigation ("$inputs.a.b", read the D3 way); the parsed
+// Expr has Lenient set and the text to suggest in Standard. A jsonpath
+// criterion without a version that is not RFC 9535 but has the form
+// "<path> <op> <literal>" ($.status == 'ok') compiles with the
+// draft-goessner-dispatch-jsonpath-00 semantics, and Criterion.Lenient
+// names that version. Without the option these are errors (or literal
+// text, in templates and values), as the standard says.
+func Lenient() Option { return func(c *limits) { c.lenient = true } }
+
+// MaxEvalCost sets the work one evaluation may do (Criterion.EvalContext,
+// Selector.Eval, Value.EvalContext, Target.Set), counted while it runs in
+// units of about one node visited, one step of a regular expression over one
+// character, or 16 bytes of text copied: an XPath navigator move or string
+// value, a regular expression's program size per character it reads, and,
+// for JSONPath, whose library cannot be metered, the estimated cost of the
+// query (see MaxQueryCost). An evaluation that would go over it stops with a
+// *LimitError of code CodeEvalTooCostly. A value n <= 0 keeps
+// DefaultMaxEvalCost.
+func MaxEvalCost(n int) Option { return func(c *limits) { setPositive(&c.maxEval, n) } }
 
 // tooLong returns the *SyntaxError for text longer than limit bytes.
 func tooLong(code, what, text string, limit int) *SyntaxError {

@@ -24,30 +24,46 @@ func Parse(s string) (*Expr, error) {
 	return e, nil
 }
 
-// ParseWith is Parse with the limits set by opts (MaxExpressionLength).
+// ParseWith is Parse with the options opts: MaxExpressionLength, and the
+// grammar (ArazzoVersion, Lenient).
 func ParseWith(s string, opts ...Option) (*Expr, error) {
-	return parseMax(s, maxExpressionLength(opts))
+	return parseG(s, grammarOf(opts))
 }
 
-// parseMax is Parse with the length limit given.
-func parseMax(s string, max int) (*Expr, error) {
+// grammar is what parsing an expression depends on: the length limit, the
+// Arazzo version, and whether the lenient forms are accepted.
+type grammar struct {
+	max          int
+	v11, lenient bool
+}
+
+var defaultGrammar = grammar{max: DefaultMaxExpressionLength}
+
+// grammarOf returns the grammar that opts set.
+func grammarOf(opts []Option) grammar {
+	if len(opts) == 0 {
+		return defaultGrammar
+	}
+	return newLimits(opts).grammar()
+}
+
+func (l limits) grammar() grammar { return grammar{max: l.maxExpr, v11: l.v11, lenient: l.lenient} }
+
+// parseG is Parse with the grammar given.
+func parseG(s string, g grammar) (*Expr, error) {
 	e := new(Expr)
-	if err := parseIntoMax(e, s, max); err != nil {
+	if err := parseIntoG(e, s, g); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
-// maxExpressionLength returns the MaxExpressionLength that opts set.
-func maxExpressionLength(opts []Option) int {
-	if len(opts) == 0 {
-		return DefaultMaxExpressionLength
-	}
-	return newLimits(opts).maxExpr
+// exprParser holds the text being parsed, for error reporting, and the
+// grammar.
+type exprParser struct {
+	s            string
+	v11, lenient bool
 }
-
-// exprParser holds the text being parsed, for error reporting.
-type exprParser struct{ s string }
 
 func (p exprParser) errorf(off int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...), Expr: p.s}
@@ -56,6 +72,12 @@ func (p exprParser) errorf(off int, format string, args ...any) *SyntaxError {
 // canonical prefixes after '$'.
 var topWords = []string{"url", "method", "statusCode", "request", "response", "inputs", "outputs",
 	"steps", "workflows", "sourceDescriptions", "components"}
+
+// topWords11 are the prefixes of Arazzo 1.1.
+var topWords11 = append(append([]string(nil), topWords...), "message", "self")
+
+// upgradeHint ends the messages about Arazzo 1.1 syntax in a 1.0 document.
+const upgradeHint = "declare arazzo: 1.1.0 to use it (telaio upgrade converts a 1.0 document)"
 
 // parseInto parses s into e with the default limit. It is not inlined, to
 // keep Parse small enough to be.
@@ -66,10 +88,14 @@ func parseInto(e *Expr, s string) error {
 }
 
 func parseIntoMax(e *Expr, s string, max int) error {
-	p := exprParser{s}
+	return parseIntoG(e, s, grammar{max: max})
+}
+
+func parseIntoG(e *Expr, s string, g grammar) error {
+	p := exprParser{s: s, v11: g.v11, lenient: g.lenient}
 	e.Raw = s
-	if len(s) > max {
-		return tooLong(CodeExpressionTooLong, "the runtime expression", s, max)
+	if len(s) > g.max {
+		return tooLong(CodeExpressionTooLong, "the runtime expression", s, g.max)
 	}
 	if s == "" {
 		return p.errorf(0, "empty runtime expression")
@@ -123,6 +149,13 @@ func parseIntoMax(e *Expr, s string, max int) error {
 		if err := p.dot(j, "$", word, "a name"); err != nil {
 			return err
 		}
+		if p.v11 {
+			name := "input name"
+			if e.Kind == KindOutputs {
+				name = "output name"
+			}
+			return p.keyAndPointer(e, j+1, name)
+		}
 		return p.nameAndPointer(e, j+1, what)
 	case "steps":
 		e.Kind = KindSteps
@@ -137,20 +170,40 @@ func parseIntoMax(e *Expr, s string, max int) error {
 		e.Kind = KindComponents
 		return p.components(e, j)
 	case "message":
-		return p.errorf(0, "$message was removed in Arazzo 1.0.1 (it was in the 1.0.0 grammar without a defined meaning, and returns in 1.1.0 for AsyncAPI)")
+		if !p.v11 {
+			return p.errorf(0, "$message is Arazzo 1.1 syntax, for AsyncAPI messages (it was removed in Arazzo 1.0.1): %s", upgradeHint)
+		}
+		if err := p.dot(j, "$", word, "header or payload"); err != nil {
+			return err
+		}
+		return p.message(e, j+1)
 	case "self":
-		return p.errorf(0, "$self is Arazzo 1.1.0 syntax, not a 1.0.x runtime expression")
+		if !p.v11 {
+			return p.errorf(0, "$self is Arazzo 1.1.0 syntax, not a 1.0.x runtime expression: %s", upgradeHint)
+		}
+		e.Kind = KindSelf
+		if j != len(s) {
+			return p.errorf(j, "unexpected %s after $self", quoteRest(s[j:]))
+		}
+		return nil
 	case "":
 		return p.errorf(1, `expected a name after "$" (such as $inputs, $steps or $statusCode)`)
 	}
-	if c := foldWord(word, topWords); c != "" {
+	words := topWords
+	if p.v11 {
+		words = topWords11
+	}
+	if c := foldWord(word, words); c != "" {
 		return p.errorf(1, "unknown runtime expression $%s: names are case-sensitive; did you mean $%s?", word, c)
 	}
-	if c := foldWord(word+"s", topWords); c != "" {
+	if c := foldWord(word+"s", words); c != "" {
 		return p.errorf(1, "unknown runtime expression $%s; did you mean $%s?", word, c)
 	}
 	if strings.EqualFold(word, "message") {
-		return p.errorf(1, "unknown runtime expression $%s ($message was removed in Arazzo 1.0.1)", word)
+		return p.errorf(1, "unknown runtime expression $%s ($message was removed in Arazzo 1.0.1, and returns in 1.1)", word)
+	}
+	if p.v11 {
+		return p.errorf(1, "unknown runtime expression $%s (expected $url, $method, $statusCode, $request, $response, $message, $inputs, $outputs, $steps, $workflows, $sourceDescriptions, $components or $self)", word)
 	}
 	return p.errorf(1, "unknown runtime expression $%s (expected $url, $method, $statusCode, $request, $response, $inputs, $outputs, $steps, $workflows, $sourceDescriptions or $components)", word)
 }
@@ -256,20 +309,11 @@ func (p exprParser) source(e *Expr, i int, request bool) error {
 		if request {
 			e.Kind = KindRequestBody
 		}
-		if j == len(s) {
-			return nil
+		return p.payload(e, j, prefix, "body")
+	case "payload":
+		if p.v11 {
+			return p.errorf(i, "%s has no payload source (payload is a $message source): write %s.body", prefix, prefix)
 		}
-		switch s[j] {
-		case '#':
-			return p.pointer(e, j+1, false)
-		case '.':
-			if len(s)-j > 64 { // no suggestion: keep the message (and the work) short
-				return p.errorf(j, "only \"#\" and a JSON pointer may follow body: write %s.body#/... (dot navigation is not runtime-expression syntax)", prefix)
-			}
-			return p.errorf(j, "only \"#\" and a JSON pointer may follow body: write %s.body#/%s (dot navigation is not runtime-expression syntax)",
-				prefix, strings.ReplaceAll(s[j+1:], ".", "/"))
-		}
-		return p.errorf(j, "unexpected %s after %s.body (only \"#\" and a JSON pointer may follow)", quoteRest(s[j:]), prefix)
 	case "":
 		return p.errorf(i, "expected header, query, path or body after %s.", prefix)
 	}
@@ -283,6 +327,137 @@ func (p exprParser) source(e *Expr, i int, request bool) error {
 		return p.errorf(i, "there is no cookie source; a cookie is read from the Cookie header")
 	}
 	return p.errorf(i, "unknown source %s.%s (expected header, query, path or body)", prefix, word)
+}
+
+// payload parses what follows "body" or "payload" at j: nothing, or "#" and
+// a JSON pointer.
+func (p exprParser) payload(e *Expr, j int, prefix, word string) error {
+	s := p.s
+	if j == len(s) {
+		return nil
+	}
+	switch s[j] {
+	case '#':
+		return p.pointer(e, j+1, false)
+	case '.', '[':
+		toks, ok := navTokens(s[j:])
+		if ok && p.lenient {
+			e.Pointer, e.HasPointer = toks, true
+			e.Lenient = true
+			e.Standard = e.String()
+			return nil
+		}
+		if s[j] == '[' && !ok {
+			break
+		}
+		if len(s)-j > 64 { // no suggestion: keep the message (and the work) short
+			return p.errorf(j, "only \"#\" and a JSON pointer may follow %s: write %s.%s#/... (dot navigation is not runtime-expression syntax)", word, prefix, word)
+		}
+		std := "/" + strings.ReplaceAll(s[j+1:], ".", "/")
+		if ok {
+			std = toks.String()
+		}
+		return p.errorf(j, "only \"#\" and a JSON pointer may follow %s: write %s.%s#%s (dot navigation is not runtime-expression syntax)",
+			word, prefix, word, std)
+	}
+	return p.errorf(j, "unexpected %s after %s.%s (only \"#\" and a JSON pointer may follow)", quoteRest(s[j:]), prefix, word)
+}
+
+// navTokens reads dot navigation, *( "." name / "[" index "]" ), where a
+// name is one or more characters other than . [ ] # { } and the control
+// characters, and an index is "0" or digits without a leading zero, as the
+// reference tokens of a JSON pointer. ok is false when s is not such
+// navigation.
+func navTokens(s string) (toks jsonptr.Pointer, ok bool) {
+	for k := 0; k < len(s); {
+		switch s[k] {
+		case '.':
+			j := k + 1
+			for j < len(s) && !navStop(s[j]) {
+				j++
+			}
+			if j == k+1 {
+				return nil, false
+			}
+			toks = append(toks, s[k+1:j])
+			k = j
+		case '[':
+			j := k + 1
+			for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+				j++
+			}
+			if j == k+1 || j == len(s) || s[j] != ']' || j-k-1 > 1 && s[k+1] == '0' {
+				return nil, false
+			}
+			toks = append(toks, s[k+1:j])
+			k = j + 1
+		default:
+			return nil, false
+		}
+	}
+	return toks, len(toks) > 0
+}
+
+func navStop(c byte) bool {
+	return c < 0x20 || strings.IndexByte(".[]#{}", c) >= 0
+}
+
+// lenientName marks e, under the Lenient option, when its name holds
+// navigation ("a.b", "a[0]"): the name is read as written (LookupName
+// resolves it, D3), and Standard is the form with a JSON pointer
+// ("$inputs.a#/b"), which is what the text means unless something is named
+// "a.b".
+func (p exprParser) lenientName(e *Expr) {
+	if !p.lenient {
+		return
+	}
+	cut := strings.IndexAny(e.Name, ".[")
+	if cut <= 0 {
+		return
+	}
+	toks, ok := navTokens(e.Name[cut:])
+	if !ok {
+		return
+	}
+	std := *e
+	std.Name = e.Name[:cut]
+	std.Pointer = append(toks, e.Pointer...)
+	std.HasPointer = true
+	e.Lenient = true
+	e.Standard = std.String()
+}
+
+// message parses header/payload after "$message." (Arazzo 1.1). The 1.1
+// grammar shares its source rule with $request and $response, which would
+// allow body, query and path; they are rejected (E30).
+func (p exprParser) message(e *Expr, i int) error {
+	s := p.s
+	j := i + asciiLetters(s[i:])
+	word := s[i:j]
+	switch word {
+	case "header":
+		e.Kind = KindMessageHeader
+		if err := p.dot(j, "$message", ".header", "a header name"); err != nil {
+			return err
+		}
+		return p.token(e, j+1)
+	case "payload":
+		e.Kind = KindMessagePayload
+		return p.payload(e, j, "$message", "payload")
+	case "body":
+		return p.errorf(i, "$message has no body source: write $message.payload")
+	case "query", "path":
+		return p.errorf(i, "$message has no %s source (only header and payload)", word)
+	case "":
+		return p.errorf(i, "expected header or payload after $message.")
+	}
+	if c := foldWord(word, []string{"header", "payload"}); c != "" {
+		return p.errorf(i, "unknown source $message.%s: names are case-sensitive; did you mean $message.%s?", word, c)
+	}
+	if word == "headers" {
+		return p.errorf(i, "unknown source $message.headers; did you mean $message.header?")
+	}
+	return p.errorf(i, "unknown source $message.%s (expected header or payload)", word)
 }
 
 // tchar reports whether c may appear in an RFC 9110 token.
@@ -334,9 +509,40 @@ func (p exprParser) chars(i, end int, what, suffix string) error {
 			return p.errorf(k, "control character %q is not allowed in the %s%s", c, what, suffix)
 		case c == '{' || c == '}':
 			return p.errorf(k, "%q is not allowed in the %s%s (braces delimit embedded expressions)", c, what, suffix)
+		case p.v11 && c == '"':
+			return p.errorf(k, "%q is not allowed in the %s%s (the Arazzo 1.1 CHAR rule: write \\\")", c, what, suffix)
+		case p.v11 && c == '\\':
+			n := escapeLen(s[k:end])
+			if n == 0 {
+				return p.errorf(k, "invalid escape %s in the %s%s (the Arazzo 1.1 CHAR rule allows the JSON escapes \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", quoteRest(s[k:min(end, k+6)]), what, suffix)
+			}
+			k += n - 1
 		}
 	}
 	return nil
+}
+
+// escapeLen returns the length of the JSON escape sequence at the start of
+// s (which starts with a backslash), or 0 if there is none.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(s) < 6 {
+			return 0
+		}
+		for _, c := range []byte(s[2:6]) {
+			if !('0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f') {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
 }
 
 // nameAndPointer parses "<name>[#<pointer>]" to the end of the string,
@@ -352,16 +558,25 @@ func (p exprParser) nameAndPointer(e *Expr, i int, what string) error {
 	}
 	e.Name = name
 	if end < len(p.s) {
-		return p.pointer(e, end+1, true)
+		if err := p.pointer(e, end+1, true); err != nil {
+			return err
+		}
 	}
+	p.lenientName(e)
 	return nil
 }
 
 // pointer parses the JSON pointer that starts at i and runs to the end.
 // restricted applies the CHAR rule (no braces or control characters), as for
-// a pointer that is, in the 1.0.x grammar, part of a name.
+// a pointer that is, in the 1.0.x grammar, part of a name. In the 1.1
+// grammar every pointer excludes the braces.
 func (p exprParser) pointer(e *Expr, i int, restricted bool) error {
-	if restricted {
+	if p.v11 {
+		// The 1.1 json-pointer rule excludes the braces, and only them.
+		if k := strings.IndexAny(p.s[i:], "{}"); k >= 0 {
+			return p.errorf(i+k, "%q is not allowed in a JSON pointer (Arazzo 1.1: braces delimit embedded expressions)", p.s[i+k])
+		}
+	} else if restricted {
 		if err := p.chars(i, len(p.s), "JSON pointer", ""); err != nil {
 			return err
 		}
@@ -409,12 +624,28 @@ func (p exprParser) ident(i int, what, shape string) (int, error) {
 }
 
 // key reads 1*(ALPHA / DIGIT / "." / "-" / "_") up to the end or, when
-// pointerOK, up to '#'. It returns the end index.
+// pointerOK, up to '#' (then, under Lenient, "[digits]" indexes too). It
+// returns the end index.
 func (p exprParser) key(i int, what string, pointerOK bool) (int, error) {
 	s := p.s
 	k := i
-	for k < len(s) && keyChar(s[k]) {
-		k++
+	for k < len(s) {
+		if keyChar(s[k]) {
+			k++
+			continue
+		}
+		// Lenient: an index, as in "$steps.a.outputs.list[0]".
+		if p.lenient && pointerOK && s[k] == '[' && k > i {
+			j := k + 1
+			for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+				j++
+			}
+			if j > k+1 && j < len(s) && s[j] == ']' {
+				k = j + 1
+				continue
+			}
+		}
+		break
 	}
 	if k == i && (k == len(s) || s[k] == '#') {
 		return 0, p.errorf(k, "empty %s", what)
@@ -498,8 +729,11 @@ func (p exprParser) keyAndPointer(e *Expr, i int, what string) error {
 	}
 	e.Name = p.s[i:end]
 	if end < len(p.s) {
-		return p.pointer(e, end+1, true)
+		if err := p.pointer(e, end+1, true); err != nil {
+			return err
+		}
 	}
+	p.lenientName(e)
 	return nil
 }
 

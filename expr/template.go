@@ -47,11 +47,15 @@ type Part struct {
 //
 // Every string is a valid template; ParseTemplate never fails.
 func ParseTemplate(s string, opts ...Option) *Template {
-	max := maxExpressionLength(opts)
-	return parseTemplate(s, max)
+	return parseTemplateG(s, grammarOf(opts))
 }
 
 // parseTemplate is ParseTemplate with the expression length limit given.
+func parseTemplate(s string, max int) *Template {
+	return parseTemplateG(s, grammar{max: max})
+}
+
+// parseTemplateG is ParseTemplate with the grammar given.
 //
 // Several "{$" may share the same closing "}" ("{$a{$b}"). Parsing the text
 // after each of them in full would take quadratic time, so the scan keeps
@@ -59,9 +63,11 @@ func ParseTemplate(s string, opts ...Option) *Template {
 // once, and of the candidates that contain a later "{$" only a body pointer
 // ("$response.body#/{$...", the one place an expression may hold a brace)
 // can parse; whether it does is read from facts about the run found in one
-// pass (see bodyRun). FuzzTemplate checks the result against the plain
+// pass (see bodyRun). In the 1.1 grammar no expression holds a brace, so
+// none of them parses. FuzzTemplate checks the result against the plain
 // quadratic scan.
-func parseTemplate(s string, max int) *Template {
+func parseTemplateG(s string, g grammar) *Template {
+	max := g.max
 	t := &Template{Raw: s}
 	lit := 0 // start of pending literal text
 	i := 0
@@ -105,10 +111,10 @@ func parseTemplate(s string, max int) *Template {
 		switch {
 		case len(inner) > max:
 			err = tooLong(CodeExpressionTooLong, "the embedded expression", inner, max)
-		case nested && !run.mayParse(s, k, end):
+		case nested && (g.v11 || !run.mayParse(s, k, end)):
 			err = errNested
 		default:
-			e, err = parseMax(inner, max)
+			e, err = parseG(inner, g)
 		}
 		if err != nil {
 			if !nested {

@@ -14,7 +14,8 @@
 // mutates its input: every object and array on the path is copied (the rest
 // is shared), so a document that other goroutines read can be used as the
 // base. The parent of the target must exist; a missing object member is
-// created; an array index must be in range, and "-" appends.
+// created; an array index must be in range, and "-" appends. SetCreate
+// also creates the missing objects along the path.
 //
 //	p, _ := jsonptr.Parse("/pets/0/id")
 //	v, ok := p.Get(doc)

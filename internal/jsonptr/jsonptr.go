@@ -180,7 +180,7 @@ func (p Pointer) String() string {
 	b.Grow(n)
 	for _, t := range p {
 		b.WriteByte('/')
-		if strings.IndexAny(t, "~/") < 0 {
+		if !strings.ContainsAny(t, "~/") {
 			b.WriteString(t)
 			continue
 		}
@@ -253,22 +253,33 @@ func Index(tok string, max int) (int, bool) {
 // array index must address an existing element, and "-" appends. A missing
 // parent, or a parent that is not an object or array, is an error.
 func (p Pointer) Set(doc any, value any) (any, error) {
-	return p.set(doc, value, 0)
+	return p.set(doc, value, 0, false)
 }
 
-func (p Pointer) set(cur any, value any, depth int) (any, error) {
+// SetCreate is Set that also creates what is missing along the path: a
+// missing member, or a null, before the last token becomes an empty object,
+// so that "/a/b/c" can be set in {} (or in nil). Array indexes must still
+// be in range.
+func (p Pointer) SetCreate(doc any, value any) (any, error) {
+	return p.set(doc, value, 0, true)
+}
+
+func (p Pointer) set(cur any, value any, depth int, create bool) (any, error) {
 	if depth == len(p) {
 		return value, nil
 	}
 	tok := p[depth]
 	last := depth == len(p)-1
+	if cur == nil && create {
+		cur = map[string]any{}
+	}
 	switch c := cur.(type) {
 	case map[string]any:
 		child, ok := c[tok]
-		if !ok && !last {
+		if !ok && !last && !create {
 			return nil, p.errAt(depth, fmt.Sprintf("member %q does not exist", tok))
 		}
-		nv, err := p.set(child, value, depth+1)
+		nv, err := p.set(child, value, depth+1, create)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +305,7 @@ func (p Pointer) set(cur any, value any, depth int) (any, error) {
 		if i >= len(c) {
 			return nil, p.errAt(depth, fmt.Sprintf("index %d out of range (length %d)", i, len(c)))
 		}
-		nv, err := p.set(c[i], value, depth+1)
+		nv, err := p.set(c[i], value, depth+1, create)
 		if err != nil {
 			return nil, err
 		}
