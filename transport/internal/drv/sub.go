@@ -55,7 +55,9 @@ func NewSub(proto string, ch transport.Channel, o transport.SubscribeOptions, on
 
 // Push offers d to the subscription: the filter runs first, then d is
 // buffered unless the subscription is closed, failed or full (then it
-// overflows). Push reports whether the subscription still accepts messages.
+// overflows and drops d and every later message). Push returns false once
+// the subscription is closed: the driver may stop feeding it. After a
+// failure it returns true, so that the filter keeps seeing every message.
 func (s *Sub) Push(d *transport.Delivery) bool {
 	if s.filter != nil && !s.filter(d) {
 		return s.alive()
@@ -63,18 +65,19 @@ func (s *Sub) Push(d *transport.Delivery) bool {
 	size := d.Size()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.err != nil {
-		if s.err != nil {
-			s.dropped++
-		}
+	if s.closed {
 		return false
+	}
+	if s.err != nil {
+		s.dropped++
+		return true
 	}
 	if len(s.q) >= s.maxN || s.bytes+size > s.maxB {
 		s.dropped++
 		s.err = &transport.Error{Protocol: s.proto, Op: "receive", Address: s.addr,
 			Err: fmt.Errorf("%w: more than %d messages or %d bytes waiting", transport.ErrOverflow, s.maxN, s.maxB)}
 		s.signal()
-		return false
+		return true
 	}
 	s.q = append(s.q, d)
 	s.bytes += size
