@@ -2,8 +2,8 @@ package mqtt
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -203,12 +203,12 @@ type route struct {
 
 type msub struct {
 	*drv.Sub
-	c        *conn
+	c          *conn
 	filter     string
 	chBindings map[string]any
 	qos        byte
-	retained bool
-	once     sync.Once
+	retained   bool
+	once       sync.Once
 }
 
 // publishOptions reads qos, retain and messageExpiryInterval from the

@@ -1,7 +1,9 @@
 package drv
 
 import (
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"slices"
@@ -93,4 +95,11 @@ func Protocol(s transport.Server, def string) string {
 		return def
 	}
 	return strings.ToLower(s.Protocol)
+}
+
+// RandomID returns 16 random hex digits.
+func RandomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
