@@ -12,12 +12,16 @@ import (
 	"github.com/telaio/telaio/transport"
 )
 
-// NATS starts an embedded nats-server on 127.0.0.1 with JetStream off.
+// NATS starts an embedded nats-server on 127.0.0.1 with JetStream off. A
+// Password without Username makes it require that token.
 func NATS(t testing.TB, o Options) *Broker {
 	t.Helper()
 	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, HTTPPort: 0}
-	if o.Username != "" {
+	switch {
+	case o.Username != "":
 		opts.Username, opts.Password = o.Username, o.Password
+	case o.Password != "":
+		opts.Authorization = o.Password // token authentication
 	}
 	s, err := natsserver.NewServer(opts)
 	if err != nil {
@@ -34,7 +38,7 @@ func NATS(t testing.TB, o Options) *Broker {
 		t.Fatal(err)
 	}
 	b := &Broker{URL: u, Protocol: "nats", stop: func() { s.Shutdown(); s.WaitForShutdown() }}
-	if o.Username != "" {
+	if o.Username != "" || o.Password != "" {
 		b.Credentials = transport.Credentials{Username: o.Username, Password: o.Password}
 	}
 	t.Cleanup(b.Stop)
