@@ -227,78 +227,119 @@ func (c *conn) Subscribe(ctx context.Context, ch transport.Channel, o transport.
 	} else {
 		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{t: parts}))
 	}
+	maxN := o.MaxBuffered
+	if maxN <= 0 {
+		maxN = transport.DefaultMaxBuffered
+	}
+	maxB := o.MaxBytes
+	if maxB <= 0 {
+		maxB = transport.DefaultMaxBytes
+	}
+	opts = append(opts, kgo.FetchMaxBytes(int32(min(maxB, 1<<30))), kgo.FetchMaxPartitionBytes(int32(min(maxB, 1<<30))))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return fail(err)
 	}
-	pollCtx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	sub := drv.NewSub(c.proto, ch, o, func() error {
-		cancel()
-		wg.Wait()
-		cl.Close()
-		return nil
-	})
+	sub := &subscription{c: c, cl: cl, ch: ch, filter: o.Filter, maxN: maxN}
 	if !c.subs.Add(sub) {
-		cancel()
 		cl.Close()
 		return fail(transport.ErrClosed)
 	}
-	wg.Go(func() { c.poll(pollCtx, cl, sub, ch.Bindings) })
-	return &subscription{Sub: sub, c: c}, nil
+	return sub, nil
 }
 
-func (c *conn) poll(ctx context.Context, cl *kgo.Client, sub *drv.Sub, bindings map[string]any) {
+// subscription reads lazily: the broker keeps the records, the client
+// fetches ahead a bounded amount (FetchMaxBytes) and stops until Next polls,
+// so nothing is lost however long Next is not called, and there is no
+// buffer to overflow. Next polls in the caller's goroutine.
+type subscription struct {
+	c      *conn
+	cl     *kgo.Client
+	ch     transport.Channel
+	filter func(*transport.Delivery) bool
+	maxN   int
+
+	mu      sync.Mutex // one Next polls at a time; guards pending
+	pending []*kgo.Record
+	err     error // terminal
+	closed  atomic.Bool
+	once    sync.Once
+}
+
+func (s *subscription) Next(ctx context.Context) (*transport.Delivery, error) {
+	fail := func(err error) (*transport.Delivery, error) {
+		return nil, drv.Err(s.c.proto, "receive", s.ch.Address, err, s.c.pass)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil || fs.IsClientClosed() {
-			return
+		if s.closed.Load() {
+			return fail(transport.ErrClosed)
+		}
+		for len(s.pending) > 0 {
+			r := s.pending[0]
+			s.pending[0] = nil
+			s.pending = s.pending[1:]
+			if d := s.delivery(r); s.filter == nil || s.filter(d) {
+				return d, nil
+			}
+		}
+		if s.err != nil {
+			return fail(s.err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs := s.cl.PollRecords(ctx, s.maxN)
+		if s.closed.Load() || fs.IsClientClosed() {
+			return fail(transport.ErrClosed)
 		}
 		fs.EachError(func(_ string, _ int32, err error) {
-			if errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed) || kerr.IsRetriable(err) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || kerr.IsRetriable(err) {
 				return
 			}
-			sub.Fail(drv.Redact(classify(err), c.pass))
+			if s.err == nil {
+				s.err = classify(err)
+			}
 		})
-		alive := true
-		fs.EachRecord(func(r *kgo.Record) {
-			if !alive {
-				return
+		s.pending = fs.Records()
+		if len(s.pending) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
-			d := &transport.Delivery{
-				Message: transport.Message{
-					Channel: transport.Channel{Address: r.Topic, Bindings: bindings},
-					Payload: r.Value,
-					Key:     r.Key,
-				},
-				Partition: r.Partition,
-				Offset:    r.Offset,
-				Received:  time.Now(),
-			}
-			if len(r.Headers) > 0 {
-				d.Headers = make(map[string]string, len(r.Headers))
-				for _, h := range r.Headers {
-					if _, dup := d.Headers[h.Key]; !dup { // repeated keys: the first wins
-						d.Headers[h.Key] = string(h.Value)
-					}
-				}
-			}
-			alive = sub.Push(d)
-		})
-		if !alive {
-			return // closed
 		}
 	}
 }
 
-type subscription struct {
-	*drv.Sub
-	c *conn
+func (s *subscription) delivery(r *kgo.Record) *transport.Delivery {
+	d := &transport.Delivery{
+		Message: transport.Message{
+			Channel: transport.Channel{Address: r.Topic, Bindings: s.ch.Bindings},
+			Payload: r.Value,
+			Key:     r.Key,
+		},
+		Partition: r.Partition,
+		Offset:    r.Offset,
+		Received:  time.Now(),
+	}
+	if len(r.Headers) > 0 {
+		d.Headers = make(map[string]string, len(r.Headers))
+		for _, h := range r.Headers {
+			if _, dup := d.Headers[h.Key]; !dup { // repeated keys: the first wins
+				d.Headers[h.Key] = string(h.Value)
+			}
+		}
+	}
+	return d
 }
 
 func (s *subscription) Close() error {
-	s.c.subs.Remove(s.Sub)
-	return s.Sub.Close()
+	s.once.Do(func() {
+		s.closed.Store(true)
+		s.c.subs.Remove(s)
+		s.cl.Close() // a blocked PollRecords returns
+	})
+	return nil
 }
 
 func (c *conn) Close() error {

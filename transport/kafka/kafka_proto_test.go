@@ -127,3 +127,28 @@ func TestUnknownSASLMechanismIsRefused(t *testing.T) {
 		t.Fatalf("Dial = %v, want ErrUnsupported", err)
 	}
 }
+
+func TestLazySubscriptionKeepsEverythingBeyondMaxBuffered(t *testing.T) {
+	b := brokertest.Kafka(t, brokertest.Options{})
+	c := dial(t, b)
+	ch := transport.Channel{Address: "lazy"}
+	sub, err := c.Subscribe(ctx(t), ch, transport.SubscribeOptions{MaxBuffered: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 50
+	for i := range n {
+		if _, err := c.Publish(ctx(t), &transport.Message{Channel: ch, Payload: []byte{byte(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		d, err := sub.Next(ctx(t))
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if d.Payload[0] != byte(i) {
+			t.Fatalf("message %d has payload %d", i, d.Payload[0])
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 func TestConformance(t *testing.T) {
 	transporttest.Run(t, func(t *testing.T) transporttest.Setup {
 		b := brokertest.Kafka(t, brokertest.Options{})
-		return transporttest.Setup{Driver: kafka.Driver{}, Server: b.Server(), Stop: b.Stop}
+		return transporttest.Setup{Driver: kafka.Driver{}, Server: b.Server(), Stop: b.Stop, Lazy: true}
 	})
 }
 
@@ -20,7 +20,7 @@ func TestConformanceSASL(t *testing.T) {
 		t.Run(mech, func(t *testing.T) {
 			transporttest.Run(t, func(t *testing.T) transporttest.Setup {
 				b := brokertest.Kafka(t, brokertest.Options{Username: "alice", Password: brokertest.Secret(), Mechanism: mech})
-				return transporttest.Setup{Driver: kafka.Driver{}, Server: b.Server(), Stop: b.Stop}
+				return transporttest.Setup{Driver: kafka.Driver{}, Server: b.Server(), Stop: b.Stop, Lazy: true}
 			})
 		})
 	}

@@ -24,6 +24,19 @@ const HeaderReplyTo = "reply_to"
 // DefaultPort is used when the URL names no port.
 const DefaultPort = "4222"
 
+// DefaultFlushTimeout bounds the flush of Publish and Subscribe when their
+// context has no deadline (nats.go needs one).
+const DefaultFlushTimeout = time.Minute
+
+func flush(ctx context.Context, nc *natsgo.Conn) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultFlushTimeout)
+		defer cancel()
+	}
+	return nc.FlushWithContext(ctx)
+}
+
 // Driver is the NATS driver. The zero value is ready to use.
 type Driver struct {
 	// ClientName is sent to the server as the connection name; empty means
@@ -157,7 +170,7 @@ func (c *conn) Publish(ctx context.Context, m *transport.Message) (*transport.Re
 	if err := c.nc.PublishMsg(msg); err != nil {
 		return fail(err)
 	}
-	if err := c.nc.FlushWithContext(ctx); err != nil {
+	if err := flush(ctx, c.nc); err != nil {
 		return fail(err)
 	}
 	return &transport.Receipt{Partition: -1, Offset: -1}, nil
@@ -225,7 +238,7 @@ func (c *conn) Subscribe(ctx context.Context, ch transport.Channel, o transport.
 	// The client's own limits are not the bound: ours are. Keep the client
 	// from dropping before our buffer overflows.
 	_ = ns.SetPendingLimits(-1, -1)
-	if err := c.nc.FlushWithContext(ctx); err != nil {
+	if err := flush(ctx, c.nc); err != nil {
 		_ = sub.Close()
 		c.subs.Remove(sub)
 		return fail(err)

@@ -6,6 +6,8 @@ package drv
 import (
 	"context"
 	"fmt"
+	"io"
+	"runtime"
 	"sync"
 
 	"github.com/telaio/telaio/transport"
@@ -111,8 +113,14 @@ func (s *Sub) signal() {
 	}
 }
 
+// spins is how many times Next yields the processor before it parks: the
+// client's delivery goroutine is often runnable already, and letting it run
+// saves a park and wake-up on the round trip's critical path.
+const spins = 3
+
 // Next implements transport.Subscription.
 func (s *Sub) Next(ctx context.Context) (*transport.Delivery, error) {
+	spin := 0
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -142,6 +150,11 @@ func (s *Sub) Next(ctx context.Context) (*transport.Delivery, error) {
 		s.mu.Unlock()
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if spin < spins {
+			spin++
+			runtime.Gosched()
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -185,35 +198,37 @@ func (s *Sub) Close() error {
 // connection closes them.
 type Subs struct {
 	mu     sync.Mutex
-	m      map[*Sub]struct{}
+	m      map[io.Closer]struct{}
 	closed bool
 }
 
 // Add registers s; it returns false when the connection is already closed.
-func (ss *Subs) Add(s *Sub) bool {
+func (ss *Subs) Add(s io.Closer) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed {
 		return false
 	}
 	if ss.m == nil {
-		ss.m = make(map[*Sub]struct{})
+		ss.m = make(map[io.Closer]struct{})
 	}
 	ss.m[s] = struct{}{}
 	return true
 }
 
 // Remove forgets s.
-func (ss *Subs) Remove(s *Sub) {
+func (ss *Subs) Remove(s io.Closer) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	delete(ss.m, s)
 }
 
-// FailAll fails every subscription with err (connection lost).
+// FailAll fails every subscription that can fail (connection lost).
 func (ss *Subs) FailAll(err error) {
 	for _, s := range ss.list(false) {
-		s.Fail(err)
+		if f, ok := s.(interface{ Fail(error) }); ok {
+			f.Fail(err)
+		}
 	}
 }
 
@@ -224,13 +239,13 @@ func (ss *Subs) CloseAll() {
 	}
 }
 
-func (ss *Subs) list(closing bool) []*Sub {
+func (ss *Subs) list(closing bool) []io.Closer {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if closing {
 		ss.closed = true
 	}
-	out := make([]*Sub, 0, len(ss.m))
+	out := make([]io.Closer, 0, len(ss.m))
 	for s := range ss.m {
 		out = append(out, s)
 	}
