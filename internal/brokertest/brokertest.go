@@ -62,6 +62,7 @@ type Broker struct {
 
 	once sync.Once
 	stop func()
+	pids []int // processes started for the broker, for tests of this package
 }
 
 // Server returns a transport.Server for the broker, with its credentials.

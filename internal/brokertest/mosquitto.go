@@ -57,7 +57,8 @@ func Mosquitto(t testing.TB, o Options) *Broker {
 		p.stop(time.Second)
 		t.Fatal(err)
 	}
-	b := &Broker{URL: &url.URL{Scheme: "mqtt", Host: addr}, Protocol: "mqtt", stop: func() { p.stop(5 * time.Second) }}
+	b := &Broker{URL: &url.URL{Scheme: "mqtt", Host: addr}, Protocol: "mqtt", stop: func() { p.stop(5 * time.Second) },
+		pids: []int{p.cmd.Process.Pid}}
 	if o.Username != "" {
 		b.Credentials = transport.Credentials{Username: o.Username, Password: o.Password}
 	}

@@ -169,5 +169,6 @@ log.file = false
 		Protocol:    "amqp",
 		Credentials: transport.Credentials{Username: user, Password: pass},
 		stop:        cleanup,
+		pids:        []int{epmd.cmd.Process.Pid, rabbit.cmd.Process.Pid},
 	}, nil
 }
