@@ -136,9 +136,9 @@ func (m *Message) Size() int64 {
 }
 
 // Receipt is what the broker said about a published message, as available:
-// Kafka fills Partition and Offset; AMQP sets ID to the confirm's delivery
-// tag; MQTT to the packet identifier for QoS 1 and 2. Fields the protocol does
-// not give are zero (Partition and Offset are -1).
+// Kafka fills Partition and Offset; AMQP sets ID to the publisher confirm's
+// delivery tag; MQTT 3.1.1 to the packet identifier for QoS 1 and 2. Fields
+// the protocol does not give are empty, and Partition and Offset are -1.
 type Receipt struct {
 	Partition int32
 	Offset    int64
@@ -160,16 +160,18 @@ type Delivery struct {
 
 // SubscribeOptions tune a subscription.
 type SubscribeOptions struct {
-	// Filter, when not nil, is called on the client's delivery goroutine for
-	// every message before it is buffered; messages for which it returns
-	// false are dropped and do not count against the limits. It must be fast
-	// and must not block.
+	// Filter, when not nil, is called for every message before it is
+	// buffered; messages for which it returns false are dropped and do not
+	// count against the limits. It runs on the client's delivery goroutine
+	// (inside Next for lazy drivers such as Kafka), one message at a time,
+	// so it must be fast and must not block.
 	Filter func(*Delivery) bool
 	// MaxBuffered and MaxBytes bound what the subscription keeps for Next;
 	// zero means DefaultMaxBuffered and DefaultMaxBytes. When a message does
 	// not fit, the subscription overflows: it drops that message and every
 	// later one, Next returns the messages already kept, then an error
-	// wrapping ErrOverflow.
+	// wrapping ErrOverflow. A lazy driver (Kafka) fetches at most
+	// MaxBuffered records and MaxBytes ahead and never overflows.
 	MaxBuffered int
 	MaxBytes    int64
 	// Retained asks for the messages the broker keeps for new subscribers

@@ -1,18 +1,3 @@
-// Package transporttest is the conformance suite every transport driver runs:
-// the same cases, against a real broker, for every protocol.
-//
-// A driver's test calls Run with a function that returns a Setup for a
-// running broker:
-//
-//	func TestConformance(t *testing.T) {
-//		transporttest.Run(t, func(t *testing.T) transporttest.Setup {
-//			srv := brokertest.NATS(t, brokertest.NATSOptions{})
-//			return transporttest.Setup{Driver: nats.Driver{}, Server: srv.Server(), Stop: srv.Stop}
-//		})
-//	}
-//
-// Run calls the function once per case, so a Setup may start a broker of its
-// own (cheap for embedded brokers) or share one started once per package.
 package transporttest
 
 import (
