@@ -208,7 +208,6 @@ type msub struct {
 	chBindings map[string]any
 	qos        byte
 	retained   bool
-	once       sync.Once
 }
 
 // publishOptions reads qos, retain and messageExpiryInterval from the
