@@ -40,6 +40,7 @@ func topicChannel(name string) transport.Channel {
 func TestConformance(t *testing.T) {
 	transporttest.Run(t, func(t *testing.T) transporttest.Setup {
 		s, stop := server(t)
-		return transporttest.Setup{Driver: amqp.Driver{}, Server: s, Stop: stop, Channel: topicChannel}
+		return transporttest.Setup{Driver: amqp.Driver{}, Server: s, Stop: stop, Channel: topicChannel,
+			Headers: map[string]string{amqp.HeaderCorrelationID: "c-1", amqp.HeaderReplyTo: "replies"}}
 	})
 }

@@ -24,7 +24,11 @@ func TestConformance(t *testing.T) {
 					b := brokertest.Mosquitto(t, o)
 					s := b.Server()
 					s.ProtocolVersion = v
-					return transporttest.Setup{Driver: mqtt.Driver{}, Server: s, Stop: b.Stop, NoHeaders: !mqtt.SupportsHeaders(v)}
+					setup := transporttest.Setup{Driver: mqtt.Driver{}, Server: s, Stop: b.Stop, NoHeaders: !mqtt.SupportsHeaders(v)}
+					if !setup.NoHeaders {
+						setup.Headers = map[string]string{mqtt.HeaderCorrelationData: "c-1", mqtt.HeaderResponseTopic: "replies/1"}
+					}
+					return setup
 				})
 			})
 		}
