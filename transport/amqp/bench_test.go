@@ -1,0 +1,78 @@
+package amqp_test
+
+import (
+	"context"
+	"testing"
+
+	amqp091 "github.com/rabbitmq/amqp091-go"
+
+	"github.com/telaio/telaio/transport"
+	"github.com/telaio/telaio/transport/amqp"
+	"github.com/telaio/telaio/transport/transporttest"
+)
+
+// BenchmarkRoundTrip compares a confirmed publish + correlated receive
+// (exclusive queue bound to amq.topic) through the driver with the same
+// round trip on amqp091-go alone.
+func BenchmarkRoundTrip(b *testing.B) {
+	br := rabbit.RabbitMQ(b)
+	ctx := context.Background()
+	c, err := amqp.Driver{}.Dial(ctx, br.Server())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ch := topicChannel("bench.driver")
+	sub, err := c.Subscribe(ctx, ch, transport.SubscribeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	u := *br.URL
+	u.User = nil
+	ac, err := amqp091.DialConfig(u.String(), amqp091.Config{SASL: []amqp091.Authentication{
+		&amqp091.PlainAuth{Username: br.Credentials.Username, Password: br.Credentials.Password}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ac.Close()
+	pub, err := ac.Channel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pub.Confirm(false); err != nil {
+		b.Fatal(err)
+	}
+	cons, err := ac.Channel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := cons.QueueDeclare("", false, true, true, false, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cons.QueueBind(q.Name, "bench.direct", "amq.topic", false, nil); err != nil {
+		b.Fatal(err)
+	}
+	deliveries, err := cons.Consume(q.Name, "", true, false, false, false, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	direct := func(ctx context.Context, id string) error {
+		dc, err := pub.PublishWithDeferredConfirmWithContext(ctx, "amq.topic", "bench.direct", false, false, amqp091.Publishing{
+			Headers: amqp091.Table{transporttest.CorrelationHeader: id}, Body: []byte(`{"id":"` + id + `"}`)})
+		if err != nil {
+			return err
+		}
+		if _, err := dc.WaitContext(ctx); err != nil {
+			return err
+		}
+		for d := range deliveries {
+			if d.Headers[transporttest.CorrelationHeader] == id {
+				return nil
+			}
+		}
+		return nil
+	}
+	transporttest.BenchRoundTrip(b, c, ch, sub, direct)
+}
