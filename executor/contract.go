@@ -310,8 +310,7 @@ func mediaBase(ct string) string {
 // reported by the check that needs it, not here.
 func (e *Engine) precompile() {
 	seen := map[*stepPlan]bool{}
-	var do func(wp *wfPlan)
-	do = func(wp *wfPlan) {
+	do := func(wp *wfPlan) {
 		for _, sp := range wp.steps {
 			if seen[sp] || sp.op == nil || sp.source == nil {
 				continue

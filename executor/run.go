@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
@@ -552,16 +551,6 @@ func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) map[str
 		res[o.name] = v
 	}
 	return res
-}
-
-// sortedKeys lists map keys in order.
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 var _ expr.Resolver = (*scope)(nil)

@@ -510,7 +510,7 @@ func TestFastNumberSemantics(t *testing.T) {
 // TestFastNativeFormats compares the natively evaluated number formats
 // with their Validate functions.
 func TestFastNativeFormats(t *testing.T) {
-	vals := []float64{0, -0.0, 1, -1, 1.5, math.MaxInt32, math.MaxInt32 + 1, math.MinInt32, math.MinInt32 - 1,
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 1.5, math.MaxInt32, math.MaxInt32 + 1, math.MinInt32, math.MinInt32 - 1,
 		1 << 62, 1 << 63, -(1 << 63), math.Nextafter(1<<63, 0), math.Nextafter(-(1 << 63), math.Inf(-1)), 1e300, -1e300, 5e-324}
 	for _, f := range extraFormats {
 		kind := nativeFormat(f)

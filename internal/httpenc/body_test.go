@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"mime/multipart"
 	"testing"
@@ -154,7 +155,7 @@ func TestEncodeXML(t *testing.T) {
 }
 
 func TestNumbersMatchEncodingJSON(t *testing.T) {
-	for _, f := range []float64{0, 7, -7, 2.5, 1e20, 1e21, 1.5e-7, 1e-6, 123456789012, 0.1 + 0.2, -0.0} {
+	for _, f := range []float64{0, 7, -7, 2.5, 1e20, 1e21, 1.5e-7, 1e-6, 123456789012, 0.1 + 0.2, math.Copysign(0, -1)} {
 		want, _ := json.Marshal(f)
 		got, _, err := scalar(f)
 		if err != nil || got != string(want) {
