@@ -155,8 +155,12 @@ func ParseSpec(s string) (Spec, error) {
 func (s Spec) String() string { return string(s.Format) + "=" + s.Path }
 
 // WriteFile writes the report to s.Path, creating its directory when
-// needed. The file is written under a temporary name and renamed, so a
-// reader never sees half a report.
+// needed. A regular file is written under a temporary name and renamed, so
+// a reader never sees half a report; a symbolic link is followed (the link
+// stays, its target gets the report); a file that is not a regular one
+// (/dev/stdout, a named pipe, a device) is written in place, never
+// replaced. Any failure is returned: a report that was asked for and not
+// written is an error.
 func (s Spec) WriteFile(results []*executor.Result, opts ...Option) (err error) {
 	if s.Path == "" {
 		return errors.New("report: empty file name")
@@ -166,13 +170,34 @@ func (s Spec) WriteFile(results []*executor.Result, opts ...Option) (err error) 
 	default:
 		return unknownFormat(string(s.Format))
 	}
-	dir := filepath.Dir(s.Path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(s.Path)+".*.tmp")
+	path, err := Target(s.Path)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fmt.Errorf("report %s: %w", s, err)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("report %s: %s is a directory", s, path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("report %s: %w", s, err)
+		}
+		if err := Write(f, s.Format, results, opts...); err != nil {
+			f.Close()
+			return fmt.Errorf("report %s: %w", s, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("report %s: %w", s, err)
+		}
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report %s: %w", s, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("report %s: %w", s, err)
 	}
 	defer func() {
 		if err != nil {
@@ -184,15 +209,47 @@ func (s Spec) WriteFile(results []*executor.Result, opts ...Option) (err error) 
 		return fmt.Errorf("report %s: %w", s, err)
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fmt.Errorf("report %s: %w", s, err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fmt.Errorf("report %s: %w", s, err)
 	}
-	if err = os.Rename(f.Name(), s.Path); err != nil {
-		return fmt.Errorf("report: %w", err)
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("report %s: %w", s, err)
 	}
 	return nil
+}
+
+// maxLinks bounds the symbolic links Target follows.
+const maxLinks = 40
+
+// Target is the file a report to path is written to: path with its
+// symbolic links followed (a dangling link names the file to create).
+// Two report paths with the same Target are the same file.
+func Target(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	for range maxLinks {
+		fi, err := os.Lstat(abs)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			// Missing or not a link: the parent may hold links; resolve it.
+			if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+				abs = filepath.Join(dir, filepath.Base(abs))
+			}
+			return abs, nil
+		}
+		dest, err := os.Readlink(abs)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(abs), dest)
+		}
+		abs = filepath.Clean(dest)
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
 // runs lists every run of results, depth first in trace order: each run,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -134,9 +133,9 @@ func parseReports(values []string) ([]report.Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := spec.Path
-		if abs, err := filepath.Abs(spec.Path); err == nil {
-			key = abs
+		key, err := report.Target(spec.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", spec, err)
 		}
 		if prev, dup := seen[key]; dup {
 			return nil, fmt.Errorf("%s and %s write the same file", prev, spec)
