@@ -399,6 +399,10 @@ func (r *runner) runJob(ctx context.Context, j *job, e *env) {
 			err = stoppedError{msg: msg, err: err}
 			if res != nil {
 				res.Error = err.Error()
+				// The step that was cut short says why too.
+				if n := len(res.Steps); n > 0 && !res.Steps[n-1].Success {
+					res.Steps[n-1].Error = msg
+				}
 			}
 		}
 	}
