@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(src)
 	}
-	for _, name := range specs.Workflows {
+	for _, name := range specs.Workflows() {
 		src, err := fs.ReadFile(specs.FS, name)
 		if err != nil {
 			f.Fatal(err)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestLoadStytchFS(t *testing.T) {
-	for _, name := range specs.Workflows {
+	for _, name := range specs.Workflows() {
 		doc, diags := arazzo.LoadFS(context.Background(), specs.FS, name)
 		if len(diags) > 0 {
 			t.Fatalf("%s: %v", name, diags)

@@ -11,7 +11,7 @@ import (
 // BenchmarkTypeCheckStytch measures the type check of a bundled seed once
 // its OpenAPI description is loaded.
 func BenchmarkTypeCheckStytch(b *testing.B) {
-	for _, name := range specs.Workflows {
+	for _, name := range specs.Workflows() {
 		doc, ds := arazzo.LoadFS(context.Background(), specs.FS, name)
 		if ds.HasErrors() {
 			b.Fatal(ds)

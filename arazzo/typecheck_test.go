@@ -129,7 +129,7 @@ func TestTypeCheckRules(t *testing.T) {
 
 // TestTypeCheckStytchSeeds: the bundled workflows check clean.
 func TestTypeCheckStytchSeeds(t *testing.T) {
-	for _, name := range specs.Workflows {
+	for _, name := range specs.Workflows() {
 		doc, ds := arazzo.LoadFS(context.Background(), specs.FS, name)
 		if len(ds) > 0 {
 			t.Fatalf("%s: %v", name, ds)
@@ -334,7 +334,7 @@ func TestValidateTypeChecks(t *testing.T) {
 			t.Errorf("type check ran on a broken document: %v", d)
 		}
 	}
-	for _, name := range specs.Workflows {
+	for _, name := range specs.Workflows() {
 		doc, _ := arazzo.LoadFS(context.Background(), specs.FS, name)
 		if ds := arazzo.Validate(doc, arazzo.Strict()); len(ds) > 0 {
 			t.Errorf("%s:\n%v", name, ds)

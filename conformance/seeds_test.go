@@ -343,7 +343,7 @@ func TestSeedsCLI(t *testing.T) {
 
 func TestSeedsMockCLI(t *testing.T) {
 	telaio, _ := buildBinaries(t)
-	for _, seed := range specs.Workflows {
+	for _, seed := range specs.Workflows() {
 		code, res, out := runTelaio(t, telaio, "run", "--mock", "../specs/"+seed, "--input", "organization_id="+orgID,
 			"--input", "member_id="+memberID, "--input", "code=123456")
 		if code != 0 || res["status"] != "completed" {

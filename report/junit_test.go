@@ -303,7 +303,7 @@ func TestJUnitNilSafe(t *testing.T) {
 	}
 	res.Dependencies = nil // JSON cannot encode a cycle
 	var buf bytes.Buffer
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		if err := report.Write(&buf, f, []*executor.Result{nil, res}); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

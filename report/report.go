@@ -23,8 +23,10 @@ const (
 	FormatHAR   Format = "har"
 )
 
-// Formats lists the report formats.
-var Formats = []Format{FormatJUnit, FormatJSON, FormatHAR}
+var formats = []Format{FormatJUnit, FormatJSON, FormatHAR}
+
+// Formats lists the report formats (a new slice each call).
+func Formats() []Format { return append([]Format(nil), formats...) }
 
 // DefaultMaxBody is how many bytes of each body JUnit failures show.
 const DefaultMaxBody = 2048
@@ -32,7 +34,7 @@ const DefaultMaxBody = 2048
 // DefaultName names the <testsuites> element and the HAR creator.
 const DefaultName = "telaio"
 
-// ErrUnknownFormat is returned (wrapped) for a format not in Formats.
+// ErrUnknownFormat is returned (wrapped) for a format not in Formats().
 var ErrUnknownFormat = errors.New("unknown report format")
 
 // Option configures a report.
@@ -122,8 +124,8 @@ func Write(w io.Writer, f Format, results []*executor.Result, opts ...Option) er
 }
 
 func unknownFormat(f string) error {
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
+	names := make([]string, len(formats))
+	for i, f := range formats {
 		names[i] = string(f)
 	}
 	return fmt.Errorf("%w %q (formats: %s)", ErrUnknownFormat, f, strings.Join(names, ", "))
@@ -136,14 +138,14 @@ type Spec struct {
 }
 
 // ParseSpec parses "format=file", as given to the --report flag: the format
-// is one of Formats (case-insensitive) and the file must not be empty.
+// is one of Formats() (case-insensitive) and the file must not be empty.
 func ParseSpec(s string) (Spec, error) {
 	f, p, ok := strings.Cut(s, "=")
 	f = strings.ToLower(strings.TrimSpace(f))
 	if !ok || f == "" || p == "" {
 		return Spec{}, fmt.Errorf("report %q must be FORMAT=FILE (formats: junit, json, har)", s)
 	}
-	for _, known := range Formats {
+	for _, known := range formats {
 		if Format(f) == known {
 			return Spec{Format: known, Path: p}, nil
 		}

@@ -45,7 +45,7 @@ func TestParseSpec(t *testing.T) {
 func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	res := []*executor.Result{tree()}
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		s := report.Spec{Format: f, Path: filepath.Join(dir, "sub", "report."+string(f))}
 		if err := s.WriteFile(res); err != nil {
 			t.Fatal(err)

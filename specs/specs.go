@@ -18,5 +18,5 @@ const (
 	StytchOpenAPI = "stytch/openapi/stytch-b2b-openapi.yml"
 )
 
-// Workflows lists the bundled Arazzo documents.
-var Workflows = []string{StytchSMSOTP, StytchTOTP}
+// Workflows lists the bundled Arazzo documents (a new slice each call).
+func Workflows() []string { return []string{StytchSMSOTP, StytchTOTP} }
