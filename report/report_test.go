@@ -62,7 +62,7 @@ func TestWriteFile(t *testing.T) {
 		}
 	}
 	ents, _ := os.ReadDir(filepath.Join(dir, "sub"))
-	if len(ents) != len(report.Formats) {
+	if len(ents) != len(report.Formats()) {
 		t.Errorf("%d files left (temporary files?)", len(ents))
 	}
 	if err := (report.Spec{Format: "xml", Path: filepath.Join(dir, "x")}).WriteFile(res); !errors.Is(err, report.ErrUnknownFormat) {
