@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/stepfail"
 )
 
 // HARVersion is the HAR specification version HAR writes.
@@ -172,7 +173,7 @@ func harExchange(ex *executor.Exchange) harEntry {
 		e.Response.Cookies = harCookies((&http.Response{Header: rs.Headers}).Cookies())
 		e.Response.Headers = harHeaders(rs.Headers)
 		e.Response.RedirectURL = rs.Headers.Get("Location")
-		text := bodyText(rs.Body)
+		text := stepfail.BodyText(rs.Body)
 		e.Response.Content = harContent{Size: len(text), MimeType: rs.Headers.Get("Content-Type"), Text: text}
 		ms := float64(rs.Duration) / float64(time.Millisecond)
 		e.Timings.Wait = ms

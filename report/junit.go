@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/stepfail"
 )
 
 // WorkflowCase names the testcase of a run that failed without a failing
@@ -190,18 +191,18 @@ func suite(rn *run, cfg config) xmlSuite {
 		cp.add("action", sr.Action)
 		c.Properties = cp.orNil()
 		var out strings.Builder
-		if f := StepFailure(r, i, cfg.maxBody); f != nil {
+		if f := stepfail.Of(r, i, cfg.maxBody); f != nil {
 			c.Failure = &xmlFailure{Message: f.Message, Type: f.Type, Text: xmlSafe(f.Detail)}
 			s.Failures++
 			failed = true
 		} else {
-			if Handled(r, i) {
+			if stepfail.Handled(r, i) {
 				fmt.Fprintf(&out, "the step failed and the workflow handled it (%s)\n", handledBy(sr.Action))
-				if f := describe(sr, cfg.maxBody); f != nil {
+				if f := stepfail.Describe(sr, cfg.maxBody); f != nil {
 					out.WriteString(f.Detail)
 				}
 			}
-			writeViolations(&out, sr.Violations, executor.SeverityWarn)
+			stepfail.WriteViolations(&out, sr.Violations, executor.SeverityWarn)
 		}
 		if out.Len() > 0 {
 			c.SystemOut = &xmlText{Text: xmlSafe(out.String())}
@@ -214,7 +215,7 @@ func suite(rn *run, cfg config) xmlSuite {
 			msg = fmt.Sprintf("workflow %q %s", r.WorkflowID, r.Status)
 		}
 		s.Cases = append(s.Cases, xmlCase{Name: WorkflowCase, Classname: r.WorkflowID, Time: seconds(r.Duration),
-			Failure: &xmlFailure{Message: oneLine(msg), Type: FailureError, Text: xmlSafe(msg)}})
+			Failure: &xmlFailure{Message: stepfail.OneLine(msg), Type: stepfail.FailureError, Text: xmlSafe(msg)}})
 		s.Failures++
 	}
 	s.Tests = len(s.Cases)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/stepfail"
 )
 
 // Format is a report format.
@@ -29,7 +30,15 @@ var formats = []Format{FormatJUnit, FormatJSON, FormatHAR}
 func Formats() []Format { return append([]Format(nil), formats...) }
 
 // DefaultMaxBody is how many bytes of each body JUnit failures show.
-const DefaultMaxBody = 2048
+const DefaultMaxBody = stepfail.DefaultMaxBody
+
+// The type attribute of a JUnit <failure>: why the step failed.
+const (
+	FailureCriterion = stepfail.FailureCriterion // a success criterion was not met
+	FailureContract  = stepfail.FailureContract  // an exchange broke the OpenAPI contract
+	FailureWorkflow  = stepfail.FailureWorkflow  // the called workflow failed
+	FailureError     = stepfail.FailureError     // the exchange or the step could not complete
+)
 
 // DefaultName names the <testsuites> element and the HAR creator.
 const DefaultName = "telaio"

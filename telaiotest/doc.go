@@ -27,7 +27,7 @@
 // (a *testing.B, or a T of your own) the same is written with Logf.
 //
 // A step execution fails the test when it failed and the workflow did not
-// handle it (report.StepFailure): the Errorf message starts with one line
+// handle it (as the JUnit report explains it): the Errorf message starts with one line
 // naming the step and the reason (the error, the contract violation or the
 // first failed criterion), then lists the criteria, the contract
 // violations and each exchange: method, URL, status and the first 1 KB of

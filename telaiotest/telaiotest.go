@@ -12,7 +12,7 @@ import (
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/executor"
-	"github.com/telaio/telaio/report"
+	"github.com/telaio/telaio/internal/stepfail"
 )
 
 // MaxBody is how many bytes of each request and response body a failure
@@ -253,7 +253,7 @@ func (rp *reporter) sub(t T, name string, f func(T)) {
 func (rp *reporter) step(t T, r *executor.Result, i int) {
 	t.Helper()
 	sr := r.Steps[i]
-	if f := report.StepFailure(r, i, MaxBody); f != nil {
+	if f := stepfail.Of(r, i, MaxBody); f != nil {
 		msg := fmt.Sprintf("step %q of workflow %q failed: %s\n%s", sr.StepID, r.WorkflowID, f.Message, strings.TrimSuffix(f.Detail, "\n"))
 		if rp.expect {
 			t.Logf("%s", msg)
@@ -280,7 +280,7 @@ func summary(r *executor.Result, i int) string {
 	case sr.WorkflowID != "":
 		fmt.Fprintf(&b, " (workflow %s)", sr.WorkflowID)
 	}
-	if report.Handled(r, i) {
+	if stepfail.Handled(r, i) {
 		b.WriteString(" failed; the workflow handled it")
 		if sr.Action != "" {
 			fmt.Fprintf(&b, " (%s)", sr.Action)

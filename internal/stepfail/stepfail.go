@@ -1,4 +1,6 @@
-package report
+// Package stepfail explains why a step execution failed, from the masked
+// trace: the JUnit report and telaiotest share it.
+package stepfail
 
 import (
 	"encoding/json"
@@ -8,6 +10,9 @@ import (
 
 	"github.com/telaio/telaio/executor"
 )
+
+// DefaultMaxBody is how many bytes of each body a failure shows.
+const DefaultMaxBody = 2048
 
 // Failure types.
 const (
@@ -31,12 +36,12 @@ type Failure struct {
 	Detail string
 }
 
-// StepFailure returns why r.Steps[i] failed, or nil when it passed, when
+// Of returns why r.Steps[i] failed, or nil when it passed, when
 // the workflow handled its failure (a goto action followed it, or it was a
 // retry target and the retrying step went on), or when i is out of range.
 // Bodies are cut after maxBody bytes (DefaultMaxBody when maxBody <= 0).
 // Everything comes from the masked trace.
-func StepFailure(r *executor.Result, i, maxBody int) *Failure {
+func Of(r *executor.Result, i, maxBody int) *Failure {
 	if r == nil || i < 0 || i >= len(r.Steps) {
 		return nil
 	}
@@ -44,11 +49,11 @@ func StepFailure(r *executor.Result, i, maxBody int) *Failure {
 	if sr == nil || sr.Success || Handled(r, i) {
 		return nil
 	}
-	return describe(sr, maxBody)
+	return Describe(sr, maxBody)
 }
 
 // Handled reports whether r.Steps[i] failed but the workflow went on (see
-// StepFailure).
+// Of).
 func Handled(r *executor.Result, i int) bool {
 	if r == nil || i < 0 || i >= len(r.Steps) || r.Steps[i] == nil || r.Steps[i].Success {
 		return false
@@ -58,7 +63,8 @@ func Handled(r *executor.Result, i int) bool {
 	return r.Steps[i].Action == "goto" || i != len(r.Steps)-1
 }
 
-func describe(sr *executor.StepResult, maxBody int) *Failure {
+// Describe explains a failed step execution, handled or not.
+func Describe(sr *executor.StepResult, maxBody int) *Failure {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
@@ -97,7 +103,7 @@ func describe(sr *executor.StepResult, maxBody int) *Failure {
 	default:
 		f.Type, f.Message = FailureError, "step failed"
 	}
-	f.Message = oneLine(f.Message)
+	f.Message = OneLine(f.Message)
 	var b strings.Builder
 	writeDetail(&b, sr, maxBody)
 	f.Detail = b.String()
@@ -136,11 +142,11 @@ func writeDetail(b *strings.Builder, sr *executor.StepResult, maxBody int) {
 			b.WriteByte('\n')
 		}
 	}
-	writeViolations(b, sr.Violations, "")
+	WriteViolations(b, sr.Violations, "")
 	if sr.Workflow != nil {
 		fmt.Fprintf(b, "called workflow %q: %s", sr.Workflow.WorkflowID, sr.Workflow.Status)
 		if sr.Workflow.Error != "" {
-			fmt.Fprintf(b, ": %s", oneLine(sr.Workflow.Error))
+			fmt.Fprintf(b, ": %s", OneLine(sr.Workflow.Error))
 		}
 		b.WriteByte('\n')
 	}
@@ -151,7 +157,8 @@ func writeDetail(b *strings.Builder, sr *executor.StepResult, maxBody int) {
 
 // writeViolations writes the violations of the given severity ("" for
 // all).
-func writeViolations(b *strings.Builder, vs []executor.Violation, sev executor.Severity) {
+// WriteViolations lists the violations of severity sev, one per line.
+func WriteViolations(b *strings.Builder, vs []executor.Violation, sev executor.Severity) {
 	n := 0
 	for _, v := range vs {
 		if sev != "" && v.Severity != sev {
@@ -182,7 +189,7 @@ func writeExchange(b *strings.Builder, ex *executor.Exchange, maxBody int) {
 			fmt.Fprintf(b, " %s", ct)
 		}
 		b.WriteByte('\n')
-		if s := bodyText(rs.Body); s != "" {
+		if s := BodyText(rs.Body); s != "" {
 			fmt.Fprintf(b, "  response body: %s\n", excerpt(s, maxBody))
 		}
 	}
@@ -192,7 +199,7 @@ func writeExchange(b *strings.Builder, ex *executor.Exchange, maxBody int) {
 }
 
 // bodyText renders a response body: text as is, decoded JSON re-encoded.
-func bodyText(v any) string {
+func BodyText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -219,7 +226,7 @@ func excerpt(s string, max int) string {
 	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 
-func oneLine(s string) string {
+func OneLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		return strings.TrimSpace(s[:i]) + " …"
 	}
