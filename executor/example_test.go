@@ -60,11 +60,15 @@ func Example() {
 	defer srv.Close()
 	fsys := fstest.MapFS{"flow.yaml": {Data: []byte(exampleArazzo)}, "pets.yaml": {Data: []byte(exampleOpenAPI)}}
 	doc, diags := arazzo.LoadFS(context.Background(), fsys, "flow.yaml")
+	if doc != nil {
+		diags = append(diags, arazzo.Validate(doc)...)
+	}
 	if diags.HasErrors() {
 		fmt.Println(diags)
 		return
 	}
-	eng, err := executor.New(doc, executor.WithServer("pets", srv.URL))
+	// Validated: New would otherwise validate the document again.
+	eng, err := executor.New(doc, executor.Validated(), executor.WithServer("pets", srv.URL))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -79,4 +83,15 @@ func Example() {
 	// completed Rex (/pets/7) <nil>
 	// workflow "fetch": invalid inputs:
 	//   at (root): missing required property "id"
+}
+
+// New refuses options that name nothing of the document, so a typo never
+// sends requests to the servers of the description.
+func ExampleNew_unknownSource() {
+	fsys := fstest.MapFS{"flow.yaml": {Data: []byte(exampleArazzo)}, "pets.yaml": {Data: []byte(exampleOpenAPI)}}
+	doc, _ := arazzo.LoadFS(context.Background(), fsys, "flow.yaml")
+	_, err := executor.New(doc, executor.WithServer("pet", "http://127.0.0.1:8080"))
+	fmt.Println(err)
+	// Output:
+	// WithServer: unknown source description "pet" (did you mean "pets"? known: pets)
 }
