@@ -20,7 +20,8 @@ const (
 	CodeWorkflow       = "workflow-failed" // a called workflow failed
 	CodeInsecure       = "insecure-credentials"
 	CodeAuth           = "auth" // a credential cannot be sent (basic or OAuth2 client credentials without a colon)
-	CodeCanceled       = "canceled"
+	CodeCanceled       = "canceled" // the run's context was canceled
+	CodeTimeout        = "timeout"  // the run's context reached its deadline
 )
 
 // StepError is the error of a failed run: which workflow, step and attempt,

@@ -39,17 +39,74 @@ type exchange struct {
 // errContract fails an attempt whose request breaks the contract.
 var errContract = errors.New("the request breaks the operation's contract (see violations)")
 
-// execute runs one attempt of a step: the HTTP exchange or the called
-// workflow, then the success criteria. A returned error is fatal to the run
-// (cancellation, limits, refused credentials); transport failures are step
-// failures that actions may handle.
-func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult) (*attempt, error) {
+// attempt runs one attempt of a step (the host's half of the seam, see
+// interp.go): the HTTP exchange, or for a step that calls a workflow the
+// evaluation after the call; then the success criteria, the step's outputs,
+// the criteria of the actions the interpreter will select from, and the
+// Retry-After header. A fatal outcome ends the run (cancellation, limits,
+// refused credentials); transport failures are step failures that actions
+// may handle.
+func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome {
+	wr, sp, sr := f.run, x.sp, x.sr
 	at := &attempt{}
-	if sp.callee != nil {
-		return rs.callWorkflow(ctx, wr, sp, sr, at)
+	var fatal error
+	if x.call != nil {
+		fatal = rs.afterCall(ctx, wr, sp, sr, at, x.call)
+	} else {
+		fatal = rs.execute(ctx, wr, sp, sr, at)
 	}
+	if fatal != nil {
+		return outcome{fatal: fatal}
+	}
+	ev := rs.scope(wr, sp, at)
+	o := outcome{success: at.success, cause: at.err, outputs: rs.evalOutputs(wr, sp.outputs, ev)}
+	if x.isTarget {
+		return o
+	}
+	list := &o.onFailure
+	acts := sp.onFailure
+	if o.success {
+		list, acts = &o.onSuccess, sp.onSuccess
+	}
+	*list = make([]bool, len(acts))
+	for i, a := range acts {
+		ok, err := rs.actionMatches(ctx, a, ev)
+		if err != nil {
+			return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(err), Err: err}}
+		}
+		(*list)[i] = ok
+	}
+	if at.ex != nil && at.ex.resp != nil {
+		o.retryAfter, o.hasRetryAfter = parseRetryAfter(at.ex.respHeader.Get("Retry-After"), rs.e.cfg.clock())
+	}
+	return o
+}
+
+// actionMatches reports whether every criterion of an action holds (an
+// action without criteria always matches, D10). A criterion that cannot be
+// evaluated does not hold, with a warning; an error is returned only when
+// ctx ended.
+func (rs *runState) actionMatches(ctx context.Context, a *actionPlan, ev *scope) (bool, error) {
+	for _, c := range a.criteria {
+		pass, err := c.c.EvalContext(ctx, ev)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			rs.warn("action criterion failed to evaluate", "action", a.name, "error", rs.mask.apply(err.Error()))
+		}
+		if !pass {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// execute runs the HTTP exchange of an operation step and its success
+// criteria.
+func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) error {
 	if sp.op == nil {
-		return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: errors.New("the step's operation was not resolved")}
+		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: errors.New("the step's operation was not resolved")}
 	}
 	ex, err := rs.send(ctx, wr, sp, sr)
 	at.ex = ex
@@ -59,32 +116,40 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 	if err != nil {
 		var se *StepError
 		if errors.As(err, &se) {
-			return nil, err
+			return err
 		}
-		if ctx.Err() != nil {
-			return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: ctx.Err()}
+		if cerr := ctx.Err(); cerr != nil {
+			return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(cerr), Err: cerr}
 		}
 		sr.Error = rs.mask.apply(err.Error())
 		at.err = err
-		return at, nil
+		return nil
 	}
 	sr.Error = ""
-	at.success = rs.criteria(wr, sp, sr, at)
+	ok, err := rs.criteria(ctx, wr, sp, sr, at)
+	if err != nil {
+		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(err), Err: err}
+	}
+	at.success = ok
 	if ex.contractFailed {
 		at.success = false
 		sr.Error = "the response breaks the operation's contract: " + firstViolation(sr)
 	}
-	return at, nil
+	return nil
 }
 
 // criteria evaluates the success criteria; none means success once a
-// response arrived (D8).
-func (rs *runState) criteria(wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) bool {
+// response arrived (D8). An error is returned only when ctx ended: a
+// criterion stopped then is neither met nor unmet.
+func (rs *runState) criteria(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) (bool, error) {
 	ev := rs.scope(wr, sp, at)
 	ok := true
 	sr.Criteria = sr.Criteria[:0]
 	for _, c := range sp.criteria {
-		pass, err := c.c.Eval(ev)
+		pass, err := c.c.EvalContext(ctx, ev)
+		if err != nil && ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		cr := CriterionResult{Condition: c.text, Type: c.typ, Passed: pass}
 		if err != nil {
 			cr.Error = rs.mask.apply(err.Error())
@@ -92,10 +157,13 @@ func (rs *runState) criteria(wr *wfRun, sp *stepPlan, sr *StepResult, at *attemp
 		sr.Criteria = append(sr.Criteria, cr)
 		ok = ok && pass
 	}
-	return ok
+	return ok, nil
 }
 
-func (rs *runState) callWorkflow(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) (*attempt, error) {
+// callInputs evaluates the parameters of a step that calls a workflow: the
+// callee's inputs.
+func (rs *runState) callInputs(ctx context.Context, f *frame, x *stepExec) (map[string]any, error) {
+	wr, sp := f.run, x.sp
 	ev := rs.scope(wr, sp, nil)
 	in := map[string]any{}
 	for _, p := range sp.params {
@@ -107,27 +175,28 @@ func (rs *runState) callWorkflow(ctx context.Context, wr *wfRun, sp *stepPlan, s
 			in[p.name] = v
 		}
 	}
-	r, err := rs.runWorkflow(ctx, sp.callee, in, wr.depth+1)
-	sr.Workflow = r
-	at.callee = r
-	if cr := rs.done[sp.callee]; cr != nil && cr.res == r {
-		at.calleeRun = cr
-	}
-	if err != nil {
+	return in, nil
+}
+
+// afterCall evaluates a step that called a workflow, once the callee ended:
+// its failure fails the attempt (actions may handle it), except a limit or
+// the end of the run's context, which stop the run.
+func (rs *runState) afterCall(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt, c *callResult) error {
+	at.callee, at.calleeRun = c.res, c.run
+	if err := c.err; err != nil {
 		var se *StepError
-		if errors.As(err, &se) && (se.Code == CodeLimit || se.Code == CodeCanceled) {
-			return nil, err
-		}
-		var ie *InputError
-		if errors.As(err, &ie) {
-			sr.Error = rs.mask.apply(err.Error())
-			return at, nil
+		if errors.As(err, &se) && (se.Code == CodeLimit || se.Code == CodeCanceled || se.Code == CodeTimeout) {
+			return err
 		}
 		sr.Error = rs.mask.apply(err.Error())
-		return at, nil
+		return nil
 	}
-	at.success = r.Success && rs.criteria(wr, sp, sr, at)
-	return at, nil
+	ok, err := rs.criteria(ctx, wr, sp, sr, at)
+	if err != nil {
+		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(err), Err: err}
+	}
+	at.success = c.res.Success && ok
+	return nil
 }
 
 // send builds the request of an operation step, sends it and reads the

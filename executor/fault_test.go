@@ -368,7 +368,8 @@ func TestFaultCancelDuringRetryWait(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("run took %v", d)
 	}
-	stepErr(t, err, executor.CodeCanceled, "main", "a")
+	// The run's deadline, not a cancel: code timeout (issue 15).
+	stepErr(t, err, executor.CodeTimeout, "main", "a")
 	if !errors.Is(err, context.DeadlineExceeded) || len(res.Steps) != 1 || res.Steps[0].StatusCode != 503 {
 		t.Errorf("err = %v, steps = %+v", err, res.Steps)
 	}

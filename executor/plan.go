@@ -136,6 +136,8 @@ type criterionPlan struct {
 }
 
 type actionPlan struct {
+	// index is the action's position in its step's merged list.
+	index      int
 	name, typ  string
 	stepIndex  int // goto/retry target step, -1 when none
 	workflow   *wfPlan
@@ -618,7 +620,7 @@ func (p *planner) actions(wp *wfPlan, stepList, wfList []*arazzo.Action, failure
 				continue
 			}
 			seen[eff.Name] = true
-			ap := &actionPlan{name: eff.Name, typ: eff.Type, stepIndex: -1, retryLimit: 1}
+			ap := &actionPlan{index: len(out), name: eff.Name, typ: eff.Type, stepIndex: -1, retryLimit: 1}
 			if eff.RetryAfter != nil {
 				ap.retryAfter, ap.hasAfter = *eff.RetryAfter, true
 			}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,20 +15,20 @@ import (
 	"github.com/telaio/telaio/schema"
 )
 
-// runState is everything one Run owns; the Engine stays immutable.
+// runState is the host of one Run (see interp.go): everything a run owns
+// besides its control flow. The Engine stays immutable.
 type runState struct {
 	e        *Engine
+	m        *machine
 	auth     map[string]string
 	observer Observer
 	mask     masker
-	steps    int // step executions so far (budget)
 	lastBase string
 	// httpClient is the engine's client with the run's redirect policy.
 	httpClient *http.Client
-	// done holds the finished runs of workflows, for dependsOn (each
-	// dependency runs once per run) and $workflows.<id> expressions.
-	done map[*wfPlan]*wfRun
 }
+
+var _ host = (*runState)(nil)
 
 // wfRun is one execution of a workflow.
 type wfRun struct {
@@ -70,7 +69,8 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	for _, o := range opts {
 		o(&rc)
 	}
-	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, done: map[*wfPlan]*wfRun{}, mask: e.mask.fork()}
+	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
+	rs.m = &machine{e: e, h: rs, done: map[*wfPlan]*wfRun{}}
 	if len(rc.auth) > 0 {
 		rs.auth = maps.Clone(e.cfg.auth)
 		if rs.auth == nil {
@@ -90,7 +90,11 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		rs.mask.addCredential(v)
 	}
 	since := rs.mask.gen
-	res, err := rs.runWorkflow(ctx, p, inputs, 0)
+	in, _ := jsonval.Normalize(inputs).(map[string]any)
+	if in == nil {
+		in = map[string]any{}
+	}
+	res, err := rs.m.run(ctx, p, in)
 	if res != nil && err != nil && res.Error == "" {
 		res.Error = rs.mask.apply(err.Error())
 	}
@@ -100,11 +104,41 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	rs.mask.result(res, since)
 	if res != nil {
 		res.redacted = res.Outputs
-		if wr := rs.done[p]; wr != nil && wr.res == res {
+		if wr := rs.m.done[p]; wr != nil && wr.res == res {
 			res.Outputs = wr.answer()
 		}
 	}
 	return res, rs.mask.err(err)
+}
+
+func (rs *runState) now() time.Time { return rs.e.cfg.clock() }
+
+func (rs *runState) sleep(ctx context.Context, d time.Duration) error { return rs.e.cfg.sleep(ctx, d) }
+
+func (rs *runState) maskOutputs(outs map[string]any) map[string]any { return rs.mask.outputs(outs) }
+
+func (rs *runState) maskText(s string) string { return rs.mask.apply(s) }
+
+func (rs *runState) warn(msg string, args ...any) {
+	if l := rs.logger(); l != nil {
+		l.Warn(msg, args...)
+	}
+}
+
+// workflowOutputs evaluates a finished workflow's outputs.
+func (rs *runState) workflowOutputs(f *frame) map[string]any {
+	return rs.evalOutputs(f.run, f.plan.outputs, nil)
+}
+
+// enter checks a workflow's inputs and learns its secrets, and those of the
+// dependencies that will run with them, before anything is sent (a
+// dependency's requests must not show the caller's secrets).
+func (rs *runState) enter(ctx context.Context, p *wfPlan, in map[string]any) (map[string]any, error) {
+	in, err := rs.checkInputs(p, in)
+	if err != nil {
+		return in, err
+	}
+	return in, rs.checkDependencies(p, in, map[*wfPlan]bool{p: true})
 }
 
 func (rs *runState) emit(ev Event) {
@@ -114,68 +148,6 @@ func (rs *runState) emit(ev Event) {
 }
 
 func (rs *runState) logger() *slog.Logger { return rs.e.cfg.logger }
-
-func (rs *runState) runWorkflow(ctx context.Context, p *wfPlan, inputs map[string]any, depth int) (*Result, error) {
-	start := rs.e.cfg.clock()
-	res := &Result{WorkflowID: p.id, Status: StatusFailed, Outputs: map[string]any{}, Steps: []*StepResult{}}
-	finish := func(err error) (*Result, error) {
-		res.Duration = rs.e.cfg.clock().Sub(start)
-		if err != nil {
-			res.Success = false
-			res.Status = StatusFailed
-			if res.Error == "" {
-				res.Error = rs.mask.apply(err.Error())
-			}
-		}
-		rs.emit(Event{Kind: WorkflowFinished, WorkflowID: p.id, Depth: depth, Result: res})
-		return res, err
-	}
-	if depth >= rs.e.cfg.limits.MaxDepth {
-		return finish(&StepError{WorkflowID: p.id, Code: CodeLimit, Err: &LimitError{Limit: LimitDepth, Value: int64(rs.e.cfg.limits.MaxDepth)}})
-	}
-	rs.emit(Event{Kind: WorkflowStarted, WorkflowID: p.id, Depth: depth})
-
-	in, _ := jsonval.Normalize(inputs).(map[string]any)
-	if in == nil {
-		in = map[string]any{}
-	}
-	// The inputs of this workflow, and of every dependency that will run
-	// with them, are checked and their secrets learned before anything is
-	// sent (a dependency's requests must not show the caller's secrets).
-	in, err := rs.checkInputs(p, in)
-	res.Inputs = in
-	if err != nil {
-		return finish(err)
-	}
-	if err := rs.checkDependencies(p, in, map[*wfPlan]bool{p: true}); err != nil {
-		return finish(err)
-	}
-	// Dependencies run first, once per run (D22), with the caller's inputs.
-	for _, d := range p.deps {
-		dr, ok := rs.done[d]
-		if !ok {
-			r, err := rs.runWorkflow(ctx, d, in, depth+1)
-			res.Dependencies = append(res.Dependencies, r)
-			if err != nil {
-				return finish(&StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q failed: %w", d.id, err)})
-			}
-			dr = rs.done[d]
-		}
-		if dr == nil || !dr.res.Success {
-			return finish(&StepError{WorkflowID: p.id, Code: CodeDependency, Err: fmt.Errorf("dependency %q failed", d.id)})
-		}
-	}
-	wr := &wfRun{plan: p, inputs: in, steps: map[string]map[string]any{}, res: res, depth: depth}
-	err = rs.runSteps(ctx, wr)
-	if res.Transfer == nil {
-		wr.outputs = rs.evalOutputs(wr, p.outputs, nil)
-	}
-	// The trace (and observers) see the outputs masked; expressions read
-	// wr's, and Run hands back the root's as they are.
-	res.Outputs = rs.mask.outputs(wr.answer())
-	rs.done[p] = wr
-	return finish(err)
-}
 
 // checkInputs applies the defaults of p's inputs schema to in, learns the
 // secret inputs (format password or writeOnly, at any depth) and validates
@@ -207,7 +179,7 @@ func (rs *runState) checkInputs(p *wfPlan, in map[string]any) (map[string]any, e
 // run (transitively) with in, before the first of them runs.
 func (rs *runState) checkDependencies(p *wfPlan, in map[string]any, seen map[*wfPlan]bool) error {
 	for _, d := range p.deps {
-		if seen[d] || rs.done[d] != nil {
+		if seen[d] || rs.m.done[d] != nil {
 			continue
 		}
 		seen[d] = true
@@ -252,107 +224,6 @@ func lookupPath(v any, path []string) any {
 	return v
 }
 
-// runSteps runs the steps of a workflow run and sets its status.
-func (rs *runState) runSteps(ctx context.Context, wr *wfRun) error {
-	p, res := wr.plan, wr.res
-	i := 0
-	lastOK := true
-	for i < len(p.steps) {
-		if err := ctx.Err(); err != nil {
-			return &StepError{WorkflowID: p.id, StepID: p.steps[i].id, Code: CodeCanceled, Err: err}
-		}
-		sp := p.steps[i]
-		sr, act, cause, err := rs.runStep(ctx, wr, sp)
-		res.Steps = append(res.Steps, sr)
-		if err != nil {
-			return err
-		}
-		lastOK = sr.Success
-		switch {
-		case act == nil && sr.Success:
-			i++
-		case act == nil:
-			// A failed exchange or an unreadable response keeps its own
-			// code (transport, response); unmet criteria are step-failed.
-			code := CodeStepFailed
-			var ae *attemptError
-			if errors.As(cause, &ae) {
-				code = ae.code
-			}
-			return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: code, Err: stepFailure(sr, cause)}
-		case act.typ == "end":
-			sr.Action = "end"
-			if !sr.Success {
-				// D18: an end reached from onFailure fails the workflow.
-				return &StepError{WorkflowID: p.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeEndedOnFailure, Err: fmt.Errorf("ended by failure action %q: %w", act.name, stepFailure(sr, cause))}
-			}
-			res.Success, res.Status = true, StatusEnded
-			return nil
-		case act.typ == "goto" && act.workflow != nil:
-			sr.Action = "goto"
-			// A one-way transfer: the target's result is the run's.
-			tr, err := rs.runWorkflow(ctx, act.workflow, rs.inputsFor(act.workflow, wr.inputs), wr.depth+1)
-			res.Transfer = tr
-			if tr != nil {
-				res.Success, res.Status = tr.Success, tr.Status
-				if t := rs.done[act.workflow]; t != nil && t.res == tr {
-					wr.transfer = t
-				}
-			}
-			if err != nil {
-				return &StepError{WorkflowID: p.id, StepID: sp.id, Code: CodeWorkflow, Err: fmt.Errorf("goto workflow %q: %w", act.workflow.id, err)}
-			}
-			return nil
-		case act.typ == "goto":
-			sr.Action = "goto"
-			i = act.stepIndex
-		}
-	}
-	if !lastOK {
-		return &StepError{WorkflowID: p.id, StepID: res.Steps[len(res.Steps)-1].StepID, Code: CodeStepFailed, Err: errors.New("the last step failed")}
-	}
-	res.Success, res.Status = true, StatusCompleted
-	return nil
-}
-
-// inputsFor passes the current inputs whose names the target declares (all
-// of them when it declares none), D20.
-func (rs *runState) inputsFor(target *wfPlan, in map[string]any) map[string]any {
-	if target.inputKeys == nil {
-		return in
-	}
-	out := map[string]any{}
-	for k, v := range in {
-		if target.inputKeys[k] {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// stepFailure is why a step failed: its (masked) error, unwrapping to the
-// attempt's cause when there is one, else the first unmet criterion.
-func stepFailure(sr *StepResult, cause error) error {
-	if sr.Error != "" {
-		if cause != nil {
-			return &maskedError{msg: sr.Error, cause: cause}
-		}
-		return errors.New(sr.Error)
-	}
-	for _, c := range sr.Criteria {
-		if !c.Passed {
-			if c.Error != "" {
-				return fmt.Errorf("criterion %q failed: %s", c.Condition, c.Error)
-			}
-			if sr.StatusCode != 0 {
-				return fmt.Errorf("criterion %q not met (status %d)", c.Condition, sr.StatusCode)
-			}
-			return fmt.Errorf("criterion %q not met", c.Condition)
-		}
-	}
-	return errors.New("step failed")
-}
-
 // attempt is the state of one execution attempt of a step.
 type attempt struct {
 	ex     *exchange
@@ -361,180 +232,6 @@ type attempt struct {
 	calleeRun *wfRun
 	success   bool
 	err       error
-}
-
-// runStep runs a step with its retries and returns the action selected
-// (nil: the default for success or failure) and, for a failed step, the
-// last attempt's error when it had no usable response (else nil).
-func (rs *runState) runStep(ctx context.Context, wr *wfRun, sp *stepPlan) (*StepResult, *actionPlan, error, error) {
-	start := rs.e.cfg.clock()
-	sr := &StepResult{StepID: sp.id, Outputs: map[string]any{}}
-	if sp.op != nil {
-		sr.Operation, sr.OperationID = sp.label, sp.op.ID
-	}
-	if sp.callee != nil {
-		sr.WorkflowID = sp.callee.id
-	}
-	rs.emit(Event{Kind: StepStarted, WorkflowID: wr.plan.id, StepID: sp.id, Depth: wr.depth})
-	var cause error
-	done := func(act *actionPlan, err error) (*StepResult, *actionPlan, error, error) {
-		sr.Duration = rs.e.cfg.clock().Sub(start)
-		rs.emit(Event{Kind: StepFinished, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Step: sr})
-		return sr, act, cause, err
-	}
-	retries := map[*actionPlan]int{}
-	for {
-		sr.Attempts++
-		sr.Action = ""
-		rs.steps++
-		if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
-			err := &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit,
-				Err: &LimitError{Limit: LimitStepExecutions, Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
-			sr.Error = err.Err.Error()
-			return done(nil, err)
-		}
-		at, fatal := rs.execute(ctx, wr, sp, sr)
-		if fatal != nil {
-			sr.Error = rs.mask.apply(fatal.Error())
-			return done(nil, fatal)
-		}
-		cause = at.err
-		ev := rs.scope(wr, sp, at)
-		sr.Success = at.success
-		outs := rs.evalOutputs(wr, sp.outputs, ev)
-		wr.steps[sp.id] = outs // expressions read the values; the trace masks them
-		sr.Outputs = rs.mask.outputs(outs)
-		if at.success {
-			sr.Error = ""
-			act, err := rs.selectAction(sp.onSuccess, ev, nil)
-			if err != nil {
-				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
-			}
-			return done(act, nil)
-		}
-		// Select a failure action. A retry whose named step or workflow
-		// fails counts as a failed retry attempt (D21): select again
-		// against the same response, without re-sending the step.
-		for {
-			act, err := rs.selectAction(sp.onFailure, ev, retries)
-			if err != nil {
-				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeStepFailed, Err: err})
-			}
-			if act == nil || act.typ != "retry" {
-				return done(act, nil)
-			}
-			retries[act]++
-			wait := rs.retryWait(act, at)
-			if err := rs.e.cfg.sleep(ctx, wait); err != nil {
-				return done(nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeCanceled, Err: err})
-			}
-			if act.stepIndex < 0 && act.workflow == nil {
-				break
-			}
-			ok, err := rs.runRetryTarget(ctx, wr, act)
-			if err != nil {
-				return done(nil, err)
-			}
-			if ok {
-				break
-			}
-		}
-	}
-}
-
-// runRetryTarget runs the step or workflow a retry action names, without
-// following its own actions.
-func (rs *runState) runRetryTarget(ctx context.Context, wr *wfRun, act *actionPlan) (bool, error) {
-	if act.workflow != nil {
-		r, err := rs.runWorkflow(ctx, act.workflow, rs.inputsFor(act.workflow, wr.inputs), wr.depth+1)
-		if r != nil {
-			wr.res.Dependencies = append(wr.res.Dependencies, r)
-		}
-		var se *StepError
-		if err != nil && errors.As(err, &se) && se.Code == CodeLimit {
-			return false, err
-		}
-		return err == nil && r != nil && r.Success, nil
-	}
-	target := wr.plan.steps[act.stepIndex]
-	tr := &StepResult{StepID: target.id, Outputs: map[string]any{}, Attempts: 1}
-	if target.op != nil {
-		tr.Operation, tr.OperationID = target.label, target.op.ID
-	}
-	start := rs.e.cfg.clock()
-	rs.steps++
-	if rs.steps > rs.e.cfg.limits.MaxStepExecutions {
-		return false, &StepError{WorkflowID: wr.plan.id, StepID: target.id, Code: CodeLimit, Err: &LimitError{Limit: LimitStepExecutions, Value: int64(rs.e.cfg.limits.MaxStepExecutions)}}
-	}
-	at, fatal := rs.execute(ctx, wr, target, tr)
-	if fatal != nil {
-		return false, fatal
-	}
-	ev := rs.scope(wr, target, at)
-	tr.Success = at.success
-	outs := rs.evalOutputs(wr, target.outputs, ev)
-	wr.steps[target.id] = outs
-	tr.Outputs = rs.mask.outputs(outs)
-	tr.Duration = rs.e.cfg.clock().Sub(start)
-	wr.res.Steps = append(wr.res.Steps, tr)
-	return at.success, nil
-}
-
-// retryWait is the wait before a retry: a Retry-After header overrides
-// retryAfter (D17); both are capped by Limits.MaxRetryWait.
-func (rs *runState) retryWait(act *actionPlan, at *attempt) time.Duration {
-	maxWait := rs.e.cfg.limits.MaxRetryWait
-	var d time.Duration
-	if act.hasAfter {
-		// Compared as float first: a huge retryAfter must not overflow.
-		switch secs := act.retryAfter; {
-		case !(secs > 0): // also NaN
-		case secs*float64(time.Second) >= float64(maxWait):
-			d = time.Duration(math.MaxInt64)
-		default:
-			d = time.Duration(secs * float64(time.Second))
-		}
-	}
-	if at.ex != nil && at.ex.resp != nil {
-		if ra, ok := parseRetryAfter(at.ex.respHeader.Get("Retry-After"), rs.e.cfg.clock()); ok {
-			d = ra
-		}
-	}
-	if d > maxWait {
-		if l := rs.logger(); l != nil {
-			l.Warn("retry wait capped by Limits.MaxRetryWait", "action", act.name, "wanted", d, "cap", maxWait)
-		}
-		d = maxWait
-	}
-	return d
-}
-
-// selectAction returns the first action whose criteria all hold (an action
-// without criteria always matches, D10). retries, when not nil, skips retry
-// actions whose retryLimit is exhausted (D15, D16).
-func (rs *runState) selectAction(list []*actionPlan, ev *scope, retries map[*actionPlan]int) (*actionPlan, error) {
-	for _, a := range list {
-		if a.typ == "retry" && retries != nil && retries[a] >= a.retryLimit {
-			continue
-		}
-		ok := true
-		for _, c := range a.criteria {
-			pass, err := c.c.Eval(ev)
-			if err != nil {
-				if l := rs.logger(); l != nil {
-					l.Warn("action criterion failed to evaluate", "action", a.name, "error", rs.mask.apply(err.Error()))
-				}
-			}
-			if !pass {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return a, nil
-		}
-	}
-	return nil, nil
 }
 
 // evalOutputs evaluates an outputs map; absent values are left out (D23).

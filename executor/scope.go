@@ -63,7 +63,7 @@ func (s *scope) Lookup(e *expr.Expr) (any, bool) {
 		}
 		return nil, false
 	case expr.KindWorkflows:
-		for p, run := range s.rs.done {
+		for p, run := range s.rs.m.done {
 			if p.id == e.ID && p.doc == s.wr.plan.doc {
 				if e.Field == "inputs" {
 					return expr.LookupName(run.inputs, e.Name)
