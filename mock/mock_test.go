@@ -506,9 +506,9 @@ func TestRoutesList(t *testing.T) {
 		got = append(got, r.Method+" "+r.Path+" "+r.OperationID)
 	}
 	want := []string{
+		"GET /files/{name}.{ext} getFile", "GET /owners/{ownerId}/pets ownerPets", "GET /owners/{uuid} getOwner",
 		"GET /pets listPets", "POST /pets createPet", "GET /pets/mine myPets", "GET /pets/{petId} getPet",
-		"DELETE /pets/{petId} deletePet", "GET /owners/{ownerId}/pets ownerPets", "GET /owners/{uuid} getOwner",
-		"GET /files/{name}.{ext} getFile",
+		"DELETE /pets/{petId} deletePet",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("routes\n got %q\nwant %q", got, want)
