@@ -487,7 +487,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 		return status
 	}
 	var out []byte
-	ct := m.name
+	var ct string
 	if v, ok := m.examples[exName]; exName != "" && ok {
 		b, c, err := s.encode(m.name, v, m.schema)
 		if err != nil {

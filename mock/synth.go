@@ -93,7 +93,8 @@ func seedFor(seed int64, key string) int64 {
 
 // flat is the merged constraints of the schemas that apply to one value.
 type flat struct {
-	never bool // a false schema applies: no value
+	never  bool // a false schema applies: no value
+	nullOK bool // a 3.0 nullable schema without type accepts null
 
 	typed bool     // types constrains the value
 	types []string // allowed types, in the order first declared
@@ -196,12 +197,17 @@ func (g *gen) addKeywords(f *flat, m map[string]any, depth int, seen map[string]
 		if !f.typed {
 			f.typed, f.types = true, t
 		} else {
-			f.types = slices.DeleteFunc(f.types, func(x string) bool {
-				return !slices.Contains(t, x) && !(x == "integer" && slices.Contains(t, "number"))
-			})
-			if slices.Contains(f.types, "number") && slices.Contains(t, "integer") && !slices.Contains(t, "number") {
-				f.types[slices.Index(f.types, "number")] = "integer"
+			// The intersection; number and integer meet in integer.
+			var both []string
+			for _, x := range f.types {
+				switch {
+				case slices.Contains(t, x):
+					both = append(both, x)
+				case x == "number" && slices.Contains(t, "integer"), x == "integer" && slices.Contains(t, "number"):
+					both = append(both, "integer")
+				}
 			}
+			f.types = both
 		}
 	}
 	if c, ok := m["const"]; ok && !g.sd.oas30 {
@@ -506,6 +512,15 @@ func (g *gen) value(ss []any, depth int, lean bool, path []any) (v any, ok bool,
 	if f.never {
 		return nil, false, nil
 	}
+	if g.sd.oas30 {
+		// nullable beside $ref or composition keywords accepts null (as
+		// package schema reads it).
+		for _, s := range ss {
+			if m, ok := s.(map[string]any); ok && m["nullable"] == true {
+				f.nullOK = true
+			}
+		}
+	}
 	for _, r := range f.refs {
 		g.stack[r]++
 	}
@@ -528,7 +543,7 @@ func (g *gen) value(ss []any, depth int, lean bool, path []any) (v any, ok bool,
 			}
 		}
 		if len(fits) == 0 {
-			fits = f.enum
+			fits = slices.Clone(f.enum) // sorted below: never the document's
 		}
 		// A non-null value first.
 		slices.SortStableFunc(fits, func(a, b any) int {
@@ -583,11 +598,14 @@ func (g *gen) pickType(f *flat, lean bool) string {
 			if t == "null" {
 				continue
 			}
-			if lean && (t == "object" || t == "array") && slices.Contains(f.types, "null") {
+			if lean && (t == "object" || t == "array") && (f.nullOK || slices.Contains(f.types, "null")) {
 				return "null"
 			}
 			return t
 		}
+		return "null"
+	}
+	if lean && f.nullOK {
 		return "null"
 	}
 	switch {
