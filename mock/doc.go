@@ -146,7 +146,9 @@
 // a top-level string property of the request body takes the request's
 // value, e.g. organization_id and member_id, when the value satisfies the
 // property's string constraints (format, pattern, lengths, enum, const)
-// and the echoed body still validates. Examples are returned verbatim.
+// and the echoed body as a whole still validates (when it would not, the
+// properties are echoed in order as long as it does: two items of a
+// uniqueItems array are never made equal). Examples are returned verbatim.
 // WithEcho(false) turns echo off.
 //
 // # Logging

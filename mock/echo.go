@@ -67,10 +67,16 @@ func (st *echoSite) accepts(str string) bool {
 	return st.chk == nil || st.chk.Validate(str) == nil
 }
 
-// echoBody encodes val with the request's strings written into the matching
-// echo sites of m; ok is false when nothing applies.
-func echoBody(m *media, val any, echo map[string]string) ([]byte, bool) {
-	var p *patch
+// echoBody returns the encoding of val with the request's strings written
+// into the matching echo sites of m, such that valid (the check of the
+// whole body) accepts it: all of them when it does, else those a greedy
+// pass in site order keeps. ok is false when nothing applies.
+func echoBody(m *media, val any, echo map[string]string, valid func(any) bool) ([]byte, bool) {
+	type edit struct {
+		st *echoSite
+		v  string
+	}
+	var edits []edit
 	for _, st := range m.sites {
 		nv, ok := echo[st.key]
 		if !ok {
@@ -79,15 +85,31 @@ func echoBody(m *media, val any, echo map[string]string) ([]byte, bool) {
 		if obj, ok := at(val, st.path).(map[string]any); !ok || obj[st.key] == nv || !st.accepts(nv) {
 			continue
 		}
-		if p == nil {
-			p = &patch{}
-		}
-		p.set(st.path, st.key, nv)
+		edits = append(edits, edit{st, nv})
 	}
-	if p == nil {
+	build := func(list []edit) *patch {
+		p := &patch{}
+		for _, e := range list {
+			p.set(e.st.path, e.st.key, e.v)
+		}
+		return p
+	}
+	if len(edits) == 0 {
 		return nil, false
 	}
-	return appendJSON(nil, val, p), true
+	if p := build(edits); valid(p.apply(val)) {
+		return appendJSON(nil, val, p), true
+	}
+	var kept []edit
+	for _, e := range edits {
+		if valid(build(append(kept, e)).apply(val)) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, false
+	}
+	return appendJSON(nil, val, build(kept)), true
 }
 
 func at(v any, path []any) any {

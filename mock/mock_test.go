@@ -802,3 +802,48 @@ func TestPartialDocumentServesItsOperations(t *testing.T) {
 		t.Errorf("listPets: %d %s", e.status, e.body)
 	}
 }
+
+// TestEchoKeepsTheBodyValid pins that an echo is left out when the echoed
+// body as a whole would no longer validate, although each string does
+// (here two items of a uniqueItems array would become equal): the sites
+// are taken in order while the body stays valid.
+func TestEchoKeepsTheBodyValid(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: echo, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, list]
+                properties:
+                  id: {type: string}
+                  list:
+                    type: array
+                    minItems: 2
+                    uniqueItems: true
+                    items: {type: object, required: [id], properties: {id: {type: string}}}
+`
+	checkDoc(t, doc)
+	s, err := NewFromBytes([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	e := send(t, ts, "GET", "/things/t-1", "")
+	v := e.json(t).(map[string]any)
+	if e.status != 200 || v["id"] != "t-1" {
+		t.Errorf("%d %s", e.status, e.body)
+	}
+	list := v["list"].([]any)
+	if len(list) != 2 || list[0].(map[string]any)["id"] != "t-1" || list[1].(map[string]any)["id"] == "t-1" {
+		t.Errorf("body %s", e.body)
+	}
+}

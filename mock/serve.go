@@ -507,7 +507,8 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 		}
 		ct, out = m.ct, b
 		if m.synth && s.cfg.echo && len(echo) > 0 && len(m.sites) > 0 {
-			if b, changed := echoBody(m, val, echo); changed && s.stillValid(m, b) {
+			valid := func(v any) bool { return s.stillValid(m, v) }
+			if b, changed := echoBody(m, val, echo, valid); changed {
 				out = b
 			}
 		}
@@ -523,18 +524,11 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 
 // stillValid reports whether an echoed body validates against m's schema
 // (each echoed string was checked on its own; this catches a combination
-// that breaks, such as a oneOf that no longer matches exactly one
-// alternative).
-func (s *Server) stillValid(m *media, b []byte) bool {
+// that breaks, such as items of a uniqueItems array made equal, or a oneOf
+// that no longer matches exactly one alternative).
+func (s *Server) stillValid(m *media, v any) bool {
 	chk := s.responseChecker(m)
-	if chk == nil {
-		return true
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return false
-	}
-	return len(chk.check(v)) == 0
+	return chk == nil || len(chk.check(v)) == 0
 }
 
 // setHeaders sets the declared headers of resp, each with its example or a
