@@ -16,8 +16,9 @@
 // from the index on its first request, and schemas are compiled, and
 // bodies synthesized, on first use, once. Start-up is therefore
 // proportional to the number of operations: New and a first request take
-// 0.2 s and 23 MB on a generated 24 MB description with 30000 operations
-// (BenchmarkNewLarge; loading it with oas.Load takes about 1.2 s more).
+// about 0.1 s and 23 MB on a generated 24 MB description with 30000
+// operations (BenchmarkNewLarge; loading it with oas.Load takes about 1 s
+// and 230 MB more).
 // Schemas are compiled with package schema from the description in the
 // JSON data model, as the contract checks do; a schema that reaches more
 // than WithMaxSchemaNodes JSON values through its $refs is not compiled

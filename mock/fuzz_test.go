@@ -60,6 +60,7 @@ func FuzzSynthesis(f *testing.F) {
 		`{"type":["integer","null"],"exclusiveMinimum":1.5,"maximum":1.7,"multipleOf":0.1}`,
 		`{"$ref":"#/components/schemas/A","nullable":true}`,
 		`false`,
+		`{"oneOf":[true,{"$ref":"#/components/schemas/A"},false],"anyOf":[1]}`,
 	} {
 		f.Add("3.1.0", s)
 		f.Add("3.0.3", s)

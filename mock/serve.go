@@ -17,8 +17,10 @@ import (
 )
 
 // ErrorResponse is the JSON body of the errors the mock itself produces
-// (404, 405, 400, 401, 413, 500); for 400, 401 and 413 the operation's
-// declared response for that status takes precedence (see Server.ServeHTTP).
+// (404, 405, 400, 401, 413, 500). For 400, 401 and 413 the operation's
+// declared response for that status, when it has a JSON media type, takes
+// precedence: its media type and a body valid against its schema (see the
+// package documentation).
 type ErrorResponse struct {
 	// Error is a stable code: not_found, method_not_allowed, bad_request,
 	// unauthorized, payload_too_large, mock_failure.
@@ -41,8 +43,10 @@ type Problem struct {
 
 var _ http.Handler = (*Server)(nil)
 
-// ServeHTTP routes the request to its operation, checks credentials (401),
-// parameters and body (400), and answers with the selected response.
+// ServeHTTP routes the request to its operation (or to the OAuth2 token
+// endpoint), checks credentials (401), parameters and body (400), and
+// answers with the selected response. It logs the request (WithRequestLog,
+// WithLogger) once answered.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	status := 0

@@ -376,7 +376,7 @@ func (g *gen) addKeywords(f *flat, m map[string]any, depth int, seen map[string]
 		if !ok || len(alts) == 0 {
 			continue
 		}
-		i := g.choose(alts, lean)
+		i := g.choose(alts, lean, seen)
 		if i < 0 {
 			f.never = true
 			continue
@@ -416,19 +416,22 @@ func inList(v any, list []any) bool {
 
 // choose picks the alternative of a oneOf/anyOf to build: the first that is
 // not only null (nor a false schema) and does not lead back to a value
-// being built, rotated by the attempt's shift. In lean mode a null-only
+// being built or to a schema already merged, rotated by the attempt's
+// shift. In lean mode a null-only
 // alternative, then one that does not recurse, is preferred.
-func (g *gen) choose(alts []any, lean bool) int {
+func (g *gen) choose(alts []any, lean bool, seen map[string]bool) int {
 	var nulls, plain, rec []int
 	for i, alt := range alts {
 		if b, ok := alt.(bool); ok && !b {
 			continue
 		}
 		m := g.sd.node(alt)
+		am, _ := alt.(map[string]any)
+		ref, _ := am["$ref"].(string)
 		switch {
 		case m != nil && slices.Equal(g.sd.typeList(m), []string{"null"}):
 			nulls = append(nulls, i)
-		case g.recursive(alt):
+		case g.recursive(alt) || seen[ref]:
 			rec = append(rec, i)
 		default:
 			plain = append(plain, i)
@@ -788,7 +791,7 @@ func (g *gen) object(f *flat, depth int, lean bool, path []any) map[string]any {
 	if !lean {
 		var scalars, nested []string
 		for _, name := range sortedKeys(f.props) {
-			if _, done := out[name]; done || !f.allowed(name) {
+			if _, done := out[name]; done || !g.allowed(f, name) {
 				continue
 			}
 			if g.nested(f.props[name]) {
@@ -814,13 +817,13 @@ func (g *gen) object(f *flat, depth int, lean bool, path []any) map[string]any {
 			if len(out) >= f.minProps {
 				break
 			}
-			if f.allowed(name) {
+			if g.allowed(f, name) {
 				put(name, false)
 			}
 		}
 		for i := 1; len(out) < f.minProps && i <= maxProps; i++ {
 			name := "property" + strconv.Itoa(i)
-			if _, taken := out[name]; taken || !f.allowed(name) || f.noExtra {
+			if _, taken := out[name]; taken || !g.allowed(f, name) || f.noExtra {
 				continue
 			}
 			put(name, false)
@@ -831,14 +834,14 @@ func (g *gen) object(f *flat, depth int, lean bool, path []any) map[string]any {
 
 // allowed reports whether every additionalProperties: false among the
 // merged schemas allows the property.
-func (f *flat) allowed(name string) bool {
+func (g *gen) allowed(f *flat, name string) bool {
 	for _, cs := range f.closed {
 		if cs.names[name] {
 			continue
 		}
 		ok := false
 		for _, p := range cs.patterns {
-			if re, err := regexp.Compile(p); err == nil && re.MatchString(name) {
+			if re := g.regexp(p); re != nil && re.MatchString(name) {
 				ok = true
 				break
 			}
