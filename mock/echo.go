@@ -1,20 +1,17 @@
 package mock
 
 import (
-	"slices"
 	"sync"
-
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 
 	"github.com/telaio/telaio/schema"
 )
 
 // echoSite is a string property of a synthesized body whose value a request
-// may replace (see WithEcho).
+// may replace (see WithEcho), with the string constraints that apply to it.
 type echoSite struct {
 	path []any // keys (string) and indexes (int) from the root to the object
 	key  string
-	sch  *base.Schema
+	cons map[string]any // format, pattern, lengths, enum, const; nil: any string
 
 	once sync.Once
 	chk  *schema.Schema // nil: any string is valid
@@ -23,89 +20,45 @@ type echoSite struct {
 
 const maxEchoSites = 10000
 
-// echoSites lists the string properties of v declared with a plain string
-// schema (type string, no allOf/oneOf/anyOf/not), walking v with sch.
-func echoSites(v any, sch *base.Schema) []*echoSite {
-	var out []*echoSite
-	var walk func(v any, sch *base.Schema, path []any, depth int)
-	walk = func(v any, sch *base.Schema, path []any, depth int) {
-		if sch == nil || depth > maxFixDepth || len(out) >= maxEchoSites {
-			return
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			props := map[string]*base.Schema{}
-			var req []string
-			objectParts(sch, props, &req, 0)
-			for _, alt := range [][]*base.SchemaProxy{sch.OneOf, sch.AnyOf} {
-				if len(alt) > 0 && alt[0] != nil {
-					objectParts(alt[0].Schema(), props, &req, 0)
-				}
-			}
-			for _, k := range sortedKeys(x) {
-				ps := props[k]
-				if ps == nil {
-					continue
-				}
-				if _, isStr := x[k].(string); isStr {
-					if plainString(ps) {
-						out = append(out, &echoSite{path: slices.Clone(path), key: k, sch: ps})
-					}
-					continue
-				}
-				walk(x[k], ps, append(path, k), depth+1)
-			}
-		case []any:
-			items := itemsSchema(sch)
-			for i, e := range x {
-				it := items
-				if i < len(sch.PrefixItems) && sch.PrefixItems[i] != nil {
-					it = sch.PrefixItems[i].Schema()
-				}
-				walk(e, it, append(path, i), depth+1)
-			}
-		}
+// newEchoSite records a string property synthesized from the flat set f.
+func newEchoSite(path []any, key string, f *flat) *echoSite {
+	c := map[string]any{}
+	if f.format != "" {
+		c["format"] = f.format
 	}
-	walk(v, sch, nil, 0)
-	return out
+	if len(f.patterns) > 0 {
+		all := make([]any, len(f.patterns))
+		for i, p := range f.patterns {
+			all[i] = map[string]any{"pattern": p}
+		}
+		c["allOf"] = all
+	}
+	if f.minLen > 0 {
+		c["minLength"] = float64(f.minLen)
+	}
+	if f.maxLen >= 0 {
+		c["maxLength"] = float64(f.maxLen)
+	}
+	if f.hasEnum {
+		c["enum"] = f.enum
+	}
+	if f.hasConst {
+		c["const"] = f.constV
+	}
+	if len(c) == 0 {
+		c = nil
+	}
+	return &echoSite{path: path, key: key, cons: c}
 }
 
-func plainString(s *base.Schema) bool {
-	return slices.Contains(s.Type, "string") && s.AllOf == nil && s.OneOf == nil && s.AnyOf == nil && s.Not == nil
-}
-
-// accepts reports whether str satisfies the site's string constraints
-// (format, pattern, length, enum, const), checked with package schema.
+// accepts reports whether str satisfies the site's string constraints,
+// checked with package schema.
 func (st *echoSite) accepts(str string) bool {
 	st.once.Do(func() {
-		c := map[string]any{}
-		s := st.sch
-		if s.Format != "" {
-			c["format"] = s.Format
-		}
-		if s.Pattern != "" {
-			c["pattern"] = s.Pattern
-		}
-		if s.MinLength != nil {
-			c["minLength"] = float64(*s.MinLength)
-		}
-		if s.MaxLength != nil {
-			c["maxLength"] = float64(*s.MaxLength)
-		}
-		if len(s.Enum) > 0 {
-			enum := make([]any, len(s.Enum))
-			for i, e := range s.Enum {
-				enum[i] = nodeValue(e)
-			}
-			c["enum"] = enum
-		}
-		if s.Const != nil {
-			c["const"] = nodeValue(s.Const)
-		}
-		if len(c) == 0 {
+		if st.cons == nil {
 			return
 		}
-		chk, err := schema.Compile(c, "")
+		chk, err := schema.Compile(st.cons, "")
 		st.chk, st.bad = chk, err != nil
 	})
 	if st.bad {
@@ -114,10 +67,16 @@ func (st *echoSite) accepts(str string) bool {
 	return st.chk == nil || st.chk.Validate(str) == nil
 }
 
-// echoBody encodes val with the request's strings written into the matching
-// echo sites of m; ok is false when nothing applies.
-func echoBody(m *media, val any, echo map[string]string) ([]byte, bool) {
-	var p *patch
+// echoBody returns the encoding of val with the request's strings written
+// into the matching echo sites of m, such that valid (the check of the
+// whole body) accepts it: all of them when it does, else those a greedy
+// pass in site order keeps. ok is false when nothing applies.
+func echoBody(m *media, val any, echo map[string]string, valid func(any) bool) ([]byte, bool) {
+	type edit struct {
+		st *echoSite
+		v  string
+	}
+	var edits []edit
 	for _, st := range m.sites {
 		nv, ok := echo[st.key]
 		if !ok {
@@ -126,15 +85,31 @@ func echoBody(m *media, val any, echo map[string]string) ([]byte, bool) {
 		if obj, ok := at(val, st.path).(map[string]any); !ok || obj[st.key] == nv || !st.accepts(nv) {
 			continue
 		}
-		if p == nil {
-			p = &patch{}
-		}
-		p.set(st.path, st.key, nv)
+		edits = append(edits, edit{st, nv})
 	}
-	if p == nil {
+	build := func(list []edit) *patch {
+		p := &patch{}
+		for _, e := range list {
+			p.set(e.st.path, e.st.key, e.v)
+		}
+		return p
+	}
+	if len(edits) == 0 {
 		return nil, false
 	}
-	return appendJSON(nil, val, p), true
+	if p := build(edits); valid(p.apply(val)) {
+		return appendJSON(nil, val, p), true
+	}
+	var kept []edit
+	for _, e := range edits {
+		if valid(build(append(kept, e)).apply(val)) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, false
+	}
+	return appendJSON(nil, val, build(kept)), true
 }
 
 func at(v any, path []any) any {

@@ -2,9 +2,11 @@ package mock
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -41,6 +43,52 @@ func FuzzServeHTTP(f *testing.F) {
 		s.ServeHTTP(w, req)
 		if w.Code == http.StatusInternalServerError {
 			t.Fatalf("500 for %s %s: %s", req.Method, target, w.Body)
+		}
+	})
+}
+
+// FuzzSynthesis builds a body for an arbitrary response schema (JSON
+// text, with components for $refs to reach): whatever the schema, the
+// mock must answer without panicking, and within its budgets.
+func FuzzSynthesis(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"object","required":["a"],"properties":{"a":{"$ref":"#/components/schemas/A"}}}`,
+		`{"oneOf":[{"const":1},{"type":"string","pattern":"^[a-z]{2,}\\d+$"}],"discriminator":{"propertyName":"k"}}`,
+		`{"type":"array","minItems":3,"uniqueItems":true,"items":{"enum":[1,2]}}`,
+		`{"allOf":[{"$ref":"#/components/schemas/A"},{"additionalProperties":false,"minProperties":4}]}`,
+		`{"type":"string","pattern":"(a|b)*c{3,5}[^x-z]?","minLength":7,"maxLength":9,"format":"uuid"}`,
+		`{"type":["integer","null"],"exclusiveMinimum":1.5,"maximum":1.7,"multipleOf":0.1}`,
+		`{"$ref":"#/components/schemas/A","nullable":true}`,
+		`false`,
+		`{"oneOf":[true,{"$ref":"#/components/schemas/A"},false],"anyOf":[1]}`,
+	} {
+		f.Add("3.1.0", s)
+		f.Add("3.0.3", s)
+	}
+	f.Fuzz(func(t *testing.T, version, sch string) {
+		if !json.Valid([]byte(sch)) || len(sch) > 4096 {
+			return
+		}
+		doc := `{"openapi":` + strconv.Quote(version) + `,"info":{"title":"f","version":"1"},
+"paths":{"/x":{"get":{"responses":{"200":{"description":"ok","content":{"application/json":{"schema":` + sch + `}}}}}}},
+"components":{"schemas":{"A":{"type":"object","properties":{"self":{"$ref":"#/components/schemas/A"},"b":` + sch + `}}}}}`
+		s, err := NewFromBytes([]byte(doc))
+		if err != nil {
+			return
+		}
+		op := s.prepare(s.ops[0])
+		m := op.success.media[0]
+		for _, a := range attempts {
+			g := newGen(s.sd, dirResponse, 1, a, DefaultSynthNodes, DefaultSynthDepth)
+			g.value([]any{m.schema}, 0, false, nil)
+			if g.nodes > hardNodes+1 {
+				t.Fatalf("%d nodes", g.nodes)
+			}
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", "/x", nil))
+		if w.Code == http.StatusInternalServerError && strings.Contains(w.Body.String(), "runtime error") {
+			t.Fatalf("panic: %s", w.Body)
 		}
 	})
 }

@@ -163,3 +163,31 @@ func (p *patch) set(path []any, key, value string) {
 	}
 	n.edits[key] = value
 }
+
+// apply returns v with p's edits, copying only the objects and arrays on
+// the edited paths (v is not modified).
+func (p *patch) apply(v any) any {
+	if p == nil {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = p.child(k).apply(e)
+		}
+		for k, s := range p.edits {
+			if _, ok := out[k]; ok {
+				out[k] = s
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = p.child(i).apply(e)
+		}
+		return out
+	}
+	return v
+}

@@ -3,44 +3,45 @@ package mock
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi/datamodel"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-
-	"github.com/telaio/telaio/internal/yamlx"
+	"github.com/telaio/telaio/oas"
+	"github.com/telaio/telaio/schema"
 )
 
 // DefaultMaxBodyBytes is the default limit on request body size.
 const DefaultMaxBodyBytes = 10 << 20
 
-// ErrNoModel is returned by New when the document has no usable OpenAPI 3.x
-// model (a Swagger 2.0 description, or one libopenapi could not build).
-var ErrNoModel = errors.New("mock: no OpenAPI 3 model")
+// ErrNoModel is returned by New for a nil document and by NewFromBytes for
+// bytes that are not an OpenAPI 3.0 or 3.1 description (a Swagger 2.0
+// description, or text that does not parse).
+var ErrNoModel = errors.New("mock: no OpenAPI 3 description")
 
 // Server is a mock of every operation of one OpenAPI 3.x description. It
-// implements http.Handler, is immutable after New and is safe for
-// concurrent use.
+// implements http.Handler, is immutable after New (what it prepares on
+// first use is prepared once, under sync.Once) and is safe for concurrent
+// use.
 type Server struct {
 	cfg      config
 	log      *slog.Logger
-	doc      libopenapi.Document
-	model    *v3.Document
+	doc      *oas.Document
+	sd       schemaDoc
+	schemas  *schema.OpenAPI // nil when the document's schemas cannot be compiled
 	router   *router
 	ops      []*operation
-	prefixes []string // base paths to strip, longest first
-	schemes  map[string]*v3.SecurityScheme
+	prefixes []string        // base paths to strip, longest first
+	tokens   map[string]bool // paths of the OAuth2 token endpoints served
 
-	rawOnce  sync.Once
-	raw      any
-	comp     compiler
-	rawErr   error
-	warnOnce sync.Once
+	docSecurity []requirement // the document's requirement list
+	assumed     []requirement // see WithAssumeSecurity
+
+	logMu sync.Mutex // serializes writes to cfg.reqLog
 }
 
 // Route describes one mocked operation.
@@ -52,20 +53,23 @@ type Route struct {
 
 type config struct {
 	log            *slog.Logger
+	reqLog         io.Writer
 	seed           int64
 	basePaths      []string
 	requireAuth    bool
 	assumeSecurity bool
 	echo           bool
 	maxBody        int64
-	raw            any
-	hasRaw         bool
+	synthNodes     int
+	synthDepth     int
+	maxSchemaNodes int
 }
 
 // Option configures New.
 type Option func(*config)
 
-// WithLogger sets the logger for build warnings and one debug line per
+// WithLogger sets the logger for warnings (a schema that does not compile,
+// a synthesized body that does not validate) and one debug line per
 // request. The default discards everything.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) {
@@ -74,6 +78,15 @@ func WithLogger(l *slog.Logger) Option {
 		}
 	}
 }
+
+// WithRequestLog writes one line per request to w once the answer is sent:
+// method, path (without the query), status and duration, as in
+//
+//	GET /v1/pets/42 200 1.204ms
+//
+// Writes are serialized; nil (the default) logs nothing. `telaio mock`
+// passes its standard error unless --quiet is given.
+func WithRequestLog(w io.Writer) Option { return func(c *config) { c.reqLog = w } }
 
 // WithSeed sets the seed from which synthesized values are derived
 // (default 0). Bodies depend only on the seed and the operation, response
@@ -115,36 +128,64 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithRawDocument supplies the description already decoded into the JSON data
-// model (nil, bool, float64, string, []any, map[string]any), which the
-// validators compile schemas from. Without it the server decodes the
-// document's bytes once, on the first request that needs validation.
-func WithRawDocument(raw any) Option {
-	return func(c *config) { c.raw, c.hasRaw = raw, raw != nil }
-}
-
-// NewFromBytes parses an OpenAPI 3.x description (YAML or JSON) with
-// libopenapi, without following remote or file references, and calls New.
-func NewFromBytes(spec []byte, opts ...Option) (*Server, error) {
-	cfg := datamodel.NewDocumentConfiguration()
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	doc, err := libopenapi.NewDocumentWithConfiguration(spec, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("mock: %w", err)
+// WithSynthesisLimits bounds synthesized bodies: once a body holds nodes
+// JSON values, or below depth levels of nesting, only required properties
+// and minItems items are added (defaults DefaultSynthNodes and
+// DefaultSynthDepth; values below 1 keep the default). Cycles of optional
+// properties in the schemas therefore end.
+func WithSynthesisLimits(nodes, depth int) Option {
+	return func(c *config) {
+		if nodes > 0 {
+			c.synthNodes = nodes
+		}
+		if depth > 0 {
+			c.synthDepth = depth
+		}
 	}
-	return New(doc, opts...)
 }
 
-// New builds a mock server for doc. It builds doc's v3 model (libopenapi
-// caches it, so a document already built costs nothing more) and the route
-// table; schemas are compiled and response bodies synthesized lazily, once
-// per operation and response, on first use.
-//
-// Callers creating doc themselves should set a discarding cfg.Logger on the
-// libopenapi configuration: its default logger writes to stdout.
-func New(doc libopenapi.Document, opts ...Option) (*Server, error) {
+// DefaultMaxSchemaNodes is the default size limit, in JSON values reached
+// through $refs, of a schema the mock compiles; see WithMaxSchemaNodes.
+const DefaultMaxSchemaNodes = 10000
+
+// WithMaxSchemaNodes limits the schemas the mock compiles (default
+// DefaultMaxSchemaNodes): a schema that reaches more JSON values, itself
+// and what its $refs reach, is not compiled, so a request is not validated
+// against it and a body synthesized from it is not checked (a warning is
+// logged). Compiling costs more than linear time in that size (about 1 s
+// for 20000 values), and one operation of a large description can reach
+// most of its schemas.
+func WithMaxSchemaNodes(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxSchemaNodes = n
+		}
+	}
+}
+
+// NewFromBytes loads an OpenAPI 3.0 or 3.1 description (YAML or JSON) with
+// oas.Load and calls New. Nothing is fetched: a $ref to another document
+// stays unresolved.
+func NewFromBytes(spec []byte, opts ...Option) (*Server, error) {
+	d, err := oas.Load(spec, "")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoModel, err)
+	}
+	return New(d, opts...)
+}
+
+// New builds a mock server for doc. It builds the route table from doc's
+// operation index and nothing else: schemas are compiled, and response
+// bodies synthesized, on the first request that needs them, once per
+// operation and response. A document that is a subset (oas.Document.Partial,
+// from the plan cache) is served as it is: only its operations are routed.
+// doc must not be modified afterwards.
+func New(doc *oas.Document, opts ...Option) (*Server, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("%w: nil document", ErrNoModel)
+	}
+	if _, ok := doc.Raw.(map[string]any); !ok {
+		return nil, fmt.Errorf("%w: the document has no content", ErrNoModel)
 	}
 	cfg := config{
 		log:            slog.New(slog.DiscardHandler),
@@ -152,35 +193,30 @@ func New(doc libopenapi.Document, opts ...Option) (*Server, error) {
 		assumeSecurity: true,
 		echo:           true,
 		maxBody:        DefaultMaxBodyBytes,
+		synthNodes:     DefaultSynthNodes,
+		synthDepth:     DefaultSynthDepth,
+		maxSchemaNodes: DefaultMaxSchemaNodes,
 	}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	if v := doc.GetVersion(); v != "" && !strings.HasPrefix(v, "3.") {
-		return nil, fmt.Errorf("%w: unsupported version %q", ErrNoModel, v)
+	s := &Server{
+		cfg: cfg, log: cfg.log, doc: doc, router: newRouter(),
+		sd:     schemaDoc{root: doc.Raw, oas30: strings.HasPrefix(doc.Version, "3.0")},
+		tokens: tokenPaths(doc.SecuritySchemes),
 	}
-	m, err := doc.BuildV3Model()
-	if m == nil {
-		if err == nil {
-			err = errors.New("empty model")
-		}
-		return nil, fmt.Errorf("%w: %w", ErrNoModel, err)
-	}
-	if err != nil {
-		// Typically circular references: the model is still usable.
-		cfg.log.Warn("mock: libopenapi reported problems building the model", "error", err)
-	}
-	s := &Server{cfg: cfg, log: cfg.log, doc: doc, model: &m.Model, router: newRouter()}
-	if cfg.hasRaw {
-		s.raw = cfg.raw
+	var err error
+	if s.schemas, err = schema.NewOpenAPI(doc.Raw); err != nil {
+		s.log.Warn("mock: schemas cannot be compiled; requests and responses are not validated", "error", err)
 	}
 	s.build()
 	return s, nil
 }
 
-// Routes lists the mocked operations in document order.
+// Routes lists the mocked operations, by path then method (the order of
+// oas.Document.Operations).
 func (s *Server) Routes() []Route {
 	out := make([]Route, len(s.ops))
 	for i, op := range s.ops {
@@ -190,73 +226,47 @@ func (s *Server) Routes() []Route {
 }
 
 func (s *Server) build() {
-	d := s.model
-	s.schemes = map[string]*v3.SecurityScheme{}
-	var schemeNames []string
-	if d.Components != nil && d.Components.SecuritySchemes != nil {
-		for name, sc := range d.Components.SecuritySchemes.FromOldest() {
-			if sc != nil {
-				s.schemes[name] = sc
-				schemeNames = append(schemeNames, name)
+	d := s.doc
+	servers := slices.Clone(d.Servers)
+	seenServer := map[string]bool{}
+	for _, sv := range servers {
+		seenServer[sv.URL] = true
+	}
+	if s.cfg.requireAuth {
+		if !d.UsesSecurity && s.cfg.assumeSecurity {
+			names := make([]string, 0, len(d.SecuritySchemes))
+			for name := range d.SecuritySchemes {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				s.assumed = append(s.assumed, requirement{s.credential(name)})
 			}
 		}
-	}
-	s.prefixes = basePaths(d.Servers, s.cfg.basePaths)
-
-	// Does any security requirement exist anywhere?
-	// (libopenapi leaves Security nil for a root "security: []".)
-	declared := d.Security != nil || d.GoLow() != nil && !d.GoLow().Security.IsEmpty()
-	type pending struct {
-		path, key, method string
-		item              *v3.PathItem
-		op                *v3.Operation
-	}
-	var all []pending
-	if d.Paths != nil && d.Paths.PathItems != nil {
-		for path, item := range d.Paths.PathItems.FromOldest() {
-			if item == nil {
-				s.log.Warn("mock: unresolvable path item", "path", path)
-				continue
-			}
-			for key, op := range item.GetOperations().FromOldest() {
-				if op == nil {
-					continue
-				}
-				if op.Security != nil {
-					declared = true
-				}
-				all = append(all, pending{path, key, strings.ToUpper(key), item, op})
-			}
+		if d.Security != nil {
+			s.docSecurity = s.requirements(d.Security)
 		}
 	}
-	var assumed []requirement
-	if !declared && s.cfg.assumeSecurity {
-		for _, name := range schemeNames {
-			assumed = append(assumed, requirement{s.credential(name)})
-		}
-	}
-	for _, p := range all {
-		op := s.newOperation(p.path, p.key, p.method, p.item, p.op)
-		switch {
-		case !s.cfg.requireAuth:
-		case p.op.Security != nil:
-			op.security = s.requirements(p.op.Security)
-		case d.Security != nil:
-			op.security = s.requirements(d.Security)
-		default:
-			op.security = assumed
-		}
+	for _, o := range d.Operations() {
+		op := newOperation(o)
 		if !s.router.add(op) {
 			s.log.Warn("mock: duplicate route ignored", "method", op.method, "path", op.path)
 			continue
 		}
 		s.ops = append(s.ops, op)
+		for _, sv := range o.Servers {
+			if !seenServer[sv.URL] {
+				seenServer[sv.URL] = true
+				servers = append(servers, sv)
+			}
+		}
 	}
+	s.prefixes = basePaths(servers, s.cfg.basePaths)
 }
 
 // basePaths collects the path parts of the server URLs (variables replaced
 // by their defaults) and the explicit prefixes, longest first.
-func basePaths(servers []*v3.Server, extra []string) []string {
+func basePaths(servers []oas.Server, extra []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -268,16 +278,9 @@ func basePaths(servers []*v3.Server, extra []string) []string {
 		out = append(out, p)
 	}
 	for _, sv := range servers {
-		if sv == nil {
-			continue
-		}
 		u := sv.URL
-		if sv.Variables != nil {
-			for name, v := range sv.Variables.FromOldest() {
-				if v != nil {
-					u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
-				}
-			}
+		for name, v := range sv.Variables {
+			u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
 		}
 		if i := strings.Index(u, "://"); i >= 0 {
 			rest := u[i+3:]
@@ -296,47 +299,6 @@ func basePaths(servers []*v3.Server, extra []string) []string {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
-}
-
-// compiler returns the schema compiler over the description in the JSON
-// data model, decoding the document on first use.
-func (s *Server) compiler() (compiler, error) {
-	s.rawOnce.Do(func() {
-		if s.raw == nil {
-			s.raw, s.rawErr = decodeDocument(s.doc)
-			if s.rawErr != nil {
-				return
-			}
-		}
-		s.comp, s.rawErr = newCompiler(s.raw)
-	})
-	if s.rawErr != nil {
-		s.warnOnce.Do(func() {
-			s.log.Warn("mock: schemas cannot be compiled; requests and responses are not validated", "error", s.rawErr)
-		})
-	}
-	return s.comp, s.rawErr
-}
-
-// decodeDocument converts the document libopenapi parsed to the JSON data
-// model, from its YAML node tree (cheaper than parsing the bytes again),
-// else from its bytes.
-func decodeDocument(doc libopenapi.Document) (any, error) {
-	info := doc.GetSpecInfo()
-	if info == nil {
-		return nil, errors.New("document has no spec info")
-	}
-	if info.RootNode != nil {
-		budget := yamlx.MaxNodes
-		v := nodeValueDepth(info.RootNode, 0, &budget)
-		if budget >= 0 {
-			return v, nil
-		}
-	}
-	if info.SpecBytes == nil {
-		return nil, errors.New("document bytes are not available")
-	}
-	return yamlx.Decode(*info.SpecBytes)
 }
 
 // candidates returns the request path with each matching base path removed

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/telaio/telaio/oas"
 )
 
 func petsServer(t testing.TB, opts ...Option) *httptest.Server {
@@ -506,9 +509,9 @@ func TestRoutesList(t *testing.T) {
 		got = append(got, r.Method+" "+r.Path+" "+r.OperationID)
 	}
 	want := []string{
+		"GET /files/{name}.{ext} getFile", "GET /owners/{ownerId}/pets ownerPets", "GET /owners/{uuid} getOwner",
 		"GET /pets listPets", "POST /pets createPet", "GET /pets/mine myPets", "GET /pets/{petId} getPet",
-		"DELETE /pets/{petId} deletePet", "GET /owners/{ownerId}/pets ownerPets", "GET /owners/{uuid} getOwner",
-		"GET /files/{name}.{ext} getFile",
+		"DELETE /pets/{petId} deletePet",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("routes\n got %q\nwant %q", got, want)
@@ -599,5 +602,248 @@ func TestStytchWorkflowEcho(t *testing.T) {
 		`{"organization_id":"o","member_id":"m","mfa_phone_number":null}`, basic, ct)
 	if e.status != 400 {
 		t.Errorf("null optional property: %d %s", e.status, e.body)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestRequestLog pins the WithRequestLog format: one line per request,
+// method, path without the query, status and duration.
+func TestRequestLog(t *testing.T) {
+	var buf syncBuffer
+	ts := petsServer(t, WithRequestLog(&buf))
+	send(t, ts, "GET", "/v1/pets/mine?secret=1", "")
+	send(t, ts, "GET", "/pets/1", "")
+	send(t, ts, "PUT", "/nope", "")
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	want := []string{`GET /v1/pets/mine 200 `, `GET /pets/1 401 `, `PUT /nope 404 `}
+	if len(lines) != len(want) {
+		t.Fatalf("log:\n%s", buf.String())
+	}
+	for i, l := range lines {
+		rest, ok := strings.CutPrefix(l, want[i])
+		if _, err := time.ParseDuration(rest); !ok || err != nil {
+			t.Errorf("line %q, want %q followed by a duration", l, want[i])
+		}
+	}
+	t.Run("off by default", func(t *testing.T) {
+		s, err := NewFromBytes([]byte(openDoc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.cfg.reqLog != nil {
+			t.Error("a request log by default")
+		}
+	})
+}
+
+const errorsDoc = `openapi: 3.1.0
+info: {title: errors, version: "1"}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+  schemas:
+    Strict:
+      type: object
+      additionalProperties: false
+      required: [code, message]
+      properties:
+        code: {type: integer}
+        message: {type: string}
+security: [{key: []}]
+paths:
+  /problem:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201": {description: ok}
+        "4XX":
+          description: bad
+          content:
+            application/problem+json:
+              schema: {type: object, properties: {title: {type: string}, status: {type: integer}}}
+  /strict:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201": {description: ok}
+        default:
+          description: error
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Strict"}
+  /bare:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201": {description: ok}
+`
+
+// TestOwnErrorsUseDeclaredResponse pins issue 14: the mock's own 400 and
+// 401 use the operation's declared response for the status (exact, range,
+// default): its JSON media type and a body valid against its schema,
+// problem details for application/problem+json; without one, the
+// ErrorResponse.
+func TestOwnErrorsUseDeclaredResponse(t *testing.T) {
+	doc, err := oas.Load([]byte(errorsDoc), "errors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newContract(t, doc)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	key := "X-Key: k"
+	ct := "Content-Type: application/json"
+	for _, tt := range []struct {
+		name, path string
+		hdr        []string
+		status     int
+		ctype      string
+		want       string // a fragment of the body
+	}{
+		{"problem details", "/problem", []string{key, ct}, 400, "application/problem+json", `"title":"Bad Request"`},
+		{"problem details carry the details", "/problem", []string{key, ct}, 400, "application/problem+json", `"details":[{"in":"body"`},
+		{"problem details for 401", "/problem", []string{ct}, 401, "application/problem+json", `"status":401`},
+		{"strict schema: the message written in", "/strict", []string{key, ct}, 400, "application/json", `"message":"the request does not match the operation POST /strict: body: missing required property \"name\""`},
+		{"strict schema: the status as code", "/strict", []string{key, ct}, 400, "application/json", `"code":400`},
+		{"nothing declared", "/bare", []string{key, ct}, 400, "application/json", `"error":"bad_request"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := send(t, ts, "POST", tt.path, `{"other":1}`, tt.hdr...)
+			if e.status != tt.status || e.header.Get("Content-Type") != tt.ctype || !strings.Contains(string(e.body), tt.want) {
+				t.Fatalf("got %d %q %s, want %d %q with %s", e.status, e.header.Get("Content-Type"), e.body, tt.status, tt.ctype, tt.want)
+			}
+			op, err := doc.OperationByPointer("/paths/~1" + tt.path[1:] + "/post")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.path != "/bare" {
+				if vs := c.violations(op, e.status, e.header, e.body); len(vs) > 0 {
+					t.Errorf("contract violations: %v", vs)
+				}
+			}
+		})
+	}
+}
+
+// TestPartialDocumentServesItsOperations pins the decision for a subset
+// from the plan cache (oas.Document.Partial): it is served as it is, its
+// operations only, without reading the whole description.
+func TestPartialDocumentServesItsOperations(t *testing.T) {
+	src, err := os.ReadFile("testdata/pets.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := oas.Load(src, "pets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := whole.OperationByID("getPet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := whole.Subset([]*oas.Operation{op})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() ([]byte, error) { t.Error("the whole description was read"); return src, nil }
+	part, err := oas.LoadSubsetFunc(entry, read, "pets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Routes(); len(r) != 1 || r[0].OperationID != "getPet" {
+		t.Errorf("routes %v", r)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	if e := send(t, ts, "GET", "/v1/pets/1", "", "Authorization: "+bearer); e.status != 200 {
+		t.Errorf("getPet: %d %s", e.status, e.body)
+	}
+	if e := send(t, ts, "GET", "/pets/1", "", "Authorization: "+bearer, "Prefer: code=500"); e.status != 500 {
+		t.Errorf("getPet default: %d %s", e.status, e.body)
+	}
+	if e := send(t, ts, "GET", "/pets?limit=1", "", "Authorization: "+bearer); e.status != 404 {
+		t.Errorf("listPets: %d %s", e.status, e.body)
+	}
+}
+
+// TestEchoKeepsTheBodyValid pins that an echo is left out when the echoed
+// body as a whole would no longer validate, although each string does
+// (here two items of a uniqueItems array would become equal): the sites
+// are taken in order while the body stays valid.
+func TestEchoKeepsTheBodyValid(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: echo, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, list]
+                properties:
+                  id: {type: string}
+                  list:
+                    type: array
+                    minItems: 2
+                    uniqueItems: true
+                    items: {type: object, required: [id], properties: {id: {type: string}}}
+`
+	checkDoc(t, doc)
+	s, err := NewFromBytes([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	e := send(t, ts, "GET", "/things/t-1", "")
+	v := e.json(t).(map[string]any)
+	if e.status != 200 || v["id"] != "t-1" {
+		t.Errorf("%d %s", e.status, e.body)
+	}
+	list := v["list"].([]any)
+	if len(list) != 2 || list[0].(map[string]any)["id"] != "t-1" || list[1].(map[string]any)["id"] == "t-1" {
+		t.Errorf("body %s", e.body)
 	}
 }

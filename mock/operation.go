@@ -6,24 +6,25 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-
 	"github.com/telaio/telaio/internal/jsonptr"
+	"github.com/telaio/telaio/oas"
 )
 
-// operation is one routed operation with everything a request needs,
-// prepared by New; schema validators are compiled on first use.
+// operation is one routed operation. New fills in what routing needs;
+// the rest is read from the index on the first request (Server.prepare),
+// and the schemas are compiled on first use.
 type operation struct {
-	id     string
-	method string // upper case
-	path   string // template
-	key    string // key in the path item ("get", or an additional operation's name)
+	id      string
+	method  string // upper case
+	path    string // template
+	pointer string // JSON pointer of the operation object
+	src     *oas.Operation
 
+	ready    sync.Once
 	params   []*param
 	body     *requestBody // nil when none declared
 	security []requirement
-	resps    []*response // declared order, default last
+	resps    []*response // declaration order, default last
 	success  *response
 
 	once  sync.Once
@@ -37,24 +38,30 @@ type requestBody struct {
 
 type bodyMedia struct {
 	name   string // lower-cased media type, may be a range (application/*)
-	schema *base.Schema
+	ptr    string // schema pointer, "" when none
+	schema any
 }
 
 // response is a declared response.
 type response struct {
-	code   string // "200", "2XX", "default"
-	status int    // status to send (ranges send their x00)
+	code   string // as written: "200", "2XX", "default"
+	status int    // status to send (ranges send their x00, default 200)
 	media  []*media
-	heads  []*header
 	op     *operation
+
+	headOnce sync.Once
+	heads    []*header
 }
 
 // media is a response media type with its lazily built default body.
 type media struct {
-	name   string
-	mt     *v3.MediaType
-	schema *base.Schema
-	resp   *response
+	name     string
+	ptr      string // schema pointer, "" when none
+	schema   any
+	example  any
+	hasEx    bool
+	examples map[string]any
+	resp     *response
 
 	once  sync.Once
 	val   any
@@ -70,112 +77,137 @@ type media struct {
 }
 
 type header struct {
-	name string
-	h    *v3.Header
+	name     string
+	required bool
+	ptr      string // schema pointer
+	example  any
+	hasEx    bool
 
 	once sync.Once
 	text string // the value sent, computed once
 	ok   bool
 }
 
-// opCheckers holds the compiled validators of an operation.
+// opCheckers holds the compiled request validators of an operation.
 type opCheckers struct {
 	params map[*param]checker
 	body   map[*bodyMedia]checker
-	media  map[*media]string // schema pointers of response media types
 }
 
-func (s *Server) newOperation(path, key, method string, item *v3.PathItem, o *v3.Operation) *operation {
-	op := &operation{id: o.OperationId, method: method, path: path, key: key}
-	// Parameters: path-item ones, overridden by operation ones with the
-	// same name and location.
-	idx := map[string]int{}
-	addParams := func(list []*v3.Parameter) {
-		for _, p := range list {
-			if p == nil || p.Name == "" {
-				continue
-			}
-			// The specification says header parameters named Accept,
-			// Content-Type or Authorization are ignored.
-			if strings.EqualFold(p.In, "header") && (strings.EqualFold(p.Name, "Accept") ||
-				strings.EqualFold(p.Name, "Content-Type") || strings.EqualFold(p.Name, "Authorization")) {
-				continue
-			}
-			pp := newParam(p)
-			k := paramKey(pp.in, pp.name)
-			if i, ok := idx[k]; ok {
-				op.params[i] = pp
-				continue
-			}
-			idx[k] = len(op.params)
-			op.params = append(op.params, pp)
-		}
-	}
-	addParams(item.Parameters)
-	addParams(o.Parameters)
+func newOperation(o *oas.Operation) *operation {
+	return &operation{id: o.ID, method: o.Method, path: o.Path, pointer: o.Pointer, src: o}
+}
 
-	if rb := o.RequestBody; rb != nil {
-		b := &requestBody{required: rb.Required != nil && *rb.Required}
-		if rb.Content != nil {
-			for name, mt := range rb.Content.FromOldest() {
-				bm := &bodyMedia{name: strings.ToLower(strings.TrimSpace(name))}
-				if mt != nil && mt.Schema != nil {
-					bm.schema = mt.Schema.Schema()
-				}
-				b.media = append(b.media, bm)
-			}
+// prepare fills in op from its index entry, once.
+func (s *Server) prepare(op *operation) *operation {
+	op.ready.Do(func() {
+		op.fill(op.src)
+		switch {
+		case !s.cfg.requireAuth:
+		case op.src.Security != nil:
+			op.security = s.requirements(op.src.Security)
+		case s.doc.Security != nil:
+			op.security = s.docSecurity
+		default:
+			op.security = s.assumed
 		}
-		op.body = b
-	}
-
-	if o.Responses != nil {
-		if o.Responses.Codes != nil {
-			for code, r := range o.Responses.Codes.FromOldest() {
-				if r == nil {
-					continue
-				}
-				op.resps = append(op.resps, newResponse(op, strings.ToUpper(code), r))
-			}
-		}
-		if r := o.Responses.Default; r != nil {
-			op.resps = append(op.resps, newResponse(op, "default", r))
-		}
-	}
-	op.success = pickSuccess(op.resps)
+	})
 	return op
 }
 
-func newResponse(op *operation, code string, r *v3.Response) *response {
-	resp := &response{code: code, op: op}
+func (op *operation) fill(o *oas.Operation) {
+	for _, p := range o.Parameters {
+		if p == nil || p.Name == "" {
+			continue
+		}
+		// The specification says header parameters named Accept,
+		// Content-Type or Authorization are ignored.
+		if strings.EqualFold(p.In, "header") && (strings.EqualFold(p.Name, "Accept") ||
+			strings.EqualFold(p.Name, "Content-Type") || strings.EqualFold(p.Name, "Authorization")) {
+			continue
+		}
+		op.params = append(op.params, newParam(p))
+	}
+	if rb := o.Body; rb != nil {
+		b := &requestBody{required: rb.Required}
+		for _, mt := range rb.Content {
+			b.media = append(b.media, &bodyMedia{
+				name: strings.ToLower(strings.TrimSpace(mt.Name)), ptr: mt.SchemaPointer, schema: mt.Schema,
+			})
+		}
+		op.body = b
+	}
+	for _, r := range o.Responses {
+		op.resps = append(op.resps, newResponse(op, r))
+	}
+	op.success = pickSuccess(op.resps)
+}
+
+func newResponse(op *operation, r *oas.Response) *response {
+	resp := &response{code: r.Code, op: op}
+	code := strings.ToUpper(r.Code)
 	switch {
-	case code == "default":
+	case r.Code == "default":
 		resp.status = 200
 	case len(code) == 3 && strings.HasSuffix(code, "XX"):
 		resp.status = int(code[0]-'0') * 100
 	default:
 		resp.status, _ = strconv.Atoi(code)
 	}
-	if r.Content != nil {
-		for name, mt := range r.Content.FromOldest() {
-			if mt == nil {
-				continue
-			}
-			m := &media{name: strings.ToLower(strings.TrimSpace(name)), mt: mt, resp: resp}
-			if mt.Schema != nil {
-				m.schema = mt.Schema.Schema()
-			}
-			resp.media = append(resp.media, m)
-		}
-	}
-	if r.Headers != nil {
-		for name, h := range r.Headers.FromOldest() {
-			if h == nil || strings.EqualFold(name, "Content-Type") {
-				continue
-			}
-			resp.heads = append(resp.heads, &header{name: name, h: h})
-		}
+	for _, mt := range r.Content {
+		resp.media = append(resp.media, &media{
+			name: strings.ToLower(strings.TrimSpace(mt.Name)), ptr: mt.SchemaPointer, schema: mt.Schema,
+			example: mt.Example, hasEx: mt.HasExample, examples: mt.Examples, resp: resp,
+		})
 	}
 	return resp
+}
+
+// headers lists the declared response headers (Content-Type excepted),
+// read from the description on first use.
+func (s *Server) headers(resp *response) []*header {
+	resp.headOnce.Do(func() {
+		rm, rptr, ok := s.sd.resolveObject(resp.op.pointer + "/responses/" + jsonptr.EscapeToken(resp.code))
+		if !ok {
+			return
+		}
+		hs, _ := rm["headers"].(map[string]any)
+		for _, name := range sortedKeys(hs) {
+			if strings.EqualFold(name, "Content-Type") {
+				continue
+			}
+			hm, hptr, ok := s.sd.resolveObject(rptr + "/headers/" + jsonptr.EscapeToken(name))
+			if !ok {
+				continue
+			}
+			h := &header{name: name}
+			h.required, _ = hm["required"].(bool)
+			if _, ok := hm["schema"]; ok {
+				h.ptr = hptr + "/schema"
+			}
+			if ex, ok := hm["example"]; ok {
+				h.example, h.hasEx = ex, true
+			} else if v, ok := firstExample(s.sd, hm["examples"]); ok {
+				h.example, h.hasEx = v, true
+			}
+			resp.heads = append(resp.heads, h)
+		}
+	})
+	return resp.heads
+}
+
+// firstExample returns the value of the first (in name order) Example
+// Object with an inline value of an examples map.
+func firstExample(sd schemaDoc, v any) (any, bool) {
+	exs, _ := v.(map[string]any)
+	for _, k := range sortedKeys(exs) {
+		if em := sd.node(exs[k]); em != nil {
+			if val, ok := em["value"]; ok {
+				return val, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // pickSuccess returns the lowest declared 2XX response (exact codes before
@@ -193,9 +225,9 @@ func pickSuccess(rs []*response) *response {
 	}
 	if len(twos) > 0 {
 		sort.SliceStable(twos, func(i, j int) bool {
-			a, b := twos[i].code, twos[j].code
+			a, b := strings.ToUpper(twos[i].code), strings.ToUpper(twos[j].code)
 			// "2XX" sorts after every exact 2xx code.
-			return strings.Replace(a, "X", "9", -1) < strings.Replace(b, "X", "9", -1)
+			return strings.ReplaceAll(a, "X", "9") < strings.ReplaceAll(b, "X", "9")
 		})
 		return twos[0]
 	}
@@ -214,10 +246,11 @@ func (op *operation) findResponse(code int) (*response, int) {
 	c := strconv.Itoa(code)
 	var rng, def *response
 	for _, r := range op.resps {
+		rc := strings.ToUpper(r.code)
 		switch {
-		case r.code == c:
+		case rc == c:
 			return r, code
-		case len(r.code) == 3 && strings.HasSuffix(r.code, "XX") && len(c) == 3 && r.code[0] == c[0]:
+		case len(rc) == 3 && strings.HasSuffix(rc, "XX") && len(c) == 3 && rc[0] == c[0]:
 			rng = r
 		case r.code == "default":
 			def = r
@@ -232,74 +265,26 @@ func (op *operation) findResponse(code int) (*response, int) {
 	return nil, 0
 }
 
-// checkers compiles the operation's request validators once. It returns nil
-// when schemas cannot be compiled (then requests are only checked
-// structurally).
+// checkers compiles the operation's request validators once. Schemas that
+// do not compile are not validated (a warning is logged).
 func (s *Server) checkers(op *operation) *opCheckers {
 	op.once.Do(func() {
-		comp, err := s.compiler()
-		if err != nil {
-			return
-		}
-		root := s.raw
-		c := &opCheckers{params: map[*param]checker{}, body: map[*bodyMedia]checker{}, media: map[*media]string{}}
-		itemPtr := "/paths/" + jsonptr.EscapeToken(op.path)
-		_, itemPtr, ok := resolve(root, itemPtr)
-		if !ok {
-			s.log.Warn("mock: operation not found in the raw document", "path", op.path)
-			op.check = c
-			return
-		}
-		opPtr := itemPtr + "/" + jsonptr.EscapeToken(op.key)
-		if _, ok := jsonptr.Lookup(root, opPtr); !ok {
-			opPtr = itemPtr + "/additionalOperations/" + jsonptr.EscapeToken(op.key)
-		}
-		pptrs := rawParamPointers(root, itemPtr, opPtr)
+		c := &opCheckers{params: map[*param]checker{}, body: map[*bodyMedia]checker{}}
 		for _, p := range op.params {
-			ptr := pptrs[paramKey(p.in, p.name)]
-			if ptr == "" {
+			if p.ptr == "" {
 				continue
 			}
-			sp := schemaPointer(root, ptr)
-			if p.content != "" {
-				sp = schemaPointer(root, ptr+"/content/"+jsonptr.EscapeToken(p.contentKey))
-			}
-			if sp == "" {
-				continue
-			}
-			if chk := s.compile(comp, sp, dirRequest); chk != nil {
+			if chk := s.compile(p.ptr, dirRequest); chk != nil {
 				c.params[p] = chk
 			}
 		}
 		if op.body != nil {
-			if _, rbPtr, ok := resolve(root, opPtr+"/requestBody"); ok {
-				content, _ := jsonptr.Lookup(root, rbPtr+"/content")
-				for _, bm := range op.body.media {
-					key := findKey(content, bm.name)
-					sp := schemaPointer(root, rbPtr+"/content/"+jsonptr.EscapeToken(key))
-					if key == "" || sp == "" {
-						continue
-					}
-					if chk := s.compile(comp, sp, dirRequest); chk != nil {
-						c.body[bm] = chk
-					}
+			for _, bm := range op.body.media {
+				if bm.ptr == "" {
+					continue
 				}
-			}
-		}
-		for _, r := range op.resps {
-			code := r.code
-			if code != "default" {
-				code = findKey(lookupOr(root, opPtr+"/responses"), code)
-			}
-			_, rPtr, ok := resolve(root, opPtr+"/responses/"+jsonptr.EscapeToken(code))
-			if !ok {
-				continue
-			}
-			content, _ := jsonptr.Lookup(root, rPtr+"/content")
-			for _, m := range r.media {
-				key := findKey(content, m.name)
-				if sp := schemaPointer(root, rPtr+"/content/"+jsonptr.EscapeToken(key)); key != "" && sp != "" {
-					c.media[m] = sp
+				if chk := s.compile(bm.ptr, dirRequest); chk != nil {
+					c.body[bm] = chk
 				}
 			}
 		}
@@ -308,46 +293,26 @@ func (s *Server) checkers(op *operation) *opCheckers {
 	return op.check
 }
 
-func (s *Server) compile(comp compiler, ptr string, dir direction) checker {
-	chk, err := comp.compile(ptr, dir)
+// compile returns the validator of the schema at ptr, or nil when it does
+// not compile or is larger than WithMaxSchemaNodes allows.
+func (s *Server) compile(ptr string, dir direction) checker {
+	if s.schemas == nil || ptr == "" {
+		return nil
+	}
+	if !s.sd.within(ptr, s.cfg.maxSchemaNodes) {
+		s.log.Warn("mock: schema too large to compile; not validated", "pointer", ptr, "limit", s.cfg.maxSchemaNodes)
+		return nil
+	}
+	sch, err := s.schemas.Compile(ptr, dir)
 	if err != nil {
 		s.log.Warn("mock: schema does not compile; not validated", "pointer", ptr, "error", err)
 		return nil
 	}
-	return chk
+	return schemaChecker{sch}
 }
 
-// responseChecker returns the compiled response validator of m, or nil.
+// responseChecker returns the compiled validator of m's schema, or nil.
 func (s *Server) responseChecker(m *media) checker {
-	m.chkOnce.Do(func() {
-		c := s.checkers(m.resp.op)
-		comp, err := s.compiler()
-		if c == nil || err != nil {
-			return
-		}
-		if ptr := c.media[m]; ptr != "" {
-			m.chk = s.compile(comp, ptr, dirResponse)
-		}
-	})
+	m.chkOnce.Do(func() { m.chk = s.compile(m.ptr, dirResponse) })
 	return m.chk
-}
-
-func lookupOr(root any, ptr string) any {
-	v, _ := jsonptr.Lookup(root, ptr)
-	return v
-}
-
-// findKey returns the key of the object m equal to name, ignoring case (media
-// types and XX codes are case-insensitive).
-func findKey(m any, name string) string {
-	obj, _ := m.(map[string]any)
-	if _, ok := obj[name]; ok {
-		return name
-	}
-	for k := range obj {
-		if strings.EqualFold(strings.TrimSpace(k), name) {
-			return k
-		}
-	}
-	return ""
 }

@@ -8,48 +8,26 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/telaio/telaio/oas"
 )
 
 // param is a resolved parameter with what decoding needs.
 type param struct {
-	name, in   string
-	style      string
-	explode    bool
-	required   bool
-	schema     *base.Schema // nil when absent or unresolvable
-	content    string       // media type when the parameter uses content
-	contentKey string       // the content key as written
+	name, in string
+	style    string
+	explode  bool
+	required bool
+	ptr      string // schema pointer, "" when none
+	schema   any    // nil when absent
+	content  string // media type when the parameter uses content
 }
 
-func newParam(p *v3.Parameter) *param {
-	pp := &param{name: p.Name, in: strings.ToLower(p.In), style: p.Style}
-	pp.required = p.Required != nil && *p.Required || pp.in == "path"
-	if pp.style == "" {
-		switch pp.in {
-		case "query", "cookie":
-			pp.style = "form"
-		default:
-			pp.style = "simple"
-		}
-	}
-	pp.explode = pp.style == "form"
-	if p.Explode != nil {
-		pp.explode = *p.Explode
-	}
-	if p.Schema != nil {
-		pp.schema = p.Schema.Schema()
-	}
-	if p.Content != nil {
-		for name, mt := range p.Content.FromOldest() {
-			pp.content = strings.ToLower(strings.TrimSpace(name))
-			pp.contentKey = name
-			if mt != nil && mt.Schema != nil {
-				pp.schema = mt.Schema.Schema()
-			}
-			break
-		}
+func newParam(p *oas.Parameter) *param {
+	pp := &param{
+		name: p.Name, in: strings.ToLower(p.In), style: p.Style, explode: p.Explode,
+		required: p.Required || strings.EqualFold(p.In, "path"),
+		ptr:      p.SchemaPointer, schema: p.Schema,
+		content: strings.ToLower(strings.TrimSpace(p.ContentType)),
 	}
 	if pp.in == "header" {
 		pp.name = http.CanonicalHeaderKey(pp.name)
@@ -59,6 +37,7 @@ func newParam(p *v3.Parameter) *param {
 
 // paramSource gives access to the request's parameter values.
 type paramSource struct {
+	sd    schemaDoc
 	r     *http.Request
 	path  pathParams
 	query url.Values
@@ -76,8 +55,8 @@ func (p *param) decode(src *paramSource) (v any, present bool, msg string) {
 		}
 		raw = []string{s}
 	case "query":
-		if p.content == "" && p.isObject() && (p.style == "deepObject" || p.style == "form" && p.explode) {
-			return p.queryObject(src.query)
+		if p.content == "" && p.isObject(src.sd) && (p.style == "deepObject" || p.style == "form" && p.explode) {
+			return p.queryObject(src.sd, src.query)
 		}
 		vals, ok := src.query[p.name]
 		if !ok {
@@ -109,18 +88,19 @@ func (p *param) decode(src *paramSource) (v any, present bool, msg string) {
 		}
 		return v, true, ""
 	}
+	sd := src.sd
 	switch {
-	case p.isArray():
-		return p.array(raw), true, ""
-	case p.isObject():
-		return p.object(raw[0]), true, ""
+	case p.isArray(sd):
+		return p.array(sd, raw), true, ""
+	case p.isObject(sd):
+		return p.object(sd, raw[0]), true, ""
 	default:
-		return coerce(p.stripPrefix(raw[0]), p.schema), true, ""
+		return coerce(sd, p.stripPrefix(raw[0]), p.schema), true, ""
 	}
 }
 
-func (p *param) isArray() bool  { return slices.Contains(schemaTypes(p.schema), "array") }
-func (p *param) isObject() bool { return slices.Contains(schemaTypes(p.schema), "object") }
+func (p *param) isArray(sd schemaDoc) bool  { return slices.Contains(sd.types(p.schema), "array") }
+func (p *param) isObject(sd schemaDoc) bool { return slices.Contains(sd.types(p.schema), "object") }
 
 // stripPrefix removes the label (".") or matrix (";name=") prefix.
 func (p *param) stripPrefix(s string) string {
@@ -134,11 +114,8 @@ func (p *param) stripPrefix(s string) string {
 	return s
 }
 
-func (p *param) array(raw []string) []any {
-	var items *base.Schema
-	if p.schema != nil && p.schema.Items != nil && p.schema.Items.IsA() && p.schema.Items.A != nil {
-		items = p.schema.Items.A.Schema()
-	}
+func (p *param) array(sd schemaDoc, raw []string) []any {
+	items := sd.items(p.schema)
 	var parts []string
 	switch p.style {
 	case "form":
@@ -175,50 +152,46 @@ func (p *param) array(raw []string) []any {
 		if p.in == "header" {
 			s = strings.TrimSpace(s)
 		}
-		out[i] = coerce(s, items)
+		out[i] = coerce(sd, s, items)
 	}
 	return out
 }
 
 // object decodes simple/form non-exploded ("k,v,k,v") and simple exploded
 // ("k=v,k=v") objects.
-func (p *param) object(s string) map[string]any {
+func (p *param) object(sd schemaDoc, s string) map[string]any {
 	s = p.stripPrefix(s)
 	out := map[string]any{}
 	parts := splitNonEmpty(s, ",")
 	if p.explode && p.style != "form" {
 		for _, kv := range parts {
 			k, v, _ := strings.Cut(kv, "=")
-			out[k] = coerce(v, propSchema(p.schema, k))
+			out[k] = coerce(sd, v, sd.property(p.schema, k))
 		}
 		return out
 	}
 	for i := 0; i+1 < len(parts); i += 2 {
-		out[parts[i]] = coerce(parts[i+1], propSchema(p.schema, parts[i]))
+		out[parts[i]] = coerce(sd, parts[i+1], sd.property(p.schema, parts[i]))
 	}
 	return out
 }
 
 // queryObject decodes deepObject (name[k]=v) and exploded form objects (one
 // query parameter per declared property).
-func (p *param) queryObject(q url.Values) (any, bool, string) {
+func (p *param) queryObject(sd schemaDoc, q url.Values) (any, bool, string) {
 	out := map[string]any{}
 	if p.style == "deepObject" {
 		prefix := p.name + "["
 		for k, vs := range q {
 			if strings.HasPrefix(k, prefix) && strings.HasSuffix(k, "]") && len(vs) > 0 {
 				prop := k[len(prefix) : len(k)-1]
-				out[prop] = coerce(vs[0], propSchema(p.schema, prop))
+				out[prop] = coerce(sd, vs[0], sd.property(p.schema, prop))
 			}
 		}
-	} else if p.schema != nil && p.schema.Properties != nil {
-		for prop, ps := range p.schema.Properties.FromOldest() {
+	} else {
+		for _, prop := range sd.propertyNames(p.schema) {
 			if vs, ok := q[prop]; ok && len(vs) > 0 {
-				var sch *base.Schema
-				if ps != nil {
-					sch = ps.Schema()
-				}
-				out[prop] = coerce(vs[0], sch)
+				out[prop] = coerce(sd, vs[0], sd.property(p.schema, prop))
 			}
 		}
 	}
@@ -235,49 +208,12 @@ func splitNonEmpty(s, sep string) []string {
 	return strings.Split(s, sep)
 }
 
-func propSchema(s *base.Schema, name string) *base.Schema {
-	if s == nil || s.Properties == nil {
-		return nil
-	}
-	if ps, ok := s.Properties.Get(name); ok && ps != nil {
-		return ps.Schema()
-	}
-	return nil
-}
-
-// schemaTypes returns the declared types of s, looking one level into
-// allOf/oneOf/anyOf when s declares none; an object without type but with
-// properties counts as an object.
-func schemaTypes(s *base.Schema) []string {
-	if s == nil {
-		return nil
-	}
-	if len(s.Type) > 0 {
-		return s.Type
-	}
-	var out []string
-	for _, list := range [][]*base.SchemaProxy{s.AllOf, s.OneOf, s.AnyOf} {
-		for _, sp := range list {
-			if sp == nil {
-				continue
-			}
-			if sub := sp.Schema(); sub != nil {
-				out = append(out, sub.Type...)
-			}
-		}
-	}
-	if len(out) == 0 && s.Properties != nil && s.Properties.Len() > 0 {
-		out = []string{"object"}
-	}
-	return out
-}
-
 // coerce converts a parameter string to the schema's type: numbers and
 // booleans are parsed when the schema wants them (and does not also accept
 // strings); anything that does not parse stays a string, for the validator
 // to report.
-func coerce(s string, sch *base.Schema) any {
-	types := schemaTypes(sch)
+func coerce(sd schemaDoc, s string, sch any) any {
+	types := sd.types(sch)
 	if len(types) == 0 || slices.Contains(types, "string") {
 		return s
 	}

@@ -3,9 +3,10 @@ package mock
 import (
 	"encoding/base64"
 	"net/http"
+	"sort"
 	"strings"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
+	"github.com/telaio/telaio/oas"
 )
 
 // credential is what one security scheme needs in a request.
@@ -23,7 +24,7 @@ type requirement []credential
 
 func (s *Server) credential(name string) credential {
 	c := credential{scheme: name, kind: "none"}
-	sc := s.schemes[name]
+	sc := s.doc.SecuritySchemes[name]
 	if sc == nil {
 		s.log.Warn("mock: security requirement names an undefined scheme; not checked", "scheme", name)
 		return c
@@ -39,7 +40,7 @@ func (s *Server) credential(name string) credential {
 			c.kind, c.auth = "http", auth
 		}
 	case "apikey":
-		c.kind, c.in, c.name = "apiKey", strings.ToLower(sc.In), sc.Name
+		c.kind, c.in, c.name = "apiKey", strings.ToLower(sc.In), sc.ParamName
 	case "oauth2", "openidconnect":
 		c.kind = "bearer"
 	}
@@ -47,17 +48,19 @@ func (s *Server) credential(name string) credential {
 	return c
 }
 
-func (s *Server) requirements(list []*base.SecurityRequirement) []requirement {
-	var out []requirement
+// requirements converts a requirement list; the schemes of one
+// alternative are taken in name order.
+func (s *Server) requirements(list []oas.SecurityRequirement) []requirement {
+	out := make([]requirement, 0, len(list))
 	for _, sr := range list {
-		if sr == nil {
-			continue
-		}
 		req := requirement{}
-		if sr.Requirements != nil {
-			for name := range sr.Requirements.KeysFromOldest() {
-				req = append(req, s.credential(name))
-			}
+		names := make([]string, 0, len(sr))
+		for name := range sr {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			req = append(req, s.credential(name))
 		}
 		out = append(out, req)
 	}
@@ -115,7 +118,8 @@ func authorization(r *http.Request) (scheme, token string) {
 	return scheme, strings.TrimSpace(token)
 }
 
-// checkSecurity returns nil when one alternative is satisfied, else the
+// checkSecurity returns nil when one alternative is satisfied (an empty
+// alternative always is), else the
 // missing credentials of every alternative, and the WWW-Authenticate
 // challenges to send.
 func checkSecurity(reqs []requirement, r *http.Request) ([]Problem, []string) {

@@ -13,10 +13,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// ErrorResponse is the JSON body of every error the mock itself produces
-// (404, 405, 400, 401, 413, 500).
+// ErrorResponse is the JSON body of the errors the mock itself produces
+// (404, 405, 400, 401, 413, 500). For 400, 401 and 413 the operation's
+// declared response for that status, when it has a JSON media type, takes
+// precedence: its media type and a body valid against its schema (see the
+// package documentation).
 type ErrorResponse struct {
 	// Error is a stable code: not_found, method_not_allowed, bad_request,
 	// unauthorized, payload_too_large, mock_failure.
@@ -39,17 +43,60 @@ type Problem struct {
 
 var _ http.Handler = (*Server)(nil)
 
-// ServeHTTP routes the request to its operation, checks credentials (401),
-// parameters and body (400), and answers with the selected response.
+// ServeHTTP routes the request to its operation (or to the OAuth2 token
+// endpoint), checks credentials (401), parameters and body (400), and
+// answers with the selected response. It logs the request (WithRequestLog,
+// WithLogger) once answered.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	status := 0
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("mock: panic", "panic", v)
-			writeError(w, http.StatusInternalServerError, ErrorResponse{Error: "mock_failure", Message: fmt.Sprint(v)})
+			status = writeError(w, http.StatusInternalServerError, ErrorResponse{Error: "mock_failure", Message: fmt.Sprint(v)})
 		}
+		s.logRequest(r, status, time.Since(start))
 	}()
-	status := s.serve(w, r)
-	s.log.Debug("mock request", "method", r.Method, "path", r.URL.Path, "status", status)
+	status = s.serve(w, r)
+}
+
+// logRequest writes the request log line (WithRequestLog) and the debug
+// line.
+func (s *Server) logRequest(r *http.Request, status int, d time.Duration) {
+	path := r.URL.EscapedPath()
+	s.log.Debug("mock request", "method", r.Method, "path", path, "status", status, "duration", d)
+	if s.cfg.reqLog == nil {
+		return
+	}
+	line := make([]byte, 0, 64)
+	line = append(line, printable(r.Method)...)
+	line = append(line, ' ')
+	line = append(line, printable(path)...)
+	line = append(line, ' ')
+	line = strconv.AppendInt(line, int64(status), 10)
+	line = append(line, ' ')
+	line = append(line, d.Round(time.Microsecond).String()...)
+	line = append(line, '\n')
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = s.cfg.reqLog.Write(line)
+}
+
+// printable replaces the bytes of s that are not printable ASCII (a method
+// is a token and a path is escaped, but a handler may be called directly).
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] <= ' ' || b[j] >= 0x7f {
+					b[j] = '?'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
@@ -63,6 +110,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 	}
 	if op == nil {
+		if s.tokenPath(escaped) {
+			return s.serveToken(w, r)
+		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return writeError(w, http.StatusMethodNotAllowed, ErrorResponse{
@@ -73,11 +123,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		return writeError(w, http.StatusNotFound, ErrorResponse{Error: "not_found", Message: "no operation matches this path"})
 	}
 
+	s.prepare(op)
 	if problems, challenges := checkSecurity(op.security, r); problems != nil {
 		for _, c := range challenges {
 			w.Header().Add("WWW-Authenticate", c)
 		}
-		return writeError(w, http.StatusUnauthorized, ErrorResponse{
+		return s.fail(w, r, op, http.StatusUnauthorized, ErrorResponse{
 			Error:   "unauthorized",
 			Message: "missing credentials: " + describeAlternatives(op.security),
 			Details: problems,
@@ -88,10 +139,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	if r.Body != nil {
 		b, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.maxBody+1))
 		if err != nil {
-			return writeError(w, http.StatusBadRequest, ErrorResponse{Error: "bad_request", Message: "cannot read the request body"})
+			return s.fail(w, r, op, http.StatusBadRequest, ErrorResponse{Error: "bad_request", Message: "cannot read the request body"})
 		}
 		if int64(len(b)) > s.cfg.maxBody {
-			return writeError(w, http.StatusRequestEntityTooLarge, ErrorResponse{
+			return s.fail(w, r, op, http.StatusRequestEntityTooLarge, ErrorResponse{
 				Error: "payload_too_large", Message: "the request body exceeds " + strconv.FormatInt(s.cfg.maxBody, 10) + " bytes",
 			})
 		}
@@ -101,7 +152,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	chk := s.checkers(op)
 	problems, echo := s.validateRequest(op, chk, r, pp, body)
 	if len(problems) > 0 {
-		return writeError(w, http.StatusBadRequest, ErrorResponse{
+		return s.fail(w, r, op, http.StatusBadRequest, ErrorResponse{
 			Error: "bad_request", Message: "the request does not match the operation " + opName(op), Details: problems,
 		})
 	}
@@ -145,7 +196,7 @@ func writeError(w http.ResponseWriter, status int, e ErrorResponse) int {
 func (s *Server) validateRequest(op *operation, chk *opCheckers, r *http.Request, pp pathParams, body []byte) ([]Problem, map[string]string) {
 	var problems []Problem
 	echo := map[string]string{}
-	src := &paramSource{r: r, path: pp, query: r.URL.Query()}
+	src := &paramSource{sd: s.sd, r: r, path: pp, query: r.URL.Query()}
 	for _, p := range op.params {
 		v, present, msg := p.decode(src)
 		switch {
@@ -213,7 +264,7 @@ func (s *Server) validateBody(op *operation, chk *opCheckers, r *http.Request, b
 		if err != nil {
 			return []Problem{{In: "body", Message: "body is not valid form data"}}
 		}
-		v = formValue(q, bm)
+		v = formValue(s.sd, q, bm)
 	default:
 		return nil // not validated
 	}
@@ -238,16 +289,16 @@ func (s *Server) validateBody(op *operation, chk *opCheckers, r *http.Request, b
 
 // formValue decodes form fields by the schema's property types (arrays take
 // every value).
-func formValue(q url.Values, bm *bodyMedia) map[string]any {
+func formValue(sd schemaDoc, q url.Values, bm *bodyMedia) map[string]any {
 	out := make(map[string]any, len(q))
 	for k, vs := range q {
-		ps := propSchema(bm.schema, k)
-		if slices.Contains(schemaTypes(ps), "array") {
+		ps := sd.property(bm.schema, k)
+		if slices.Contains(sd.types(ps), "array") {
 			p := &param{name: k, in: "query", style: "form", explode: true, schema: ps}
-			out[k] = p.array(vs)
+			out[k] = p.array(sd, vs)
 			continue
 		}
-		out[k] = coerce(vs[0], ps)
+		out[k] = coerce(sd, vs[0], ps)
 	}
 	return out
 }
@@ -347,31 +398,75 @@ func accepts(accept, name string) bool {
 	return false
 }
 
-// body returns the default value of a response media type: its example,
-// else its first named example, else a value synthesized from its schema.
-// It is computed once.
+// defaultBody returns the default value of a response media type: its
+// example, else its first named example (in name order), else a value
+// synthesized from its schema. It is computed once.
 func (s *Server) defaultBody(m *media) (any, bool, []byte, error) {
 	m.once.Do(func() {
 		switch {
-		case m.mt.Example != nil:
-			m.val, m.has = nodeValue(m.mt.Example), true
+		case m.hasEx:
+			m.val, m.has = m.example, true
 		default:
-			if v, ok := firstExample(m.mt.Examples); ok {
+			if v, ok := firstValue(m.examples); ok {
 				m.val, m.has = v, true
-			} else if m.schema != nil {
+			} else if m.ptr != "" {
 				key := m.resp.op.method + " " + m.resp.op.path + " " + m.resp.code + " " + m.name
-				m.val, m.err = s.synthesize(m.schema, key, dirResponse)
+				m.val, m.sites, m.err = s.synthesize(m.ptr, key, dirResponse, s.responseChecker(m))
 				m.has, m.synth = m.err == nil, true
 			}
 		}
 		if m.has {
-			m.bytes, m.ct, m.err = encode(m.name, m.val, m.schema)
+			m.bytes, m.ct, m.err = s.encode(m.name, m.val, m.schema)
 		}
-		if m.has && m.synth && isJSON(m.name) {
-			m.sites = echoSites(m.val, m.schema)
+		if !m.synth || !isJSON(m.name) {
+			m.sites = nil
 		}
 	})
 	return m.val, m.has, m.bytes, m.err
+}
+
+// firstValue returns the example value of the first name, in name order.
+func firstValue(examples map[string]any) (any, bool) {
+	if len(examples) == 0 {
+		return nil, false
+	}
+	keys := sortedKeys(examples)
+	return examples[keys[0]], true
+}
+
+// synthesize builds a value for the schema at ptr and the echo sites in it
+// (see synth.go). When chk is not nil the value is checked, and the
+// attempts are tried in turn until one validates; when none does, the
+// first is used and a warning logged.
+func (s *Server) synthesize(ptr, key string, dir direction, chk checker) (any, []*echoSite, error) {
+	sch, ok := s.sd.lookup(ptr)
+	if !ok {
+		return nil, nil, fmt.Errorf("no schema at %s", ptr)
+	}
+	seed := seedFor(s.cfg.seed, key)
+	var first any
+	var firstSites []*echoSite
+	var firstProblems []violation
+	for i, a := range attempts {
+		g := newGen(s.sd, dir, seed, a, s.cfg.synthNodes, s.cfg.synthDepth)
+		v, ok, _ := g.value([]any{sch}, 0, false, nil)
+		if !ok {
+			return nil, nil, fmt.Errorf("no value satisfies the schema at %s", ptr)
+		}
+		if chk == nil {
+			return v, g.sites, nil
+		}
+		problems := chk.check(v)
+		if len(problems) == 0 {
+			return v, g.sites, nil
+		}
+		if i == 0 {
+			first, firstSites, firstProblems = v, g.sites, problems
+		}
+	}
+	s.log.Warn("mock: no synthesized value validates against its schema; sending one anyway",
+		"pointer", ptr, "violation", firstProblems[0].pointer+": "+firstProblems[0].message)
+	return first, firstSites, nil
 }
 
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, echo map[string]string, head bool) int {
@@ -389,25 +484,16 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 	if status == 0 {
 		status = resp.status
 	}
-	for _, h := range resp.heads {
-		h.once.Do(func() {
-			if v, ok := s.headerValue(resp, h); ok {
-				h.text, h.ok = headerText(v), true
-			}
-		})
-		if h.ok {
-			w.Header().Set(h.name, h.text)
-		}
-	}
+	s.setHeaders(w, resp)
 	m := pickMedia(resp.media, r.Header.Get("Accept"))
 	if m == nil {
 		w.WriteHeader(status)
 		return status
 	}
 	var out []byte
-	ct := m.name
-	if v, ok := namedExample(m.mt.Examples, exName); exName != "" && ok {
-		b, c, err := encode(m.name, v, m.schema)
+	var ct string
+	if v, ok := m.examples[exName]; exName != "" && ok {
+		b, c, err := s.encode(m.name, v, m.schema)
 		if err != nil {
 			return writeError(w, http.StatusInternalServerError, ErrorResponse{Error: "mock_failure", Message: err.Error()})
 		}
@@ -424,8 +510,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 			return status
 		}
 		ct, out = m.ct, b
-		if m.synth && s.cfg.echo && len(echo) > 0 && isJSON(m.name) {
-			if b, changed := echoBody(m, val, echo); changed {
+		if m.synth && s.cfg.echo && len(echo) > 0 && len(m.sites) > 0 {
+			valid := func(v any) bool { return s.stillValid(m, v) }
+			if b, changed := echoBody(m, val, echo, valid); changed {
 				out = b
 			}
 		}
@@ -439,27 +526,190 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *operation, 
 	return status
 }
 
+// stillValid reports whether an echoed body validates against m's schema
+// (each echoed string was checked on its own; this catches a combination
+// that breaks, such as items of a uniqueItems array made equal, or a oneOf
+// that no longer matches exactly one alternative).
+func (s *Server) stillValid(m *media, v any) bool {
+	chk := s.responseChecker(m)
+	return chk == nil || len(chk.check(v)) == 0
+}
+
+// setHeaders sets the declared headers of resp, each with its example or a
+// synthesized value computed once.
+func (s *Server) setHeaders(w http.ResponseWriter, resp *response) {
+	for _, h := range s.headers(resp) {
+		h.once.Do(func() {
+			if v, ok := s.headerValue(resp, h); ok {
+				h.text, h.ok = headerText(v), true
+			}
+		})
+		if h.ok {
+			w.Header().Set(h.name, h.text)
+		}
+	}
+}
+
 // headerValue returns a response header's example or synthesized value.
 func (s *Server) headerValue(resp *response, h *header) (any, bool) {
-	switch {
-	case h.h.Example != nil:
-		return nodeValue(h.h.Example), true
+	if h.hasEx {
+		return h.example, true
 	}
-	if v, ok := firstExample(h.h.Examples); ok {
-		return v, true
-	}
-	if h.h.Schema == nil {
+	if h.ptr == "" {
 		return nil, false
 	}
-	sch := h.h.Schema.Schema()
-	if sch == nil {
-		return nil, false
-	}
-	v, err := s.synthesize(sch, resp.op.method+" "+resp.op.path+" "+resp.code+" header "+h.name, dirResponse)
+	v, _, err := s.synthesize(h.ptr, resp.op.method+" "+resp.op.path+" "+resp.code+" header "+h.name, dirResponse, s.compile(h.ptr, dirResponse))
 	return v, err == nil
 }
 
-func sortedKeys(m map[string]any) []string {
+// fail answers a routed request with an error of the mock's own (401, 400,
+// 413). When the operation declares a response for that status (the exact
+// code, else its range, else default) with a JSON media type, the answer
+// uses that media type and a body valid against its schema: the mock's
+// ErrorResponse (as problem details for application/problem+json) when it
+// validates, else the declared example or a synthesized body with the
+// message written into its message-like properties. Otherwise the answer
+// is the JSON ErrorResponse.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, op *operation, status int, e ErrorResponse) int {
+	resp, _ := op.findResponse(status)
+	if resp == nil {
+		return writeError(w, status, e)
+	}
+	var m *media
+	if pm := pickMedia(resp.media, r.Header.Get("Accept")); pm != nil && isJSON(pm.name) {
+		m = pm
+	} else {
+		for _, c := range resp.media {
+			if isJSON(c.name) {
+				m = c
+				break
+			}
+		}
+	}
+	if m == nil {
+		if len(resp.media) > 0 {
+			return writeError(w, status, e)
+		}
+		s.setHeaders(w, resp)
+		w.WriteHeader(status)
+		return status
+	}
+	body := s.errorBody(m, status, e)
+	ct := m.name
+	if strings.Contains(ct, "*") {
+		ct = "application/json"
+	}
+	s.setHeaders(w, resp)
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
+}
+
+// errorBody returns the first of these bodies that validates against m's
+// schema: the error in full, the error in brief, the media type's default
+// body (example or synthesized) with the message written in, that body as
+// it is.
+func (s *Server) errorBody(m *media, status int, e ErrorResponse) []byte {
+	cands := errorValues(m.name, status, e)
+	chk := s.responseChecker(m)
+	if chk == nil {
+		return appendJSON(nil, cands[0], nil)
+	}
+	for _, c := range cands {
+		if len(chk.check(c)) == 0 {
+			return appendJSON(nil, c, nil)
+		}
+	}
+	val, has, b, err := s.defaultBody(m)
+	if err != nil || !has {
+		return appendJSON(nil, cands[0], nil)
+	}
+	if v, ok := overlayError(val, status, e); ok && len(chk.check(v)) == 0 {
+		return appendJSON(nil, v, nil)
+	}
+	return b
+}
+
+// errorValues is the error as the mock writes it, in full and in brief:
+// an ErrorResponse, or RFC 9457 problem details for a problem+json media
+// type (with the error code and details as extension members).
+func errorValues(mediaType string, status int, e ErrorResponse) []any {
+	details := make([]any, len(e.Details))
+	for i, p := range e.Details {
+		d := map[string]any{"in": p.In, "pointer": p.Pointer, "message": p.Message}
+		if p.Name != "" {
+			d["name"] = p.Name
+		}
+		details[i] = d
+	}
+	if strings.Contains(mediaType, "problem+json") {
+		brief := map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": float64(status), "detail": e.longMessage()}
+		full := clone(brief).(map[string]any)
+		full["detail"] = e.Message
+		full["error"] = e.Error
+		if len(details) > 0 {
+			full["details"] = details
+		}
+		return []any{full, brief}
+	}
+	full := map[string]any{"error": e.Error, "message": e.Message}
+	if len(details) > 0 {
+		full["details"] = details
+	}
+	return []any{full, map[string]any{"error": e.Error, "message": e.longMessage()}}
+}
+
+// longMessage is the message followed by the details, for bodies that
+// have no place for the details.
+func (e ErrorResponse) longMessage() string {
+	if len(e.Details) == 0 {
+		return e.Message
+	}
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for i, p := range e.Details {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.In)
+		if p.Name != "" {
+			b.WriteString(" " + p.Name)
+		}
+		if p.Pointer != "" {
+			b.WriteString(" " + p.Pointer)
+		}
+		b.WriteString(": " + p.Message)
+	}
+	return b.String()
+}
+
+// overlayError writes the error into a copy of an object body where its
+// properties already hold a value of the same type.
+func overlayError(v any, status int, e ErrorResponse) (any, bool) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	out := clone(obj).(map[string]any)
+	set := func(keys []string, val any) {
+		for _, k := range keys {
+			if old, ok := out[k]; ok && jsonType(old) == jsonType(val) {
+				out[k] = val
+			}
+		}
+	}
+	set([]string{"message", "detail", "error_description", "error_message", "description"}, e.longMessage())
+	set([]string{"title"}, http.StatusText(status))
+	set([]string{"error", "error_type", "code"}, e.Error)
+	set([]string{"status", "status_code", "code"}, float64(status))
+	return out, true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

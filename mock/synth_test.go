@@ -7,10 +7,13 @@ import (
 	"math"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/telaio/telaio/oas"
 )
 
-// Schemas libopenapi's renderer (v0.42) renders invalid values for; fixup
-// must repair them. exerciseAll validates every synthesized body.
+// Schemas libopenapi's renderer (v0.42), which the mock used to
+// synthesize bodies, rendered invalid values for; every answer must pass
+// the contract checks.
 const repairs31 = `openapi: 3.1.0
 info: {title: repairs, version: "1"}
 paths:
@@ -91,11 +94,7 @@ func TestSynthesisRepairs(t *testing.T) {
 	for name, doc := range map[string]string{"3.1": repairs31, "3.0": repairs30} {
 		t.Run(name, func(t *testing.T) {
 			for _, seed := range []int64{0, 1, 2, 3} {
-				s, err := NewFromBytes([]byte(doc), WithSeed(seed), WithRequireAuth(false))
-				if err != nil {
-					t.Fatal(err)
-				}
-				exerciseAll(t, s)
+				checkDoc(t, doc, WithSeed(seed), WithRequireAuth(false))
 			}
 		})
 	}
@@ -164,8 +163,10 @@ paths:
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := s.ops[0].success.media[0]
-		got := fmt.Sprint(fixNumber(-1000.5, m.schema, m.schema.Type[0] == "integer"))
+		m := s.prepare(s.ops[0]).success.media[0]
+		g := newGen(s.sd, dirResponse, 0, attempt{}, DefaultSynthNodes, DefaultSynthDepth)
+		f := g.flatten([]any{m.schema}, false)
+		got := fmt.Sprint(fixNumber(-1000.5, f, f.types[0] == "integer"))
 		if got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.doc, got, tt.want)
 		}
@@ -229,6 +230,173 @@ func TestMediaTypes(t *testing.T) {
 			e := send(t, ts, "GET", tt.path, "", "Accept: "+tt.accept)
 			if e.status != 200 || e.header.Get("Content-Type") != tt.ctype || string(e.body) != tt.body {
 				t.Errorf("got %d %q %q, want %q %q", e.status, e.header.Get("Content-Type"), e.body, tt.ctype, tt.body)
+			}
+		})
+	}
+}
+
+// Constraints inside composition: every body must pass the contract
+// checks, whichever alternative is built.
+const combinators31 = `openapi: 3.1.0
+info: {title: combinators, version: "1"}
+paths:
+  /c:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Order"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [pet, shape, drink, ids, code, meta, deps, strict, anyKind, tagged]
+                properties:
+                  pet: {$ref: "#/components/schemas/Pet"}
+                  shape:
+                    oneOf:
+                      - {type: object, required: [kind, r], properties: {kind: {const: circle}, r: {type: number, exclusiveMinimum: 0}}}
+                      - {type: object, required: [kind, w], properties: {kind: {const: square}, w: {type: number}}}
+                  drink:
+                    anyOf:
+                      - allOf:
+                          - {$ref: "#/components/schemas/Base"}
+                          - {properties: {type: {enum: [coffee]}, shots: {type: integer, minimum: 1, maximum: 3}}, required: [shots]}
+                  ids: {type: array, minItems: 3, uniqueItems: true, items: {type: string, enum: [a, b, c, d]}}
+                  code: {type: string, pattern: "^[A-Z]{3}-[0-9]{4}$", minLength: 8}
+                  meta: {type: object, minProperties: 2, additionalProperties: {type: integer}}
+                  deps:
+                    type: object
+                    properties: {a: {type: string}, b: {type: string}}
+                    dependentRequired: {a: [b]}
+                  strict:
+                    allOf:
+                      - {type: object, additionalProperties: false, properties: {x: {type: string}, y: {type: string}}, required: [x]}
+                  anyKind:
+                    type: object
+                    patternProperties: {"^n_": {type: integer}}
+                    properties: {n_count: {type: number}}
+                    required: [n_count]
+                  tagged:
+                    oneOf:
+                      - {$ref: "#/components/schemas/Cat"}
+                      - {$ref: "#/components/schemas/Dog"}
+                    discriminator: {propertyName: petType}
+components:
+  schemas:
+    Base:
+      type: object
+      required: [type]
+      properties: {type: {type: string}}
+    Order:
+      type: object
+      required: [item]
+      properties:
+        item: {type: string, minLength: 2, maxLength: 4}
+        when: {type: string, format: date-time}
+        id: {type: string, format: uuid, readOnly: true}
+    Pet:
+      type: object
+      required: [petType]
+      properties: {petType: {type: string}}
+      discriminator:
+        propertyName: petType
+        mapping: {kitty: "#/components/schemas/Cat", doggo: Dog}
+      oneOf:
+        - {$ref: "#/components/schemas/Cat"}
+        - {$ref: "#/components/schemas/Dog"}
+    Cat:
+      type: object
+      required: [petType, meows]
+      properties: {petType: {type: string}, meows: {type: boolean}}
+    Dog:
+      type: object
+      required: [petType, barks]
+      properties: {petType: {type: string}, barks: {type: boolean}}
+`
+
+const combinators30 = `openapi: 3.0.3
+info: {title: combinators, version: "1"}
+paths:
+  /c:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [pet, maybe, excl, tree]
+                properties:
+                  pet:
+                    oneOf:
+                      - {$ref: "#/components/schemas/Cat"}
+                      - {$ref: "#/components/schemas/Dog"}
+                    discriminator:
+                      propertyName: kind
+                      mapping: {c: "#/components/schemas/Cat", d: "#/components/schemas/Dog"}
+                  maybe: {type: string, nullable: true, enum: [x, y]}
+                  excl: {type: number, minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true}
+                  tree: {$ref: "#/components/schemas/Tree"}
+components:
+  schemas:
+    Cat:
+      type: object
+      required: [kind, lives]
+      properties: {kind: {type: string}, lives: {type: integer, enum: [9]}}
+    Dog:
+      type: object
+      required: [kind, good]
+      properties: {kind: {type: string}, good: {type: boolean}}
+    Tree:
+      type: object
+      required: [name, parent, children]
+      properties:
+        name: {type: string}
+        parent: {allOf: [{$ref: "#/components/schemas/Tree"}], nullable: true}
+        children: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+`
+
+// TestConstAndEnumInCombinators pins that const and enum inside
+// oneOf/anyOf/allOf branches, discriminators, patterns, uniqueItems and
+// the 3.0 dialect give bodies that pass the contract checks.
+func TestConstAndEnumInCombinators(t *testing.T) {
+	for name, doc := range map[string]string{"3.1": combinators31, "3.0": combinators30} {
+		t.Run(name, func(t *testing.T) {
+			for _, seed := range []int64{0, 1, 2, 3} {
+				checkDoc(t, doc, WithSeed(seed), WithRequireAuth(false))
+			}
+		})
+	}
+}
+
+// TestLongCycleOfOptionalSchemas pins issue 15 #5: a long cycle of
+// optional schemas (S0.next is S1, ..., the last's is S0, with arrays and
+// oneOfs between them) is answered with a valid, bounded body, not a 500.
+func TestLongCycleOfOptionalSchemas(t *testing.T) {
+	src := largeDescription(400, 3)
+	doc, err := oas.Load(src, "cycle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limits := range [][2]int{{0, 0}, {50, 3}, {1, 1}} {
+		t.Run(fmt.Sprint(limits), func(t *testing.T) {
+			s, err := New(doc, WithSynthesisLimits(limits[0], limits[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAllOperations(t, doc, s)
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/resources0/x", nil)
+			r.Header.Set("Authorization", "Bearer t")
+			s.ServeHTTP(w, r)
+			if w.Code != 200 || w.Body.Len() > 1<<20 {
+				t.Errorf("status %d, %d bytes", w.Code, w.Body.Len())
 			}
 		})
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // Validation goes through package schema, which compiles OpenAPI 3.0/3.1
-// Schema Objects (with the 3.0 dialect translated) from the decoded document
-// by JSON pointer.
+// Schema Objects (with the 3.0 dialect translated) from the description by
+// JSON pointer, as the executor's contract checks do.
 
 type direction = schema.Direction
 
@@ -24,28 +24,6 @@ type violation struct {
 
 type checker interface {
 	check(v any) []violation
-}
-
-type compiler interface {
-	compile(ptr string, dir direction) (checker, error)
-}
-
-type schemaCompiler struct{ o *schema.OpenAPI }
-
-func newCompiler(raw any) (compiler, error) {
-	o, err := schema.NewOpenAPI(raw)
-	if err != nil {
-		return nil, err
-	}
-	return schemaCompiler{o}, nil
-}
-
-func (c schemaCompiler) compile(ptr string, dir direction) (checker, error) {
-	s, err := c.o.Compile(ptr, dir)
-	if err != nil {
-		return nil, err
-	}
-	return schemaChecker{s}, nil
 }
 
 type schemaChecker struct{ s *schema.Schema }

@@ -91,17 +91,7 @@ func startMocks(doc *arazzo.Document, servers []string, auth map[string]string) 
 }
 
 func serveMock(d *oas.Document) (string, func(), error) {
-	lib, err := d.LibOpenAPI()
-	if err != nil {
-		return "", nil, err
-	}
-	var opts []mock.Option
-	if !d.Partial() {
-		// A plan-cache subset lacks the operations the workflow does not
-		// call; the mock serves them all, so it decodes the whole text.
-		opts = append(opts, mock.WithRawDocument(d.Raw))
-	}
-	h, err := mock.New(lib, opts...)
+	h, err := mock.New(d)
 	if err != nil {
 		return "", nil, err
 	}
@@ -148,12 +138,7 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
 	}
-	lib, err := d.LibOpenAPI()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
-		return exitUsage
-	}
-	h, err := mock.New(lib, mock.WithRawDocument(d.Raw), mock.WithRequireAuth(!*noAuth))
+	h, err := mock.New(d, mock.WithRequireAuth(!*noAuth))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
