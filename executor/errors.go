@@ -19,7 +19,7 @@ const (
 	CodeDependency     = "dependency-failed"
 	CodeWorkflow       = "workflow-failed" // a called workflow failed
 	CodeInsecure       = "insecure-credentials"
-	CodeAuth           = "auth" // a credential cannot be sent (basic or OAuth2 client credentials without a colon)
+	CodeAuth           = "auth"     // a credential cannot be sent (basic or OAuth2 client credentials without a colon)
 	CodeCanceled       = "canceled" // the run's context was canceled
 	CodeTimeout        = "timeout"  // the run's context reached its deadline
 )
