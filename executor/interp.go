@@ -364,31 +364,27 @@ func (m *machine) runTarget(ctx context.Context, f *frame, t *stepExec) bool {
 // (nil: the default failure) or err; false when a retry is under way
 // (x.phase says how).
 func (m *machine) selectFailure(ctx context.Context, f *frame, x *stepExec) (done bool, act *actionPlan, err error) {
-	for {
-		act = pick(x.sp.onFailure, x.last.onFailure, x.retries)
-		if act == nil || act.typ != "retry" {
-			return true, act, nil
-		}
-		x.retries[act.index]++
-		if err := m.h.sleep(ctx, m.retryWait(act, x.last)); err != nil {
-			return true, nil, &StepError{WorkflowID: f.plan.id, StepID: x.sp.id, Attempt: x.sr.Attempts, Code: ctxCode(err), Err: err}
-		}
-		switch {
-		case act.workflow != nil:
-			// The named workflow runs first; its failure is a failed
-			// retry attempt.
-			x.phase = execRetryFlow
-			m.push(act.workflow, roleRetry, inputsFor(act.workflow, f.run.inputs), f.depth+1)
-			return false, nil, nil
-		case act.stepIndex >= 0:
-			x.phase = execRetryStep
-			x.target = m.startStep(f, f.plan.steps[act.stepIndex], true)
-			x.target.sr.Attempts = 0
-			return false, nil, nil
-		}
-		x.phase = execAttempt
-		return false, nil, nil
+	act = pick(x.sp.onFailure, x.last.onFailure, x.retries)
+	if act == nil || act.typ != "retry" {
+		return true, act, nil
 	}
+	x.retries[act.index]++
+	if err := m.h.sleep(ctx, m.retryWait(act, x.last)); err != nil {
+		return true, nil, &StepError{WorkflowID: f.plan.id, StepID: x.sp.id, Attempt: x.sr.Attempts, Code: ctxCode(err), Err: err}
+	}
+	switch {
+	case act.workflow != nil:
+		// The named workflow runs first; its failure is a failed retry
+		// attempt.
+		x.phase = execRetryFlow
+		m.push(act.workflow, roleRetry, inputsFor(act.workflow, f.run.inputs), f.depth+1)
+	case act.stepIndex >= 0:
+		x.phase = execRetryStep
+		x.target = m.startStep(f, f.plan.steps[act.stepIndex], true)
+	default:
+		x.phase = execAttempt
+	}
+	return false, nil, nil
 }
 
 // pick returns the first action whose criteria held (an action without
