@@ -3,9 +3,11 @@ package jsonval
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth is how deep arrays and objects may nest: encoding/json's limit.
@@ -14,23 +16,31 @@ const MaxDepth = 10000
 
 // Decode decodes one JSON document into the JSON data model: nil, bool,
 // float64, string, []any and map[string]any, exactly as json.Unmarshal into
-// a *any does (same values, same errors), with far fewer allocated bytes.
+// a *any does (same values, same errors), allocating less.
 //
-// Decode copies data once into a string, and string values and object keys
-// written without escapes are substrings of that copy: any string taken
-// from the result keeps the whole copy alive. Use strings.Clone on a string
-// that must outlive the rest of the result for long. data itself is not
-// retained and may be reused as soon as Decode returns.
+// The result shares no memory with data, which may be reused as soon as
+// Decode returns; data must not change while Decode runs. Decode copies
+// each object key once per call (keys are interned) and each distinct
+// short string value once per call; other strings are copied one by one.
 //
 // The error is a *DecodeError.
 func Decode(data []byte) (any, error) {
-	return DecodeString(string(data))
+	d := decoder{s: unsafe.String(unsafe.SliceData(data), len(data)), borrowed: true}
+	return d.decode()
 }
 
-// DecodeString is [Decode] for a string: it does not copy s, and the strings
-// of the result are substrings of s, keeping s alive.
+// DecodeString is [Decode] for a string, which it shares instead of
+// copying: string values and keys written without escapes are substrings
+// of s, so any string taken from the result keeps the whole of s alive.
+// It suits a caller that holds the input as a string anyway and keeps the
+// result no longer than the input; strings.Clone detaches a string that
+// must outlive them.
 func DecodeString(s string) (any, error) {
 	d := decoder{s: s}
+	return d.decode()
+}
+
+func (d *decoder) decode() (any, error) {
 	d.skipSpace()
 	v, err := d.value()
 	if err != nil {
@@ -54,10 +64,14 @@ type decoder struct {
 	i     int // next byte of s
 	depth int
 
+	// borrowed is set when s is the caller's []byte: strings of the
+	// result must not share its memory.
+	borrowed bool
+
 	elems stack[any]
 	pairs stack[pair]
-	buf   []byte            // unescaped string being built
-	keys  map[string]string // interned keys that had escapes
+	buf   []byte // unescaped string being built
+	keys  [internedKeys]string
 	boxed [boxedStrings]boxedString
 
 	// rangeErr is the first number out of range: encoding/json reports it
@@ -334,38 +348,63 @@ func (d *decoder) str() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(raw) == 0 {
+	v := d.view(raw, slow)
+	if len(v) == 0 {
 		return "", nil // boxing "" allocates nothing
 	}
-	if len(raw) > maxBoxedString {
-		if slow {
-			return string(d.unescape(raw)), nil
-		}
-		return raw, nil
+	if len(v) > maxBoxedString {
+		return d.keep(v, slow), nil
 	}
-	// A cheap hash: a miss only costs the allocation the cache saves.
-	h := uint32(len(raw))*0x9E3779B1 ^ uint32(raw[0])<<16 ^ uint32(raw[len(raw)/2])<<8 ^ uint32(raw[len(raw)-1])
-	e := &d.boxed[(h*0x9E3779B1)>>(32-boxedBits)]
-	s := raw
-	if slow {
-		b := d.unescape(raw)
-		if e.v != nil && e.s == string(b) {
-			return e.v, nil
-		}
-		s = string(b)
-	} else if e.v != nil && e.s == s {
+	e := &d.boxed[hash(v)&(len(d.boxed)-1)]
+	if e.v != nil && e.s == v {
 		return e.v, nil
 	}
-	e.s, e.v = s, s
+	k := d.keep(v, slow)
+	e.s, e.v = k, k
 	return e.v, nil
 }
 
-// The cache of boxed strings: a direct-mapped table, part of the decoder,
-// which does not escape to the heap.
+// key decodes an object key. Keys that must be copied are copied once per
+// call and shared (interned), as objects repeat keys.
+func (d *decoder) key() (string, error) {
+	raw, slow, err := d.scanString()
+	if err != nil || !slow && !d.borrowed {
+		return raw, err
+	}
+	v := d.view(raw, slow)
+	e := &d.keys[hash(v)&(len(d.keys)-1)]
+	if *e == v {
+		return *e, nil
+	}
+	*e = strings.Clone(v)
+	return *e, nil
+}
+
+// view returns the text of a string literal: raw itself, or unescaped in
+// d.buf, valid until the next string.
+func (d *decoder) view(raw string, slow bool) string {
+	if !slow {
+		return raw
+	}
+	b := d.unescape(raw)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// keep returns a string of the result: v itself when it is a substring of
+// an input that may be shared, else a copy.
+func (d *decoder) keep(v string, slow bool) string {
+	if slow || d.borrowed {
+		return strings.Clone(v)
+	}
+	return v
+}
+
+// The caches of a call: direct-mapped tables in the decoder, which stays
+// on the stack. A miss (a collision) only costs the copy a cache saves.
 const (
-	boxedBits      = 6
-	boxedStrings   = 1 << boxedBits
+	boxedStrings   = 64
 	maxBoxedString = 32
+	internedKeys   = 256
 )
 
 type boxedString struct {
@@ -373,23 +412,13 @@ type boxedString struct {
 	v any
 }
 
-// key decodes an object key; keys with escapes are unescaped once per
-// call and shared.
-func (d *decoder) key() (string, error) {
-	raw, slow, err := d.scanString()
-	if err != nil || !slow {
-		return raw, err
+// hash is FNV-1a over the first 32 bytes of s and its length.
+func hash(s string) int {
+	h := uint32(2166136261) ^ uint32(len(s))
+	for _, c := range []byte(s[:min(len(s), 32)]) {
+		h = (h ^ uint32(c)) * 16777619
 	}
-	b := d.unescape(raw)
-	if k, ok := d.keys[string(b)]; ok {
-		return k, nil
-	}
-	if d.keys == nil {
-		d.keys = make(map[string]string)
-	}
-	k := string(b)
-	d.keys[k] = k
-	return k, nil
+	return int(h ^ h>>16)
 }
 
 // unescape decodes the text of a valid string literal into d.buf as

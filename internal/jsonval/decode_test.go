@@ -1,6 +1,7 @@
 package jsonval
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 // compareWithStdlib decodes data with Decode, DecodeString and
 // json.Unmarshal and describes how they differ ("" when they agree): same
 // value (float64s bit for bit, so -0 is not 0), or errors of the same
-// kind with the same message and Offset.
+// kind with the same message and Offset. It overwrites data.
 func compareWithStdlib(data []byte) string {
 	var want any
 	werr := json.Unmarshal(data, &want)
@@ -30,6 +31,12 @@ func compareWithStdlib(data []byte) string {
 		}
 		if p := sameBits(got, want, "$"); p != "" {
 			return "value differs at " + p
+		}
+		// Nothing in the result shares memory with the argument.
+		scribbled := bytes.Repeat([]byte{'#'}, len(data))
+		copy(data, scribbled)
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Sprintf("changing the argument after Decode changed its result to %#v", got)
 		}
 		return ""
 	}
@@ -272,46 +279,83 @@ func TestDecode_DoesNotRetainItsArgument(t *testing.T) {
 	}
 }
 
-// The strings of the result share the input's memory: this is what keeps
-// allocations low, and why a kept string keeps the whole input alive.
+// pointsInto reports whether s's bytes lie in the memory of in.
+func pointsInto(s string, in []byte) bool {
+	p, base := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.SliceData(in)))
+	return len(s) > 0 && base <= p && p < base+uintptr(len(in))
+}
+
+// The strings of DecodeString's result share the input's memory: this
+// saves copies, and is why a kept string keeps the whole input alive.
 func TestDecodeString_StringsShareTheInput(t *testing.T) {
 	in := `{"key":"value","list":["plain","esc\naped"]}`
 	v, err := DecodeString(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inside := func(s string) bool {
-		p, base := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(in)))
-		return base <= p && p < base+uintptr(len(in))
-	}
+	mem := unsafe.Slice(unsafe.StringData(in), len(in))
 	m := v.(map[string]any)
 	list := m["list"].([]any)
-	if !inside(m["key"].(string)) || !inside(list[0].(string)) {
+	if !pointsInto(m["key"].(string), mem) || !pointsInto(list[0].(string), mem) {
 		t.Error("a string without escapes is a copy, not a substring of the input")
 	}
-	if inside(list[1].(string)) {
+	if pointsInto(list[1].(string), mem) {
 		t.Error("a string with escapes points into the input")
 	}
 	for k := range m {
-		if !inside(k) {
+		if !pointsInto(k, mem) {
 			t.Errorf("key %q is a copy", k)
 		}
 	}
 }
 
-func TestDecode_EscapedKeysAreInterned(t *testing.T) {
-	v, err := DecodeString(`[{"a\u0062":1},{"a\u0062":2},{"ab":3}]`)
+func TestDecode_StringsDoNotShareTheArgument(t *testing.T) {
+	in := []byte(`{"key":"value","list":["plain","esc\naped", "` + strings.Repeat("long ", 20) + `"]}`)
+	v, err := Decode(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ptrs []*byte
-	for _, o := range v.([]any)[:2] {
-		for k := range o.(map[string]any) {
-			ptrs = append(ptrs, unsafe.StringData(k))
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if pointsInto(x, in) {
+				t.Errorf("%q points into the argument", x)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				walk(k)
+				walk(e)
+			}
 		}
 	}
-	if len(ptrs) != 2 || ptrs[0] != ptrs[1] {
-		t.Errorf("the two unescaped keys are distinct copies: %v", ptrs)
+	walk(v)
+}
+
+func TestDecode_KeysAndShortValuesAreInterned(t *testing.T) {
+	in := `[{"a\u0062":"pending"},{"a\u0062":"pending"},{"\u0061b":"pend\u0069ng"}]`
+	for name, decode := range map[string]func() (any, error){
+		"Decode":       func() (any, error) { return Decode([]byte(in)) },
+		"DecodeString": func() (any, error) { return DecodeString(in) },
+	} {
+		v, err := decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, vals := map[*byte]bool{}, map[*byte]bool{}
+		for _, o := range v.([]any) {
+			for k, e := range o.(map[string]any) {
+				keys[unsafe.StringData(k)] = true
+				vals[unsafe.StringData(e.(string))] = true
+			}
+		}
+		if len(keys) != 1 || len(vals) != 1 {
+			t.Errorf("%s: %d copies of the key, %d of the value, want 1", name, len(keys), len(vals))
+		}
 	}
 }
 
