@@ -404,7 +404,7 @@ func (d *decoder) keep(v string, slow bool) string {
 const (
 	boxedStrings   = 64
 	maxBoxedString = 32
-	internedKeys   = 256
+	internedKeys   = 128
 )
 
 type boxedString struct {
