@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"strings"
@@ -384,5 +385,51 @@ func TestDecode_AllocatesLessThan20BytesPerInputByte(t *testing.T) {
 		len(data), perByte, float64(theirs)/float64(len(data)))
 	if perByte >= 20 || ours >= theirs {
 		t.Errorf("Decode allocates %.1f bytes per input byte (encoding/json %.1f)", perByte, float64(theirs)/float64(len(data)))
+	}
+}
+
+// randomDocument writes a random JSON document of the data model, with
+// arrays and objects of up to 60 elements (crossing the scratch stacks'
+// chunks), repeated and escaped keys and strings.
+func randomDocument(rng *rand.Rand, b *strings.Builder, depth int) {
+	words := []string{"id", "status", "a\\u0062", "pending", "", "\\n", "é", "\\ud83d\\ude00", "k1", "k2", "long key name"}
+	switch k := rng.IntN(10); {
+	case depth > 0 && k < 2:
+		b.WriteByte('[')
+		for i := range rng.IntN(60) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			randomDocument(rng, b, depth-1)
+		}
+		b.WriteByte(']')
+	case depth > 0 && k < 4:
+		b.WriteByte('{')
+		for i := range rng.IntN(60) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(b, `"%s%d":`, words[rng.IntN(len(words))], rng.IntN(40))
+			randomDocument(rng, b, depth-1)
+		}
+		b.WriteByte('}')
+	case k < 6:
+		fmt.Fprintf(b, `"%s"`, words[rng.IntN(len(words))])
+	case k < 7:
+		b.WriteString([]string{"true", "false", "null"}[rng.IntN(3)])
+	default:
+		b.WriteString([]string{"0", "-0", "1023", "1024", "-7", "3.25", "1e3", "-2.5E-3", "123456789012345678"}[rng.IntN(9)])
+	}
+}
+
+func TestDecode_RandomDocumentsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 200 {
+		var b strings.Builder
+		randomDocument(rng, &b, 3)
+		in := b.String()
+		if d := compareWithStdlib([]byte(in)); d != "" {
+			t.Fatalf("%.200q: %s", in, d)
+		}
 	}
 }
