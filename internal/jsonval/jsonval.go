@@ -1,5 +1,3 @@
-// Package jsonval converts Go values to the JSON data model every Telaio
-// package works with: nil, bool, float64, string, []any and map[string]any.
 package jsonval
 
 import (
