@@ -43,6 +43,9 @@ const (
 	CodeContextTooLarge   = "context-too-large"
 	CodeRegexTooComplex   = "regex-too-complex"
 	CodeQueryTooComplex   = "query-too-complex"
+	// CodeValueTooLarge: a value an evaluation built is larger than
+	// MaxBytes allows.
+	CodeValueTooLarge = "value-too-large"
 	CodeEvalTooCostly     = "eval-too-costly"
 )
 
@@ -189,4 +192,51 @@ func tooLong(code, what, text string, limit int) *SyntaxError {
 	le := &LimitError{Code: code, Limit: limit, Size: len(text),
 		Msg: fmt.Sprintf("%s is %d bytes, longer than the limit of %d", what, len(text), limit)}
 	return &SyntaxError{Offset: limit, Msg: le.Msg, Expr: text, Err: le}
+}
+
+func valueTooLarge(room int64) *LimitError {
+	return &LimitError{Code: CodeValueTooLarge, Msg: "the value is larger than the limit (MaxBytes)"}
+}
+
+// JSONSize is the size in bytes of v encoded as JSON (strings without
+// escapes, numbers in a short form: an estimate within a few bytes per
+// value), counting shared parts each time they appear. It stops as soon as
+// the size passes limit and then reports false, so its cost is bounded by
+// limit whatever v is.
+func JSONSize(v any, limit int64) (int64, bool) {
+	var n int64
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case nil:
+			n += 4
+		case bool:
+			n += 5
+		case float64:
+			n += 8
+		case string:
+			n += int64(len(x)) + 2
+		case []any:
+			n += 2
+			for _, e := range x {
+				n++
+				if n > limit || !walk(e) {
+					return false
+				}
+			}
+		case map[string]any:
+			n += 2
+			for k, e := range x {
+				n += int64(len(k)) + 4
+				if n > limit || !walk(e) {
+					return false
+				}
+			}
+		default:
+			n += 8
+		}
+		return n <= limit
+	}
+	ok := walk(v)
+	return n, ok
 }

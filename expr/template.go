@@ -231,10 +231,13 @@ func (t *Template) Suspicious() []Part {
 // and arrays as JSON, null as "null"). An absent value renders as the empty
 // string and makes complete false. err is the first evaluation error.
 func (t *Template) Render(r Resolver) (s string, complete bool, err error) {
-	return t.render(r, nil)
+	return t.render(r, nil, nil)
 }
 
-func (t *Template) render(r Resolver, onAbsent func(*Expr)) (string, bool, error) {
+// render renders the template. room, when not nil, is the number of bytes
+// the result may still take: it is checked after each piece and decreased
+// by the result's length; going over is a *LimitError (CodeValueTooLarge).
+func (t *Template) render(r Resolver, onAbsent func(*Expr), room *int64) (string, bool, error) {
 	complete := true
 	switch len(t.Parts) {
 	case 0:
@@ -257,6 +260,9 @@ func (t *Template) render(r Resolver, onAbsent func(*Expr)) (string, bool, error
 		s, err := stringify(v)
 		if err != nil {
 			return "", false, &EvalError{Expr: p.Expr.Raw, Msg: "cannot embed the value in a string", Err: err}
+		}
+		if err := take(room, int64(len(s))); err != nil {
+			return "", false, err
 		}
 		return s, true, nil
 	}
@@ -282,7 +288,25 @@ func (t *Template) render(r Resolver, onAbsent func(*Expr)) (string, bool, error
 		if err != nil {
 			return "", false, &EvalError{Expr: p.Expr.Raw, Msg: "cannot embed the value in a string", Err: err}
 		}
+		if room != nil && int64(b.Len()+len(s)) > *room {
+			return "", false, valueTooLarge(*room)
+		}
 		b.WriteString(s)
 	}
+	if err := take(room, int64(b.Len())); err != nil {
+		return "", false, err
+	}
 	return b.String(), complete, nil
+}
+
+// take subtracts n from *room; going below zero is CodeValueTooLarge.
+func take(room *int64, n int64) error {
+	if room == nil {
+		return nil
+	}
+	if n > *room {
+		return valueTooLarge(*room)
+	}
+	*room -= n
+	return nil
 }

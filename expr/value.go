@@ -298,6 +298,20 @@ type EvalOption func(*valueEval)
 // including the context of a Selector Object.
 func OnAbsent(f func(e *Expr)) EvalOption { return func(st *valueEval) { st.onAbsent = f } }
 
+// MaxBytes bounds the size of the value an evaluation builds: the JSON text
+// it would encode to (strings count their bytes, shared parts count every
+// time they appear). The size is checked as the value is built, so a value
+// that doubles at each step of a loop stops at the limit rather than
+// exhausting memory; going over is an error holding a *LimitError with Code
+// CodeValueTooLarge. n <= 0 means no bound.
+func MaxBytes(n int64) EvalOption {
+	return func(st *valueEval) {
+		if n > 0 {
+			st.room = &n
+		}
+	}
+}
+
 // OnEmptySelection calls f for every Selector Object that selects no node
 // (its value is then null), so that the caller can warn (E25).
 func OnEmptySelection(f func(s *Selector)) EvalOption {
@@ -311,11 +325,29 @@ type valueEval struct {
 	onAbsent func(*Expr)
 	onEmpty  func(*Selector)
 	b        *budget // shared by the selectors, made by the first one
+	// room is what the value may still take, in bytes (MaxBytes), or nil.
+	room *int64
+}
+
+// account counts a value an expression or selector gave against MaxBytes.
+func (st *valueEval) account(x any) error {
+	if st.room == nil {
+		return nil
+	}
+	n, ok := JSONSize(x, *st.room)
+	if !ok {
+		return valueTooLarge(*st.room)
+	}
+	*st.room -= n
+	return nil
 }
 
 func (v *Value) eval(st *valueEval) (any, bool, error) {
 	switch v.kind {
 	case valLiteral:
+		if err := st.account(v.raw); err != nil {
+			return nil, false, err
+		}
 		return v.raw, true, nil
 	case valExpr:
 		x, ok, err := v.expr.Eval(st.r)
@@ -325,9 +357,14 @@ func (v *Value) eval(st *valueEval) (any, bool, error) {
 		if !ok && st.onAbsent != nil {
 			st.onAbsent(v.expr)
 		}
+		if ok {
+			if err := st.account(x); err != nil {
+				return nil, false, err
+			}
+		}
 		return x, ok, nil
 	case valTemplate:
-		s, complete, err := v.tmpl.render(st.r, st.onAbsent)
+		s, complete, err := v.tmpl.render(st.r, st.onAbsent, st.room)
 		if err != nil {
 			return nil, false, err
 		}
@@ -389,6 +426,9 @@ func (v *Value) evalSelector(st *valueEval) (any, bool, error) {
 	}
 	if sel.Nodes == 0 && st.onEmpty != nil {
 		st.onEmpty(v.sel)
+	}
+	if err := st.account(sel.Value); err != nil {
+		return nil, false, err
 	}
 	return sel.Value, true, nil
 }
