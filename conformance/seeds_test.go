@@ -134,7 +134,7 @@ func TestSeedSMSEnrollsPhone(t *testing.T) {
 	if got := s.fake.Requests()[0].Body["mfa_phone_number"]; got != phone {
 		t.Errorf("mfa_phone_number = %v", got)
 	}
-	member, _ := res.Steps[1].Exchanges[0].Response.Body.(map[string]any)["member"].(map[string]any)
+	member, _ := responseJSON(t, res.Steps[1].Exchanges[0])["member"].(map[string]any)
 	if member["mfa_phone_number"] != phone {
 		t.Errorf("the member's number is not enrolled: %v", member["mfa_phone_number"])
 	}
@@ -156,7 +156,7 @@ func TestSeedSMSWrongCode(t *testing.T) {
 	if res.Success || len(res.Steps) != 2 || !res.Steps[0].Success || res.Steps[1].StatusCode != 401 {
 		t.Fatalf("trace: %+v", res.Steps)
 	}
-	body, _ := res.Steps[1].Exchanges[0].Response.Body.(map[string]any)
+	body := responseJSON(t, res.Steps[1].Exchanges[0])
 	if body["error_type"] != "otp_code_not_found" {
 		t.Errorf("error body: %v", body)
 	}
@@ -350,4 +350,19 @@ func TestSeedsMockCLI(t *testing.T) {
 			t.Errorf("%s with --mock: exit %d\n%s", seed, code, out)
 		}
 	}
+}
+
+// responseJSON decodes the body of an exchange of the trace (the trace keeps
+// bodies as received, not decoded).
+func responseJSON(t *testing.T, ex *executor.Exchange) map[string]any {
+	t.Helper()
+	raw, ok := ex.Response.Body.(json.RawMessage)
+	if !ok {
+		t.Fatalf("the body is %T, want json.RawMessage", ex.Response.Body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -87,6 +87,7 @@ const (
 	LimitStepExecutions = "step-executions" // Limits.MaxStepExecutions
 	LimitDepth          = "workflow-depth"  // Limits.MaxDepth
 	LimitResponseBytes  = "response-bytes"  // Limits.MaxResponseBytes
+	LimitValueBytes     = "value-bytes"     // Limits.MaxValueBytes
 )
 
 // limitText describes each limit: what it counts and its field in Limits.
@@ -94,6 +95,7 @@ var limitText = map[string][2]string{
 	LimitStepExecutions: {"step executions", "MaxStepExecutions"},
 	LimitDepth:          {"workflow nesting depth", "MaxDepth"},
 	LimitResponseBytes:  {"response body bytes", "MaxResponseBytes"},
+	LimitValueBytes:     {"value bytes (a request body, parameter or output)", "MaxValueBytes"},
 }
 
 // LimitError names the limit a run exceeded (one of the Limit* names) and

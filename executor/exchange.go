@@ -17,6 +17,7 @@ import (
 
 	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/internal/httpenc"
+	"github.com/telaio/telaio/internal/jsonval"
 )
 
 // exchange is one HTTP exchange of a step attempt, as expressions see it.
@@ -59,7 +60,11 @@ func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome 
 		return outcome{fatal: fatal}
 	}
 	ev := rs.scope(wr, sp, at)
-	o := outcome{success: at.success, cause: at.err, outputs: rs.evalOutputs(wr, sp.outputs, ev)}
+	outs, err := rs.evalOutputs(wr, sp.outputs, ev)
+	if err != nil {
+		return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit, Err: err}}
+	}
+	o := outcome{success: at.success, cause: at.err, outputs: outs}
 	if x.isTarget {
 		return o
 	}
@@ -160,6 +165,36 @@ func (rs *runState) criteria(ctx context.Context, wr *wfRun, sp *stepPlan, sr *S
 	return ok, nil
 }
 
+// evalValue evaluates a parameter value, payload or replacement value under
+// the run's context and Limits.MaxValueBytes (a *LimitError over it).
+func (rs *runState) evalValue(ctx context.Context, v *expr.Value, ev *scope) (any, bool, error) {
+	x, ok, err := v.EvalContext(ctx, ev, expr.MaxBytes(rs.e.cfg.limits.MaxValueBytes))
+	var le *expr.LimitError
+	if errors.As(err, &le) && le.Code == expr.CodeValueTooLarge {
+		return nil, false, rs.valueLimit()
+	}
+	return x, ok, err
+}
+
+func (rs *runState) valueLimit() *LimitError {
+	return &LimitError{Limit: LimitValueBytes, Value: rs.e.cfg.limits.MaxValueBytes}
+}
+
+// codeOf is the code of a step error caused by err: limit-exceeded for a
+// *LimitError, canceled or timeout when the context ended, else code.
+func codeOf(err error, code string) string {
+	var le *LimitError
+	switch {
+	case errors.As(err, &le):
+		return CodeLimit
+	case errors.Is(err, context.Canceled):
+		return CodeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeTimeout
+	}
+	return code
+}
+
 // callInputs evaluates the parameters of a step that calls a workflow: the
 // callee's inputs.
 func (rs *runState) callInputs(ctx context.Context, f *frame, x *stepExec) (map[string]any, error) {
@@ -167,9 +202,9 @@ func (rs *runState) callInputs(ctx context.Context, f *frame, x *stepExec) (map[
 	ev := rs.scope(wr, sp, nil)
 	in := map[string]any{}
 	for _, p := range sp.params {
-		v, ok, err := p.value.Eval(ev)
+		v, ok, err := rs.evalValue(ctx, p.value, ev)
 		if err != nil {
-			return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: fmt.Errorf("parameter %q: %v", p.name, err)}
+			return nil, &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: codeOf(err, CodeRequest), Err: fmt.Errorf("parameter %q: %w", p.name, err)}
 		}
 		if ok {
 			in[p.name] = v
@@ -215,12 +250,12 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	var cookies []string
 	cookieNames := map[string]bool{}
 	buildErr := func(err error) error {
-		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeRequest, Err: err}
+		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: codeOf(err, CodeRequest), Err: err}
 	}
 	for _, p := range sp.params {
-		v, ok, err := p.value.Eval(ev)
+		v, ok, err := rs.evalValue(ctx, p.value, ev)
 		if err != nil {
-			return ex, buildErr(fmt.Errorf("parameter %q: %v", p.name, err))
+			return ex, buildErr(fmt.Errorf("parameter %q: %w", p.name, err))
 		}
 		if !ok {
 			continue // absent values are omitted
@@ -249,7 +284,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	}
 	var body []byte
 	if sp.body != nil {
-		body, err = rs.encodeBody(ev, sp, ex, hdr)
+		body, err = rs.encodeBody(ctx, ev, sp, ex, hdr)
 		if err != nil {
 			return ex, buildErr(err)
 		}
@@ -292,7 +327,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	chk.checkRequest(ex, hdr, cookieNames)
 	trace := &Exchange{Attempt: sr.Attempts, Request: &Request{Method: req.Method, URL: rs.mask.url(ex.url), Headers: rs.mask.headers(req.Header)}}
 	if body != nil {
-		trace.Request.Body = rs.mask.body(string(body), req.Header.Get("Content-Type"))
+		rs.traceRequestBody(trace.Request, body, req.Header.Get("Content-Type"))
 	}
 	sr.Exchanges = append(sr.Exchanges, trace)
 	if chk.failed {
@@ -312,11 +347,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		}
 		return ex, &attemptError{code: CodeTransport, err: fmt.Errorf("%s %s: %w", req.Method, trace.Request.URL, rs.transportError(err, reqCtx))}
 	}
-	buf, _ := rs.e.bodies.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes, (*buf)[:0])
+	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes)
 	resp.Body.Close()
 	elapsed := time.Since(start)
 	ex.resp, ex.status, ex.respHeader = resp, resp.StatusCode, resp.Header
@@ -337,17 +368,13 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		}
 		return ex, &attemptError{code: code, err: fmt.Errorf("%s %s: reading the response body: %w", req.Method, trace.Request.URL, rs.transportError(rerr, reqCtx))}
 	}
+	ct := resp.Header.Get("Content-Type")
 	var derr error
-	ex.respBody, ex.hasRespBody, derr = decodeBody(resp.Header.Get("Content-Type"), data)
-	trace.Response.Body = ex.respBody
-	if rs.mask.mayHoldBytes(data) {
-		trace.Response.Body = rs.mask.value(ex.respBody)
-	}
-	// Nothing holds data now (decoding copied what it kept).
-	if cap(data) <= maxPooledBody {
-		*buf = data[:0]
-		rs.e.bodies.Put(buf)
-	}
+	var isJSON bool
+	ex.respBody, ex.hasRespBody, isJSON, derr = decodeBody(ct, data)
+	// The trace keeps the bytes (cut, masked), never the decoded tree:
+	// expressions read that while this attempt runs.
+	rs.traceResponseBody(trace.Response, data, ct, isJSON && derr == nil)
 	if derr != nil {
 		trace.Error = rs.mask.apply(derr.Error())
 		rs.emit(Event{Kind: ResponseReceived, WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Depth: wr.depth, Request: trace.Request, Response: trace.Response})
@@ -429,16 +456,14 @@ func isTimeout(err error) bool {
 }
 
 // readBody reads at most max bytes of the response body; a body declared
-// or found longer is a *LimitError.
-// maxPooledBody is the largest response buffer kept for reuse.
-const maxPooledBody = 1 << 20
-
-// readBody reads the response body under the size cap, appending to buf.
-func readBody(resp *http.Response, max int64, buf []byte) ([]byte, error) {
+// or found longer is a *LimitError. A declared length is read in one
+// allocation.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, &LimitError{Limit: LimitResponseBytes, Value: max}
 	}
-	if n := resp.ContentLength; n >= 0 && n < maxPooledBody && int64(cap(buf)) <= n {
+	var buf []byte
+	if n := resp.ContentLength; n >= 0 {
 		// Declared: one allocation instead of growing by doubling; a body
 		// that runs longer is read on under the cap.
 		buf = make([]byte, 0, n+1)
@@ -473,65 +498,69 @@ func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
 	}
 }
 
-// decodeBody decodes a JSON body into the JSON data model; other bodies are
-// kept as text. A body whose media type is JSON but which does not parse
-// (truncated, or not JSON at all) is an error, with the body kept as text;
-// an empty or blank body is no body.
-func decodeBody(contentType string, data []byte) (any, bool, error) {
+// decodeBody decodes a JSON body into the JSON data model (with the
+// compact decoder of internal/jsonval: its strings do not keep data
+// alive); other bodies are kept as text. isJSON reports a JSON body. A body
+// whose media type is JSON but which does not parse (truncated, or not
+// JSON at all) is an error, with the body kept as text; an empty or blank
+// body is no body.
+func decodeBody(contentType string, data []byte) (v any, has, isJSON bool, err error) {
 	if len(data) == 0 {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	if kindOf(contentType) == bodyJSON {
 		if len(bytes.TrimSpace(data)) == 0 {
-			return nil, false, nil
+			return nil, false, false, nil
 		}
-		var v any
-		if err := json.Unmarshal(data, &v); err != nil {
-			return string(data), true, fmt.Errorf("the response body is not valid JSON (Content-Type %s): %s", contentType, jsonProblem(err, len(data)))
+		v, err := jsonval.Decode(data)
+		if err != nil {
+			return string(data), true, false, fmt.Errorf("the response body is not valid JSON (Content-Type %s): %s", contentType, jsonProblem(err, len(data)))
 		}
-		return v, true, nil
+		return v, true, true, nil
 	}
-	if contentType == "" && json.Valid(data) {
-		var v any
-		if err := json.Unmarshal(data, &v); err == nil {
-			return v, true, nil
+	if contentType == "" {
+		if v, err := jsonval.Decode(data); err == nil {
+			return v, true, true, nil
 		}
 	}
-	return string(data), true, nil
+	return string(data), true, false, nil
 }
 
 // jsonProblem describes a JSON syntax error with its position (Offset
 // counts the bytes read, the offending one included).
 func jsonProblem(err error, n int) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		if strings.HasPrefix(se.Error(), "unexpected end") {
-			return fmt.Sprintf("%v (the body ends after %d bytes: truncated?)", se, n)
+	var de *jsonval.DecodeError
+	if errors.As(err, &de) {
+		if strings.HasPrefix(de.Msg, "unexpected end") {
+			return fmt.Sprintf("%v (the body ends after %d bytes: truncated?)", de, n)
 		}
-		return fmt.Sprintf("%v at byte %d of %d", se, se.Offset, n)
+		return fmt.Sprintf("%v at byte %d of %d", de, de.Offset, n)
 	}
 	return err.Error()
 }
 
 // encodeBody evaluates the payload, applies the replacements in order (D29)
 // and serializes it for the content type.
-func (rs *runState) encodeBody(ev *scope, sp *stepPlan, ex *exchange, hdr http.Header) ([]byte, error) {
+func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex *exchange, hdr http.Header) ([]byte, error) {
 	bp := sp.body
 	var payload any
 	present := false
 	if bp.payload != nil {
-		v, ok, err := bp.payload.Eval(ev)
+		v, ok, err := rs.evalValue(ctx, bp.payload, ev)
 		if err != nil {
-			return nil, fmt.Errorf("request body: %v", err)
+			return nil, fmt.Errorf("request body: %w", err)
 		}
 		payload, present = v, ok
 	}
 	if len(bp.replacements) > 0 {
 		var err error
-		if payload, err = rs.replace(ev, bp, payload); err != nil {
+		if payload, err = rs.replace(ctx, ev, bp, payload); err != nil {
 			return nil, err
 		}
 		present = true
+		if _, ok := expr.JSONSize(payload, rs.e.cfg.limits.MaxValueBytes); !ok {
+			return nil, fmt.Errorf("request body: %w", rs.valueLimit())
+		}
 	}
 	if !present {
 		return nil, nil
@@ -574,7 +603,7 @@ func (rs *runState) encodeBody(ev *scope, sp *stepPlan, ex *exchange, hdr http.H
 
 // replace applies payload replacements: JSON pointers on JSON-like payloads
 // (a JSON string payload is decoded first), XPath on XML.
-func (rs *runState) replace(ev *scope, bp *bodyPlan, payload any) (any, error) {
+func (rs *runState) replace(ctx context.Context, ev *scope, bp *bodyPlan, payload any) (any, error) {
 	if bp.kind == bodyXML {
 		s, _ := payload.(string)
 		doc, err := xmlquery.Parse(strings.NewReader(s))
@@ -582,9 +611,9 @@ func (rs *runState) replace(ev *scope, bp *bodyPlan, payload any) (any, error) {
 			return nil, fmt.Errorf("request body: replacements need an XML payload: %v", err)
 		}
 		for _, r := range bp.replacements {
-			v, ok, err := r.value.Eval(ev)
+			v, ok, err := rs.evalValue(ctx, r.value, ev)
 			if err != nil {
-				return nil, fmt.Errorf("replacement %q: %v", r.target, err)
+				return nil, fmt.Errorf("replacement %q: %w", r.target, err)
 			}
 			if !ok {
 				continue
@@ -607,9 +636,9 @@ func (rs *runState) replace(ev *scope, bp *bodyPlan, payload any) (any, error) {
 		payload = v
 	}
 	for _, r := range bp.replacements {
-		v, ok, err := r.value.Eval(ev)
+		v, ok, err := rs.evalValue(ctx, r.value, ev)
 		if err != nil {
-			return nil, fmt.Errorf("replacement %q: %v", r.target, err)
+			return nil, fmt.Errorf("replacement %q: %w", r.target, err)
 		}
 		if !ok {
 			continue

@@ -32,7 +32,7 @@ type host interface {
 	// records it in x.sr and returns its outcome.
 	attempt(ctx context.Context, f *frame, x *stepExec) outcome
 	// workflowOutputs evaluates a finished workflow's outputs.
-	workflowOutputs(f *frame) map[string]any
+	workflowOutputs(f *frame) (map[string]any, error)
 	// sleep waits d before a retry (ctx's error when ctx ends first).
 	sleep(ctx context.Context, d time.Duration) error
 	now() time.Time
@@ -477,7 +477,11 @@ func (m *machine) stepDone(f *frame, x *stepExec, act *actionPlan, err error) bo
 func (m *machine) finish(f *frame, err error) bool {
 	if f.phase == phaseSteps {
 		if f.res.Transfer == nil {
-			f.run.outputs = m.h.workflowOutputs(f)
+			outs, oerr := m.h.workflowOutputs(f)
+			f.run.outputs = outs
+			if err == nil && oerr != nil {
+				err = oerr
+			}
 		}
 		// The trace (and observers) see the outputs masked; expressions
 		// read f.run's, and Run hands back the root's as they are.

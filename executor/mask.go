@@ -86,6 +86,8 @@ type masker struct {
 	shared bool
 	// gen counts the changes of the secrets.
 	gen int
+	// longest is the length of the longest form.
+	longest int
 }
 
 // fork returns a masker that starts with m's secrets and never changes m,
@@ -93,7 +95,7 @@ type masker struct {
 // concurrent runs share them. m must not change afterwards.
 func (m *masker) fork() masker {
 	return masker{off: m.off, secrets: m.secrets[:len(m.secrets):len(m.secrets)], known: m.known, added: m.added, whole: m.whole,
-		r: m.r, probes: m.probes, shared: true, gen: m.gen}
+		r: m.r, probes: m.probes, shared: true, gen: m.gen, longest: m.longest}
 }
 
 // prepare builds the replacer now (a forked masker would build its own).
@@ -129,6 +131,7 @@ func (m *masker) add(s string) {
 	m.added[s] = true
 	strong := isStrong(s)
 	for _, f := range secretForms(s) {
+		m.longest = max(m.longest, len(f))
 		switch {
 		case strong && isStrong(f) && !m.known[f]:
 			m.known[f] = true
@@ -500,20 +503,21 @@ func (m *masker) pairs(q string) (string, bool) {
 	return strings.Join(parts, "&"), changed
 }
 
-// body masks a request body as sent: JSON strings and numbers and form
-// fields that are secrets as a whole, then the strong secrets anywhere.
+// body masks a body as sent or received: JSON strings and numbers and
+// form fields that are secrets as a whole (and JSON strings holding a
+// secret behind escapes), then the strong secrets anywhere.
 func (m *masker) body(text, contentType string) string {
 	if m.off || text == "" {
 		return text
 	}
-	if len(m.whole) > 0 {
-		switch kindOf(contentType) {
-		case bodyJSON:
+	switch k := kindOf(contentType); {
+	case k == bodyJSON || contentType == "" && len(text) > 0 && (text[0] == '{' || text[0] == '['):
+		if len(m.whole) > 0 || strings.Contains(text, `\u`) || strings.Contains(text, `\/`) {
 			text = m.jsonText(text)
-		case bodyForm:
-			if q, ok := m.pairs(text); ok {
-				text = q
-			}
+		}
+	case k == bodyForm && len(m.whole) > 0:
+		if q, ok := m.pairs(text); ok {
+			text = q
 		}
 	}
 	return m.apply(text)
@@ -542,10 +546,24 @@ func (m *masker) jsonText(text string) string {
 			}
 			lit := text[i : end+1]
 			var s string
-			if json.Unmarshal([]byte(lit), &s) == nil && m.whole[s] {
-				b.WriteString(text[last:i])
-				b.WriteString(`"` + Mask + `"`)
-				last = end + 1
+			if strings.IndexByte(lit, '\\') >= 0 || m.whole[lit[1:len(lit)-1]] {
+				if json.Unmarshal([]byte(lit), &s) == nil {
+					var rep string
+					switch {
+					case m.whole[s]:
+						rep = `"` + Mask + `"`
+					case m.contains(s):
+						// A secret behind escapes (\u002B) the text
+						// search cannot see.
+						enc, _ := json.Marshal(m.apply(s))
+						rep = string(enc)
+					}
+					if rep != "" {
+						b.WriteString(text[last:i])
+						b.WriteString(rep)
+						last = end + 1
+					}
+				}
 			}
 			i = end + 1
 		case c == '-' || '0' <= c && c <= '9':
@@ -712,7 +730,20 @@ func (m *masker) exchange(ex *Exchange) {
 	}
 	if rs := ex.Response; rs != nil {
 		rs.Headers = m.headers(rs.Headers)
-		rs.Body = m.value(rs.Body)
+		switch b := rs.Body.(type) {
+		case json.RawMessage:
+			if t := m.body(string(b), "application/json"); t != string(b) {
+				if json.Valid([]byte(t)) {
+					rs.Body = json.RawMessage(t)
+				} else {
+					rs.Body = t
+				}
+			}
+		case string:
+			rs.Body = m.body(b, rs.Headers.Get("Content-Type"))
+		default:
+			rs.Body = m.value(rs.Body)
+		}
 	}
 }
 

@@ -15,6 +15,9 @@ const (
 	DefaultMaxRetryWait      = 60 * time.Second
 	DefaultRequestTimeout    = 60 * time.Second
 	DefaultMaxRedirects      = 10
+	DefaultMaxValueBytes     = 16 << 20
+	DefaultMaxTraceBytes     = 64 << 20
+	DefaultMaxTraceBodyBytes = 1 << 20
 )
 
 // Limits bound a run. A zero field takes its default.
@@ -37,6 +40,18 @@ type Limits struct {
 	// MaxRedirects bounds the redirects followed for one request; going
 	// over fails the attempt with code "transport".
 	MaxRedirects int
+	// MaxValueBytes bounds each value a run builds: a request body, a
+	// parameter, an output (its JSON size, shared parts counted each
+	// time). It is checked as the value is built; going over stops the
+	// run with a *LimitError (LimitValueBytes).
+	MaxValueBytes int64
+	// MaxTraceBytes bounds the bodies a run's trace keeps, all exchanges
+	// together: beyond it the oldest bodies are dropped (their size stays,
+	// with a note). The trace never keeps decoded bodies.
+	MaxTraceBytes int64
+	// MaxTraceBodyBytes bounds each body the trace keeps: the rest is cut,
+	// with the body's size and SHA-256.
+	MaxTraceBodyBytes int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -57,6 +72,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRedirects <= 0 {
 		l.MaxRedirects = DefaultMaxRedirects
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = DefaultMaxValueBytes
+	}
+	if l.MaxTraceBytes <= 0 {
+		l.MaxTraceBytes = DefaultMaxTraceBytes
+	}
+	if l.MaxTraceBodyBytes <= 0 {
+		l.MaxTraceBodyBytes = DefaultMaxTraceBodyBytes
 	}
 	return l
 }

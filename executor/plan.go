@@ -46,9 +46,6 @@ type Engine struct {
 	// mask holds the secret forms of the engine's credentials, computed
 	// once; each run forks it (see masker.fork).
 	mask masker
-	// bodies recycles response buffers (*[]byte): a body is decoded into
-	// new values and searched for secrets, then its bytes are not kept.
-	bodies sync.Pool
 	// precompileOnce starts compiling the contract checks' schemas in the
 	// background at the first Run.
 	precompileOnce sync.Once

@@ -96,15 +96,29 @@ type Request struct {
 	Method  string      `json:"method"`
 	URL     string      `json:"url"`
 	Headers http.Header `json:"headers,omitempty"`
-	Body    string      `json:"body,omitempty"`
+	// Body is the body as sent, at most Limits.MaxTraceBodyBytes of it.
+	Body string `json:"body,omitempty"`
+	// BodySize is the size of the whole body; BodyNote says why Body is
+	// cut or missing (Limits.MaxTraceBodyBytes, Limits.MaxTraceBytes).
+	BodySize int64  `json:"bodySize,omitempty"`
+	BodyNote string `json:"bodyNote,omitempty"`
 }
 
-// Response is a received response. Body is the decoded JSON value for JSON
-// media types, else the text.
+// Response is a received response, secrets masked.
 type Response struct {
-	StatusCode int           `json:"statusCode"`
-	Headers    http.Header   `json:"headers,omitempty"`
-	Body       any           `json:"body,omitempty"`
+	StatusCode int         `json:"statusCode"`
+	Headers    http.Header `json:"headers,omitempty"`
+	// Body is the body as received: a json.RawMessage for a complete JSON
+	// body (so it encodes as the JSON value it is), else a string; at most
+	// Limits.MaxTraceBodyBytes of it. The trace never keeps decoded
+	// bodies: expressions read those while the step runs.
+	Body any `json:"body,omitempty"`
+	// BodySize is the size of the whole body; BodySHA256 its SHA-256 (hex)
+	// when Body is cut; BodyNote says why Body is cut or missing
+	// (Limits.MaxTraceBodyBytes, Limits.MaxTraceBytes).
+	BodySize   int64         `json:"bodySize,omitempty"`
+	BodySHA256 string        `json:"bodySha256,omitempty"`
+	BodyNote   string        `json:"bodyNote,omitempty"`
 	Duration   time.Duration `json:"durationNs"`
 }
 

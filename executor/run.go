@@ -26,6 +26,10 @@ type runState struct {
 	lastBase string
 	// httpClient is the engine's client with the run's redirect policy.
 	httpClient *http.Client
+	// traced are the bodies the trace holds, oldest first, and their
+	// total size (Limits.MaxTraceBytes).
+	traced      []tracedBody
+	tracedBytes int64
 }
 
 var _ host = (*runState)(nil)
@@ -126,8 +130,12 @@ func (rs *runState) warn(msg string, args ...any) {
 }
 
 // workflowOutputs evaluates a finished workflow's outputs.
-func (rs *runState) workflowOutputs(f *frame) map[string]any {
-	return rs.evalOutputs(f.run, f.plan.outputs, nil)
+func (rs *runState) workflowOutputs(f *frame) (map[string]any, error) {
+	outs, err := rs.evalOutputs(f.run, f.plan.outputs, nil)
+	if err != nil {
+		return outs, &StepError{WorkflowID: f.plan.id, Code: CodeLimit, Err: err}
+	}
+	return outs, nil
 }
 
 // enter checks a workflow's inputs and learns its secrets, and those of the
@@ -235,7 +243,8 @@ type attempt struct {
 }
 
 // evalOutputs evaluates an outputs map; absent values are left out (D23).
-func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) map[string]any {
+// An output larger than Limits.MaxValueBytes is a *LimitError.
+func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) (map[string]any, error) {
 	res := make(map[string]any, len(outs))
 	if ev == nil {
 		ev = rs.scope(wr, nil, nil)
@@ -245,9 +254,12 @@ func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) map[str
 		if err != nil || !ok {
 			continue
 		}
+		if _, fits := expr.JSONSize(v, rs.e.cfg.limits.MaxValueBytes); !fits {
+			return res, fmt.Errorf("output %q: %w", o.name, rs.valueLimit())
+		}
 		res[o.name] = v
 	}
-	return res
+	return res, nil
 }
 
 var _ expr.Resolver = (*scope)(nil)

@@ -205,6 +205,8 @@ func BodyText(v any) string {
 		return ""
 	case string:
 		return x
+	case json.RawMessage:
+		return string(x) // the body as received (secrets masked)
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
