@@ -39,7 +39,7 @@ func TestValue(t *testing.T) {
 // limit (the value).
 func TestValue_AliasCycleIsAnError(t *testing.T) {
 	tests := []struct {
-		name, in string
+		name, in  string
 		line, col int
 	}{
 		{"merge of its own anchor", "openapi: 3.1.0\ninfo: &a {<<: *a}\n", 2, 15},
