@@ -18,6 +18,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -325,4 +326,42 @@ func Scalar(n *yaml.Node) (any, error) {
 		return n.Value, nil
 	}
 	return n.Value, nil
+}
+
+// Lines indexes where the lines of a text start, to turn the positions of
+// the YAML library (columns count characters, and a byte order mark is not
+// counted) into byte columns and offsets, as diag.Pos wants them.
+type Lines struct {
+	src    []byte
+	starts []int
+}
+
+// NewLines indexes src.
+func NewLines(src []byte) *Lines {
+	l := &Lines{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+// Pos converts a 1-based line and character column into a 1-based byte
+// column and a byte offset. A position outside the text is returned as it
+// is (offset 0).
+func (l *Lines) Pos(line, col int) (byteCol, offset int) {
+	if line < 1 || line > len(l.starts) {
+		return max(col, 1), 0
+	}
+	start := l.starts[line-1]
+	off := start
+	if line == 1 && bytes.HasPrefix(l.src, []byte("\ufeff")) {
+		off += 3
+	}
+	for c := 1; c < col && off < len(l.src) && l.src[off] != '\n'; c++ {
+		_, size := utf8.DecodeRune(l.src[off:])
+		off += size
+	}
+	return off - start + 1, off
 }
