@@ -118,3 +118,32 @@ func FuzzDecode(f *testing.F) {
 		_ = v
 	})
 }
+
+// TestLinesPos: the YAML library counts columns in characters and does not
+// count a byte order mark; Pos gives byte columns and offsets.
+func TestLinesPos(t *testing.T) {
+	src := []byte("\ufeffa: 1\nné: é2\nb: 3")
+	l := NewLines(src)
+	tests := []struct{ line, col, wantCol, wantOff int }{
+		{1, 1, 4, 3},   // after the BOM
+		{2, 1, 1, 8},   // "né"
+		{2, 5, 6, 13},  // "é2": n, é (2 bytes), :, space
+		{3, 4, 4, 20},  // "3"
+		{9, 2, 2, 0},   // outside: as given
+		{2, 99, 9, 16}, // past the end of the line: its end
+	}
+	for _, tt := range tests {
+		c, off := l.Pos(tt.line, tt.col)
+		if c != tt.wantCol || off != tt.wantOff {
+			t.Errorf("Pos(%d, %d) = %d, %d; want %d, %d", tt.line, tt.col, c, off, tt.wantCol, tt.wantOff)
+		}
+	}
+	n, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := Lookup(n, []string{"né"})
+	if c, off := l.Pos(v.Line, v.Column); string(src[off:off+3]) != "é2" || c != 6 {
+		t.Errorf("the node of né is at byte column %d (%q)", c, src[off:])
+	}
+}
