@@ -524,3 +524,58 @@ func TestFileKeys(t *testing.T) {
 		t.Errorf("the $ref does not resolve: %v", v)
 	}
 }
+
+// TestLoadFiles_ConcurrentUse: a bundled Document answers lookups,
+// positions, Source and LibOpenAPI from many goroutines (run with -race).
+func TestLoadFiles_ConcurrentUse(t *testing.T) {
+	d, _ := loadSplit(t)
+	want := d.Locate("/x-telaio-files/schemas~1owner.yaml/properties/pets").String()
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			if _, err := d.LibOpenAPI(); err != nil {
+				done <- err.Error()
+				return
+			}
+			if _, err := d.Source(); err != nil {
+				done <- err.Error()
+				return
+			}
+			for _, op := range d.Operations() {
+				d.Locate(op.Pointer)
+			}
+			done <- d.Locate("/x-telaio-files/schemas~1owner.yaml/properties/pets").String()
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+}
+
+// TestLoadFiles_JSONRoot: a JSON root decoded by encoding/json gets its
+// positions by reading the text as YAML, when it is asked for them.
+func TestLoadFiles_JSONRoot(t *testing.T) {
+	fsys := fstest.MapFS{
+		"api.json": {Data: []byte(`{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+ "components": {"schemas": {"A": {"$ref": "a.json#/A"}, "B": {"$ref": "missing.json"}}}}`)},
+		"a.json": {Data: []byte(`{"A": {"type": "string", "pattern": "\/x"}}`)},
+	}
+	src, _ := fs.ReadFile(fsys, "api.json")
+	d, err := oas.LoadFiles(context.Background(), src, "api.json", &fsReader{fsys: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := d.RefErrors()
+	if len(errs) != 1 || errs[0].Position().String() != "api.json:2:71" {
+		t.Fatalf("RefErrors = %v", errs)
+	}
+	// "\/" is JSON, not YAML: a.json has no positions, only its name.
+	if got := d.Locate("/x-telaio-files/a.json/A/pattern").String(); got != "a.json" {
+		t.Errorf("Locate in a.json = %s", got)
+	}
+	if v, _ := get(d.Raw, "/x-telaio-files/a.json/A/pattern"); v != "/x" {
+		t.Errorf("pattern = %v", v)
+	}
+}
