@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telaio/telaio/mock"
 	"github.com/telaio/telaio/oas"
 	"github.com/telaio/telaio/schema"
 )
@@ -150,6 +151,18 @@ func TestOpenAPI32(t *testing.T) {
 	pi := m.Model.Paths.PathItems.GetOrZero("/events")
 	if pi.Query == nil || pi.AdditionalOperations.GetOrZero("PURGE") == nil {
 		t.Errorf("libopenapi: query %v, PURGE %v", pi.Query, pi.AdditionalOperations.GetOrZero("PURGE"))
+	}
+	// So the mock serves the QUERY method and the additional operations.
+	h, err := mock.New(lib, mock.WithRawDocument(d.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes []string
+	for _, r := range h.Routes() {
+		routes = append(routes, r.Method+" "+r.OperationID)
+	}
+	if want := []string{"GET listEvents", "QUERY queryEvents", "PURGE purgeEvents"}; !reflect.DeepEqual(routes, want) {
+		t.Errorf("mock routes = %q", routes)
 	}
 }
 
