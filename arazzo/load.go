@@ -60,16 +60,19 @@ func WithAllowedHosts(hosts ...string) LoadOption {
 func WithHTTPClient(c *http.Client) LoadOption { return func(l *loader) { l.client = c } }
 
 // WithMaxSourceBytes caps the size of each document read (declared by
-// Content-Length or actually read, after any decompression).
+// Content-Length or actually read, after any decompression), and of the
+// files of one OpenAPI description together (its root and the files its
+// $refs read).
 func WithMaxSourceBytes(n int64) LoadOption { return func(l *loader) { l.maxBytes = n } }
 
 // WithFetchTimeout caps the time of each http(s) fetch, body included
 // (DefaultFetchTimeout when d <= 0).
 func WithFetchTimeout(d time.Duration) LoadOption { return func(l *loader) { l.timeout = d } }
 
-// WithMaxSources caps the number of source descriptions one Load reads,
-// files and fetches together, nested documents included (DefaultMaxSources
-// when n <= 0). A document read twice counts once.
+// WithMaxSources caps the number of documents one Load reads, files and
+// fetches together: source descriptions, nested documents included, and
+// the files the $refs of OpenAPI descriptions read (DefaultMaxSources when
+// n <= 0). A document read twice counts once.
 func WithMaxSources(n int) LoadOption { return func(l *loader) { l.maxSources = n } }
 
 // WithRoot sets the directory tree file sources must stay inside (Load
@@ -152,9 +155,11 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 }
 
 // LoadFS reads the Arazzo document at name in fsys and loads its source
-// descriptions: OpenAPI 3.0/3.1 descriptions are indexed (each parsed once,
-// however many documents name it) and arazzo sources are loaded recursively
-// (cycles are fine). Relative urls resolve against the referring document and
+// descriptions: OpenAPI 3.0/3.1/3.2 descriptions are indexed (each parsed
+// once, however many documents name it; a description split in files is
+// bundled into one, its $refs followed under the same rules as source urls,
+// see oas.LoadFiles) and arazzo sources are loaded recursively (cycles are
+// fine). Relative urls resolve against the referring document and
 // must stay inside fsys (symbolic links are fsys's business: os.DirFS
 // follows them anywhere, the FS method of os.Root does not); http(s) urls are
 // fetched only from hosts allowed with WithAllowedHosts. The diagnostics hold
