@@ -20,16 +20,20 @@ import (
 // loader keeps, per description and per set of operations a document calls,
 // the subset of the description those operations need (oas.Subset), in a
 // file named by the SHA-256 of the description's bytes and of that set. A
-// later Load of the same bytes for the same operations reads the subset
-// instead of parsing the whole description; any other bytes or operations
-// miss. An entry is written only when every operation the document names
-// resolves and the description has no external references, so a subset
-// never hides a diagnostic. A missing, unreadable or corrupt entry is
-// rebuilt; writing is best effort (atomic rename, failures ignored).
+// description split in files keeps, in its entry, the SHA-256 of every
+// other file its $refs read: the entry is used only when each of them
+// still has its digest (they are read and hashed on every Load, which is
+// cheap next to parsing). A later Load of the same bytes for the same
+// operations reads the subset instead of parsing the whole description;
+// any other bytes (of any file) or operations miss. An entry is written
+// only when every operation the document names resolves and every $ref of
+// the description was followed, so a subset never hides a diagnostic. A
+// missing, unreadable or corrupt entry is rebuilt; writing is best effort
+// (atomic rename, failures ignored).
 
 // cacheVersion is part of every key: a change to what the loader or
 // package oas derive from a description must change it.
-const cacheVersion = "telaio-plan-1"
+const cacheVersion = "telaio-plan-2"
 
 // WithCache keeps subsets of OpenAPI descriptions in dir (created when
 // missing) and reuses them when the same description is loaded for the
@@ -140,7 +144,7 @@ func (l *loader) cacheName(h hash.Hash, r opRefs) string {
 // refused then if they changed since. On a miss it returns the entry it
 // looked for (cached need not look again), on any error nothing: the caller
 // then reads the file as usual and reports what is wrong.
-func (l *loader) cachedFile(loc string, r opRefs) (*oas.Document, string) {
+func (l *loader) cachedFile(ctx context.Context, doc *Document, sd *SourceDescription, loc string, r opRefs) (*oas.Document, string) {
 	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 || isURL(loc) {
 		return nil, ""
 	}
@@ -159,29 +163,9 @@ func (l *loader) cachedFile(loc string, r opRefs) (*oas.Document, string) {
 	if err != nil {
 		return nil, file
 	}
-	again := &loader{fsys: l.fsys, osRoot: l.osRoot, maxBytes: l.maxBytes, cacheDir: l.cacheDir}
-	read := func() ([]byte, error) {
-		if again.osRoot != "" {
-			// Load closed its root when it returned.
-			root, err := os.OpenRoot(again.osRoot)
-			if err != nil {
-				return nil, fmt.Errorf("cannot read %s: %v", loc, err)
-			}
-			defer root.Close()
-			again.fsys = root.FS()
-		}
-		data, err := again.read(context.Background(), loc)
-		if err != nil {
-			return nil, err
-		}
-		if again.cacheFile(data, r) != file {
-			return nil, fmt.Errorf("%s changed after it was loaded", loc)
-		}
-		return data, nil
-	}
-	d, err := oas.LoadSubsetFunc(entry, read, loc)
-	if err != nil || !r.covers(d) {
-		return nil, ""
+	d := l.fromEntry(ctx, doc, sd, entry, nil, loc, r, file)
+	if d == nil {
+		return nil, file
 	}
 	return d, ""
 }
@@ -189,7 +173,7 @@ func (l *loader) cachedFile(loc string, r opRefs) (*oas.Document, string) {
 // cached returns the cached subset of the description data for r, or nil,
 // and the name of its entry ("" when the cache is off for r). An entry
 // named missed is known to be absent.
-func (l *loader) cached(data []byte, loc string, r opRefs, missed string) (*oas.Document, string) {
+func (l *loader) cached(ctx context.Context, doc *Document, sd *SourceDescription, data []byte, loc string, r opRefs, missed string) (*oas.Document, string) {
 	if l.cacheDir == "" || len(r.ids)+len(r.ptrs) == 0 {
 		return nil, ""
 	}
@@ -201,17 +185,84 @@ func (l *loader) cached(data []byte, loc string, r opRefs, missed string) (*oas.
 	if err != nil {
 		return nil, file
 	}
-	d, err := oas.LoadSubset(entry, data, loc)
-	if err != nil || !r.covers(d) {
-		return nil, file
+	return l.fromEntry(ctx, doc, sd, entry, data, loc, r, file), file
+}
+
+// fromEntry builds the Document of a plan-cache entry, the subset of the
+// description at loc (whose bytes are data, or nil when they were only
+// hashed) for r, or nil when the entry is unusable: corrupt, not covering
+// r, or cut from a description one of whose other files changed.
+func (l *loader) fromEntry(ctx context.Context, doc *Document, sd *SourceDescription, entry, data []byte, loc string, r opRefs, file string) *oas.Document {
+	var manifest []oas.File // the files of a description in several files
+	again := &loader{fsys: l.fsys, osRoot: l.osRoot, maxBytes: l.maxBytes, cacheDir: l.cacheDir, hosts: l.hosts,
+		client: l.client, timeout: l.timeout, maxSources: l.maxSources, overrides: l.overrides}
+	// read returns the whole description (oas.Document.Source) when
+	// something needs it: the root file read again (refused if it
+	// changed), and for a description in several files the bundle, read
+	// again from every file.
+	read := func() ([]byte, error) {
+		if again.osRoot != "" {
+			// Load closed its root when it returned.
+			root, err := os.OpenRoot(again.osRoot)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read %s: %v", loc, err)
+			}
+			defer root.Close()
+			again.fsys = root.FS()
+		}
+		src := data
+		if src == nil {
+			var err error
+			if src, err = again.read(context.Background(), loc); err != nil {
+				return nil, err
+			}
+			if again.cacheFile(src, r) != file {
+				return nil, fmt.Errorf("%s changed after it was loaded", loc)
+			}
+		}
+		if len(manifest) == 0 {
+			return src, nil
+		}
+		again.nread, again.refFiles = 0, nil
+		whole, err := oas.LoadFiles(context.Background(), src, loc, again.refReader(doc, sd), oas.WithMaxFiles(again.maxSources), oas.WithMaxBytes(again.maxBytes))
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Equal(whole.Files(), manifest) || len(whole.RefErrors()) > 0 {
+			return nil, fmt.Errorf("a file of %s changed after it was loaded", loc)
+		}
+		return whole.Source()
 	}
-	return d, file
+	d, err := oas.LoadSubsetFunc(entry, read, loc)
+	if err != nil || !r.covers(d) {
+		return nil
+	}
+	if d.Bundled() {
+		manifest = d.Files()
+		if !l.filesUnchanged(ctx, doc, sd, manifest) {
+			return nil
+		}
+	}
+	return d
+}
+
+// filesUnchanged reads the files other than the root of a description in
+// several files and reports whether each still has its digest.
+func (l *loader) filesUnchanged(ctx context.Context, doc *Document, sd *SourceDescription, files []oas.File) bool {
+	rr := l.refReader(doc, sd)
+	for _, f := range files[1:] {
+		data, err := rr.Read(ctx, f.Location)
+		if err != nil || sha256.Sum256(data) != f.SHA256 {
+			return false
+		}
+	}
+	return true
 }
 
 // remember writes the subset of the whole description d that r needs as
 // the entry file (see cached).
 func (l *loader) remember(d *oas.Document, r opRefs, file string) {
-	if file == "" || len(d.ExternalRefs()) > 0 {
+	if file == "" || len(d.ExternalRefs()) > 0 || len(d.RefErrors()) > 0 {
 		return
 	}
 	ops, ok := r.ops(d)

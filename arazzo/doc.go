@@ -139,12 +139,21 @@
 //   - Every read is capped in size (WithMaxSourceBytes, document-too-large),
 //     every fetch in time (WithFetchTimeout, source-timeout), and one Load
 //     reads at most WithMaxSources sources (too-many-sources).
-//   - A $ref to another document inside an OpenAPI source is not resolved:
-//     no component reads its target, neither the loader, nor the oas index,
-//     nor schema compilation, nor the libopenapi model. Load warns
-//     (external-ref) with each ref's file:line:col; what lies behind it is
-//     unchecked. Resolving would need bundling the documents into one tree
-//     that every component shares; until then, bundle descriptions first.
+//   - A $ref to another document inside an OpenAPI source is followed under
+//     the same rules as a source: a relative one resolves against the file
+//     that holds it and must stay inside the root; a URL is fetched only
+//     from an allowed host, with the same size, time and redirect limits;
+//     each document counts against WithMaxSources, and a description's
+//     files together against WithMaxSourceBytes. Each document is read once
+//     per Load, and the description becomes one tree (oas.LoadFiles: the
+//     files are embedded under x-telaio-files, every $ref made local) that
+//     the oas index, the type checker, schema compilation, the plan cache
+//     and the libopenapi model share. A $ref that cannot be followed is
+//     reported at the $ref, file:line:col in the file that holds it (the
+//     exception to the rule above): an error (external-ref, or the code of
+//     the limit it broke), or, for a host not allowed, an external-ref
+//     warning naming the --allow-host to pass; what lies behind it is then
+//     unchecked.
 //
 // # Plan cache
 //

@@ -60,16 +60,19 @@ func WithAllowedHosts(hosts ...string) LoadOption {
 func WithHTTPClient(c *http.Client) LoadOption { return func(l *loader) { l.client = c } }
 
 // WithMaxSourceBytes caps the size of each document read (declared by
-// Content-Length or actually read, after any decompression).
+// Content-Length or actually read, after any decompression), and of the
+// files of one OpenAPI description together (its root and the files its
+// $refs read).
 func WithMaxSourceBytes(n int64) LoadOption { return func(l *loader) { l.maxBytes = n } }
 
 // WithFetchTimeout caps the time of each http(s) fetch, body included
 // (DefaultFetchTimeout when d <= 0).
 func WithFetchTimeout(d time.Duration) LoadOption { return func(l *loader) { l.timeout = d } }
 
-// WithMaxSources caps the number of source descriptions one Load reads,
-// files and fetches together, nested documents included (DefaultMaxSources
-// when n <= 0). A document read twice counts once.
+// WithMaxSources caps the number of documents one Load reads, files and
+// fetches together: source descriptions, nested documents included, and
+// the files the $refs of OpenAPI descriptions read (DefaultMaxSources when
+// n <= 0). A document read twice counts once.
 func WithMaxSources(n int) LoadOption { return func(l *loader) { l.maxSources = n } }
 
 // WithRoot sets the directory tree file sources must stay inside (Load
@@ -114,6 +117,9 @@ type loader struct {
 	reported  map[*oas.Document]bool // external refs reported
 	nread     int                    // sources read so far
 	capped    bool                   // too-many-sources was reported
+	// refFiles are the files read for $refs of OpenAPI descriptions, by
+	// location: read once per Load, however many descriptions name them.
+	refFiles map[string][]byte
 }
 
 // Load reads the Arazzo document at path from the operating system's file
@@ -149,9 +155,11 @@ func Load(ctx context.Context, file string, opts ...LoadOption) (*Document, diag
 }
 
 // LoadFS reads the Arazzo document at name in fsys and loads its source
-// descriptions: OpenAPI 3.0/3.1 descriptions are indexed (each parsed once,
-// however many documents name it) and arazzo sources are loaded recursively
-// (cycles are fine). Relative urls resolve against the referring document and
+// descriptions: OpenAPI 3.0/3.1/3.2 descriptions are indexed (each parsed
+// once, however many documents name it; a description split in files is
+// bundled into one, its $refs followed under the same rules as source urls,
+// see oas.LoadFiles) and arazzo sources are loaded recursively (cycles are
+// fine). Relative urls resolve against the referring document and
 // must stay inside fsys (symbolic links are fsys's business: os.DirFS
 // follows them anywhere, the FS method of os.Root does not); http(s) urls are
 // fetched only from hosts allowed with WithAllowedHosts. The diagnostics hold
@@ -298,7 +306,7 @@ func (l *loader) sources(ctx context.Context, doc *Document) {
 		switch {
 		case err == nil:
 			if src.OpenAPI != nil {
-				l.externalRefs(doc, src)
+				l.refProblems(doc, src)
 			}
 		case !errors.As(err, &le):
 			l.diags.Errorf(sd.ValueRange("url"), CodeSourceUnavailable, "source description %q: %v", sd.Name, err)
@@ -313,44 +321,156 @@ func (l *loader) sources(ctx context.Context, doc *Document) {
 	}
 }
 
-// externalRefs warns about the $refs of an OpenAPI source that point to
-// other documents: they are never read nor fetched.
-func (l *loader) externalRefs(doc *Document, src *Source) {
-	refs := src.OpenAPI.ExternalRefs()
-	if len(refs) == 0 || l.reported[src.OpenAPI] {
+// refProblems reports the $refs of an OpenAPI source that could not be
+// followed (oas.RefError), each where it is written, in the file that
+// holds it; $refs to the same document that fail alike are reported once,
+// at the first. A remote document from a host not allowed is a warning
+// (what it describes is not checked); any other failure is an error.
+func (l *loader) refProblems(doc *Document, src *Source) {
+	o := src.OpenAPI
+	if l.reported[o] {
 		return
 	}
 	if l.reported == nil {
 		l.reported = map[*oas.Document]bool{}
 	}
-	l.reported[src.OpenAPI] = true
-	where := src.Location
-	if !isURL(where) && !strings.HasPrefix(where, "override:") {
-		where = l.display(doc, where)
+	l.reported[o] = true
+	type group struct {
+		first *oas.RefError
+		n     int
 	}
-	var b strings.Builder
-	for i, r := range refs {
-		if i == 3 {
-			fmt.Fprintf(&b, " and %d more", len(refs)-i)
-			break
+	var groups []*group
+	index := map[string]*group{}
+	for _, e := range o.RefErrors() {
+		k := e.Target + "\x00" + e.Err.Error()
+		if e.Target == "" {
+			k = "\x00" + e.Ref + "\x00" + e.Err.Error()
 		}
-		if i > 0 {
-			b.WriteString(", ")
+		if g, ok := index[k]; ok {
+			g.n++
+			continue
 		}
-		fmt.Fprintf(&b, "%q at %s", r.Ref, where)
-		if r.Line > 0 {
-			fmt.Fprintf(&b, ":%d:%d", r.Line, r.Column)
-		} else {
-			b.WriteString("#" + r.Pointer)
+		g := &group{first: e, n: 1}
+		index[k] = g
+		groups = append(groups, g)
+	}
+	name := src.Description.Name
+	for _, g := range groups {
+		e := g.first
+		at := l.refRange(doc, src, e.Position())
+		where := at.String()
+		if at.Start.Line == 0 {
+			where = at.File + "#" + e.Pointer
+		}
+		more := ""
+		switch {
+		case g.n == 2:
+			more = " (and 1 more $ref to the same document)"
+		case g.n > 2:
+			more = fmt.Sprintf(" (and %d more $refs to the same document)", g.n-1)
+		}
+		var le *loadError
+		var se *oas.SyntaxError
+		switch {
+		case errors.As(e.Err, &le) && le.code == CodeSourceNotLoaded:
+			l.diags.Warnf(at, CodeExternalRef, "source description %q: $ref %q%s was not fetched: %v; what it describes is not checked", name, e.Ref, more, le)
+		case errors.As(e.Err, &se):
+			l.diags.Errorf(l.refRange(doc, src, se.Pos), CodeExternalRef, "source description %q: %s, read for the $ref %q at %s%s", name, se.Msg, e.Ref, where, more)
+		case errors.As(e.Err, &le):
+			l.diags.Errorf(at, le.code, "source description %q: $ref %q%s: %v", name, e.Ref, more, le)
+		case errors.Is(e.Err, oas.ErrTooLarge):
+			l.diags.Errorf(at, CodeDocumentTooLarge, "source description %q: $ref %q%s: the description's files exceed %d bytes together (WithMaxSourceBytes)", name, e.Ref, more, l.maxBytes)
+		default:
+			l.diags.Errorf(at, CodeExternalRef, "source description %q: $ref %q%s cannot be followed: %v", name, e.Ref, more, e.Err)
 		}
 	}
-	n := "1 $ref points"
-	if len(refs) > 1 {
-		n = fmt.Sprintf("%d $refs point", len(refs))
+}
+
+// refRange turns a position in a file of an OpenAPI source into a range
+// whose file is displayed as the source's url is (relative to the entry
+// document); a position in an overridden source's bytes falls back to the
+// source description's url.
+func (l *loader) refRange(doc *Document, src *Source, p oas.Position) diag.Range {
+	switch {
+	case strings.HasPrefix(p.File, "override:"):
+		return src.Description.ValueRange("url")
+	case isURL(p.File):
+		return diag.Range{File: p.File, Start: diag.Pos{Line: p.Line, Column: p.Column}}
 	}
-	l.diags.Warnf(src.Description.ValueRange("url"), CodeExternalRef,
-		"source description %q: %s to another document (%s); external references are never read nor fetched, so what they describe is not checked (bundle the description into one document)",
-		src.Description.Name, n, b.String())
+	return diag.Range{File: l.display(doc, p.File), Start: diag.Pos{Line: p.Line, Column: p.Column}}
+}
+
+// refReader reads the documents the $refs of an OpenAPI source name: a
+// relative $ref resolves against the file holding it and must stay inside
+// the root; a URL is fetched only from an allowed host; every document
+// counts against WithMaxSources, and is read once per Load.
+type refReader struct {
+	l *loader
+	// base is where the relative $refs of an overridden source resolve:
+	// the location its url names ("" when it names none).
+	base string
+}
+
+var _ oas.Reader = (*refReader)(nil)
+
+func (l *loader) refReader(doc *Document, sd *SourceDescription) *refReader {
+	r := &refReader{l: l}
+	if _, ok := l.overrides[sd.Name]; ok {
+		r.base, _ = l.resolve(doc.URL, sd.URL)
+	}
+	return r
+}
+
+func (r *refReader) Resolve(base, ref string) (string, error) {
+	if strings.HasPrefix(base, "override:") {
+		if r.base == "" {
+			return "", fmt.Errorf("the source is overridden, and its url names no location for %q to resolve against", ref)
+		}
+		base = r.base
+	}
+	return r.l.resolve(base, ref)
+}
+
+func (r *refReader) Read(ctx context.Context, loc string) ([]byte, error) {
+	l := r.l
+	if data, ok := l.refFiles[loc]; ok {
+		return data, nil
+	}
+	if isURL(loc) {
+		if u, err := url.Parse(loc); err == nil && !l.allowed(u.Host) {
+			return nil, notAllowed(u.Host)
+		}
+	}
+	if l.nread >= l.maxSources {
+		return nil, &loadError{code: CodeTooManySources, msg: fmt.Sprintf("not read: %d documents were read already, the limit (WithMaxSources)", l.nread)}
+	}
+	l.nread++
+	data, err := l.read(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	if l.refFiles == nil {
+		l.refFiles = map[string][]byte{}
+	}
+	l.refFiles[loc] = data
+	return data, nil
+}
+
+// loadOpenAPI indexes an OpenAPI description, reading the files its $refs
+// name; raw, when not nil, is data already decoded (a sniffed source): a
+// description in one file is then not decoded again.
+func (l *loader) loadOpenAPI(ctx context.Context, doc *Document, sd *SourceDescription, data []byte, raw any, loc string) (*oas.Document, error) {
+	if raw != nil {
+		o, err := oas.FromValue(raw, loc)
+		if err != nil {
+			return nil, err
+		}
+		if len(o.ExternalRefs()) == 0 {
+			o.Src = data
+			return o, nil
+		}
+	}
+	return oas.LoadFiles(ctx, data, loc, l.refReader(doc, sd), oas.WithMaxFiles(l.maxSources), oas.WithMaxBytes(l.maxBytes))
 }
 
 func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
@@ -383,7 +503,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		l.nread++
 		if src.Type != SourceArazzo {
 			var o *oas.Document
-			if o, missed = l.cachedFile(loc, refsFor(doc, sd.Name)); o != nil {
+			if o, missed = l.cachedFile(ctx, doc, sd, loc, refsFor(doc, sd.Name)); o != nil {
 				src.Type, src.OpenAPI = SourceOpenAPI, o
 				l.openapis[loc] = o
 				return nil
@@ -397,7 +517,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	var entry string // the plan-cache entry for data and refs
 	if src.Type != SourceArazzo {
 		var o *oas.Document
-		if o, entry = l.cached(data, loc, refs, missed); o != nil {
+		if o, entry = l.cached(ctx, doc, sd, data, loc, refs, missed); o != nil {
 			src.Type, src.OpenAPI = SourceOpenAPI, o
 			l.openapis[loc] = o
 			return nil
@@ -421,19 +541,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 	}
 	switch kind {
 	case SourceOpenAPI:
-		var o *oas.Document
-		if raw != nil {
-			o, err = oas.FromValue(raw, loc)
-			if o != nil && len(o.ExternalRefs()) > 0 {
-				// oas.Load also locates them in the text.
-				o, err = oas.Load(data, loc)
-			}
-			if o != nil {
-				o.Src = data
-			}
-		} else {
-			o, err = oas.Load(data, loc)
-		}
+		o, err := l.loadOpenAPI(ctx, doc, sd, data, raw, loc)
 		if err != nil {
 			return err
 		}
@@ -711,7 +819,7 @@ func (l *loader) fetch(ctx context.Context, loc string) ([]byte, error) {
 		return nil, err
 	}
 	if !l.allowed(u.Host) {
-		return nil, &loadError{code: CodeSourceNotLoaded, msg: fmt.Sprintf("fetching from host %q is not allowed (allow it with --allow-host %s, or WithAllowedHosts)", u.Host, u.Host)}
+		return nil, notAllowed(u.Host)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
@@ -754,6 +862,10 @@ func (l *loader) fetchError(loc string, err error) error {
 		err = ue.Err
 	}
 	return fmt.Errorf("cannot fetch %s: %v", loc, err)
+}
+
+func notAllowed(host string) error {
+	return &loadError{code: CodeSourceNotLoaded, msg: fmt.Sprintf("fetching from host %q is not allowed (allow it with --allow-host %s, or WithAllowedHosts)", host, host)}
 }
 
 // loadError is a source that was refused or failed in a way with its own

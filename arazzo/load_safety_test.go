@@ -354,49 +354,104 @@ func (o *openLog) Open(name string) (fs.File, error) {
 	return o.FS.Open(name)
 }
 
-// TestLoadExternalRefs: $refs to other documents in an OpenAPI source are
-// reported, and neither read nor fetched, even from an allowed host, by the
-// loader or by the libopenapi model.
+// TestLoadExternalRefs: the $refs of an OpenAPI source to other documents
+// are followed: a file inside the root is read, a URL is fetched from an
+// allowed host (once), and the description is one document, for the index
+// and for the libopenapi model alike.
 func TestLoadExternalRefs(t *testing.T) {
 	srv, hits := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "components:\n  schemas:\n    X: {type: string}\n")
 	})
-	api := petAPI + "components:\n  parameters:\n    P: {$ref: 'common.yaml#/components/parameters/P'}\n  schemas:\n    X: {$ref: '" + srv.URL + "/x.yaml#/components/schemas/X'}\n"
+	api := strings.Replace(petAPI, "      responses:", "      parameters: [{$ref: '#/components/parameters/P'}]\n      responses:", 1) +
+		"components:\n  parameters:\n    P: {$ref: 'common.yaml#/components/parameters/P'}\n  schemas:\n    X: {$ref: '" + srv.URL + "/x.yaml#/components/schemas/X'}\n    Y: {$ref: '" + srv.URL + "/x.yaml#/components/schemas/X'}\n"
 	fsys := &openLog{FS: fstest.MapFS{
 		"flow.yaml":   {Data: []byte(flowFor("./api.yaml"))},
 		"api.yaml":    {Data: []byte(api)},
 		"common.yaml": {Data: []byte("components:\n  parameters:\n    P: {name: p, in: query}\n")},
 	}}
 	doc, ds := arazzo.LoadFS(context.Background(), fsys, "flow.yaml", arazzo.WithAllowedHosts(host(srv)))
-	wantOne(t, ds, arazzo.CodeExternalRef, `2 $refs point to another document`, `"common.yaml#/components/parameters/P" at api.yaml:11:15`, srv.URL+`/x.yaml#/components/schemas/X" at api.yaml:13:15`, "never read nor fetched")
-	if ds[0].Severity != diag.Warning {
-		t.Errorf("severity = %v", ds[0].Severity)
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics = %v", ds)
 	}
-	lib, err := doc.Sources["api"].OpenAPI.LibOpenAPI()
+	o := doc.Sources["api"].OpenAPI
+	op, err := o.OperationByID("get")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lib.BuildV3Model(); err == nil {
-		t.Error("BuildV3Model: want the external refs reported as unresolved")
+	if p := op.Param("p", "query"); p == nil {
+		t.Errorf("parameters = %+v; want p from common.yaml", op.Parameters)
 	}
-	for _, name := range fsys.opened {
-		if name == "common.yaml" {
-			t.Error("common.yaml was read")
-		}
+	if got := o.Files(); len(got) != 3 || got[1].Location != "common.yaml" || got[2].Location != srv.URL+"/x.yaml" {
+		t.Errorf("Files = %+v", got)
+	}
+	lib, err := o.LibOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.BuildV3Model(); err != nil {
+		t.Errorf("BuildV3Model: %v", err)
+	}
+	if n := hits.n.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1", n)
+	}
+}
+
+// TestLoadExternalRefsRemoteNotAllowed: a $ref to a URL of a host not
+// allowed stays unresolved, with the external-ref warning at the $ref (in
+// the description's file) naming the --allow-host that would follow it;
+// nothing is fetched, and the other $refs are followed.
+func TestLoadExternalRefsRemoteNotAllowed(t *testing.T) {
+	srv, hits := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "components:\n  schemas:\n    X: {type: string}\n")
+	})
+	api := petAPI + "components:\n  parameters:\n    P: {$ref: 'common.yaml#/components/parameters/P'}\n  schemas:\n    X: {$ref: '" + srv.URL + "/x.yaml#/components/schemas/X'}\n    Y: {$ref: '" + srv.URL + "/x.yaml#/components/schemas/X'}\n"
+	fsys := &openLog{FS: fstest.MapFS{
+		"flow.yaml":   {Data: []byte(flowFor("./api.yaml"))},
+		"api.yaml":    {Data: []byte(api)},
+		"common.yaml": {Data: []byte("components:\n  parameters:\n    P: {name: p, in: query}\n")},
+	}}
+	doc, ds := arazzo.LoadFS(context.Background(), fsys, "flow.yaml")
+	if len(ds) != 1 {
+		t.Fatalf("diagnostics = %v", ds)
+	}
+	d := ds[0]
+	want := `source description "api": $ref "` + srv.URL + `/x.yaml#/components/schemas/X" (and 1 more $ref to the same document) was not fetched: fetching from host "` + host(srv) + `" is not allowed (allow it with --allow-host ` + host(srv) + `, or WithAllowedHosts); what it describes is not checked`
+	if d.Code != arazzo.CodeExternalRef || d.Severity != diag.Warning || d.Range.String() != "api.yaml:13:15" || d.Message != want {
+		t.Errorf("diagnostic = %s %v %s %s\nwant                      %s", d.Code, d.Severity, d.Range, d.Message, want)
 	}
 	if n := hits.n.Load(); n != 0 {
 		t.Errorf("%d fetches", n)
 	}
+	o := doc.Sources["api"].OpenAPI
+	if refs := o.ExternalRefs(); len(refs) != 2 || !refs[0].IsRemote() {
+		t.Errorf("ExternalRefs = %+v", refs)
+	}
+	lib, err := o.LibOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.BuildV3Model(); err == nil {
+		t.Error("BuildV3Model: want the remote refs reported as unresolved")
+	}
 }
 
 // TestLoadExternalRefsFile: the same from disk, with an untyped (sniffed)
-// source; the warning names the description by its path.
+// source: the file its $ref names is read, relative to the description.
 func TestLoadExternalRefsFile(t *testing.T) {
-	_, ds := arazzo.Load(context.Background(), "testdata/load/external-ref.arazzo.yaml", arazzo.WithRoot("testdata"))
-	if len(ds) != 1 || ds[0].Code != arazzo.CodeExternalRef || ds[0].Range.String() != "testdata/load/external-ref.arazzo.yaml:7:10" {
+	doc, ds := arazzo.Load(context.Background(), "testdata/load/external-ref.arazzo.yaml", arazzo.WithRoot("testdata"))
+	if len(ds) != 0 {
 		t.Fatalf("diagnostics = %v", ds)
 	}
-	if want := `"./schemas.yaml#/Pet" at testdata/load/external-ref.openapi.yaml:15:23`; !strings.Contains(ds[0].Message, want) {
-		t.Errorf("message %q does not contain %q", ds[0].Message, want)
+	o := doc.Sources["pets"].OpenAPI
+	op, err := o.OperationByID("getPet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptr := op.Response(200).MediaType("application/json").SchemaPointer
+	if got := o.Locate(ptr + "/$ref").String(); got != "load/external-ref.openapi.yaml:15:23" {
+		t.Errorf("Locate($ref) = %s", got)
+	}
+	if got := o.Locate("/x-telaio-files/schemas.yaml/Pet/required").String(); got != "load/schemas.yaml:3:13" {
+		t.Errorf("Locate(Pet/required) = %s", got)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,7 +27,7 @@ type file struct {
 	name  string     // the diag.Range file name
 	src   []byte     // its bytes
 	node  *yaml.Node // its YAML tree; nil when positions are unknown
-	lines []int      // byte offset at which each line starts
+	lines *yamlx.Lines
 	// keys indexes the large mappings of the tree: key -> position of the
 	// key in Content, so that locating a pointer is not quadratic.
 	keys map[*yaml.Node]map[string]int
@@ -44,12 +43,7 @@ type fileSet struct {
 }
 
 func newFile(name string, src []byte, node *yaml.Node) *file {
-	f := &file{name: name, src: src, node: node, lines: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
-			f.lines = append(f.lines, i+1)
-		}
-	}
+	f := &file{name: name, src: src, node: node, lines: yamlx.NewLines(src)}
 	// Index the large mappings (each node once; aliases are not followed).
 	stack := []*yaml.Node{node}
 	for len(stack) > 0 {
@@ -79,19 +73,8 @@ func newFile(name string, src []byte, node *yaml.Node) *file {
 // characters, and a byte order mark is not counted) into a diag.Pos whose
 // column counts bytes.
 func (f *file) pos(line, col int) diag.Pos {
-	if line < 1 || line > len(f.lines) {
-		return diag.Pos{Line: max(line, 1), Column: max(col, 1)}
-	}
-	start := f.lines[line-1]
-	off := start
-	if line == 1 && bytes.HasPrefix(f.src, []byte("\ufeff")) {
-		off += 3
-	}
-	for c := 1; c < col && off < len(f.src) && f.src[off] != '\n'; c++ {
-		_, size := utf8.DecodeRune(f.src[off:])
-		off += size
-	}
-	return diag.Pos{Line: line, Column: off - start + 1, Byte: off}
+	c, off := f.lines.Pos(line, col)
+	return diag.Pos{Line: max(line, 1), Column: c, Byte: off}
 }
 
 // split parses a pointer into Document.Raw ("#" fragment form accepted)

@@ -20,19 +20,25 @@ import (
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
-// Methods in the order operations are listed within a path item.
-var Methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+// Methods in the order operations are listed within a path item: the
+// fixed fields of the Path Item Object. "query" (the QUERY method) is a
+// field of OpenAPI 3.2 only: in a 3.0 or 3.1 description it is not an
+// operation.
+var Methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
 
 // Document is an indexed OpenAPI description.
 type Document struct {
 	// URL is where the description was loaded from.
 	URL string
-	// Version is the openapi field (3.0.x or 3.1.x).
+	// Version is the openapi field (3.0.x, 3.1.x or 3.2.x).
 	Version string
-	// Raw is the whole description in the JSON data model.
+	// Raw is the whole description in the JSON data model. For a
+	// description whose $refs read other files (LoadFiles), they are
+	// embedded under "x-telaio-files" and every $ref is local.
 	Raw any
-	// Src is the description's bytes; nil when they were not read (a
-	// subset from the plan cache: Source reads them on demand).
+	// Src is the bytes of the description's root file; nil when they were
+	// not read (a subset from the plan cache: Source reads the description
+	// on demand).
 	Src []byte
 	// Servers are the document-level servers.
 	Servers []Server
@@ -55,6 +61,17 @@ type Document struct {
 	// operations need.
 	partial bool
 
+	// files are the description's files, the root first (none for
+	// FromValue and a Subset); byKey indexes the embedded ones.
+	files []*srcFile
+	byKey map[string]*srcFile
+	// manifest lists the files of a Subset, whose bytes it does not keep;
+	// locByKey maps their keys to their locations.
+	manifest []File
+	locByKey map[string]string
+	bundled  bool
+	refErrs  []*RefError
+
 	libOnce sync.Once
 	lib     libopenapi.Document
 	libErr  error
@@ -65,15 +82,20 @@ type Document struct {
 	srcErr  error
 }
 
-// Source returns the description's bytes: Src, or, for a Document whose
-// loader did not read them, the bytes read (once) by the function given to
-// LoadSubsetFunc.
+// Source returns the whole description as one text, the one LibOpenAPI
+// builds from: Src for a description in one file; for a description whose
+// $refs read other files, Raw (the bundle) encoded as JSON; for a Subset,
+// the bytes read (once) by the function given to LoadSubsetFunc.
 func (d *Document) Source() ([]byte, error) {
-	if d.Src != nil || d.srcRead == nil {
-		return d.Src, nil
+	switch {
+	case d.Src == nil && d.srcRead != nil:
+		d.srcOnce.Do(func() { d.srcData, d.srcErr = d.srcRead() })
+		return d.srcData, d.srcErr
+	case d.bundled && !d.partial:
+		d.srcOnce.Do(func() { d.srcData, d.srcErr = json.Marshal(d.Raw) })
+		return d.srcData, d.srcErr
 	}
-	d.srcOnce.Do(func() { d.srcData, d.srcErr = d.srcRead() })
-	return d.srcData, d.srcErr
+	return d.Src, nil
 }
 
 // Server is a Server Object with its variables.
@@ -108,15 +130,22 @@ type SecurityRequirement map[string][]string
 
 // Operation is one operation of the description.
 type Operation struct {
-	ID     string // operationId, may be empty
-	Method string // upper case
+	ID string // operationId, may be empty
+	// Method is the HTTP method: upper case for the fixed fields of the
+	// Path Item Object, as written for an OpenAPI 3.2 additionalOperations
+	// entry (its key is sent as it is).
+	Method string
 	Path   string // path template, e.g. /pets/{id}
 	// Pointer is the JSON pointer of the operation, e.g. /paths/~1pets/get.
 	Pointer    string
 	Summary    string
 	Parameters []*Parameter // path-item and operation parameters merged
-	Body       *RequestBody // nil when the operation declares none
-	Responses  []*Response  // in declaration order
+	// QueryString is the OpenAPI 3.2 parameter "in: querystring" (the
+	// whole query string, serialized by its media type), nil when none. It
+	// is not listed in Parameters.
+	QueryString *Parameter
+	Body        *RequestBody // nil when the operation declares none
+	Responses   []*Response  // in declaration order
 	// Security is the operation's requirement list; nil means inherit the
 	// document's, empty means none.
 	Security []SecurityRequirement
@@ -129,9 +158,13 @@ type Operation struct {
 
 // Parameter is a resolved Parameter Object.
 type Parameter struct {
-	Name, In      string
-	Style         string // the declared style or the default for In
-	Explode       bool   // declared or the style's default
+	// Name and In as declared: In is path, query, header, cookie, or (3.2)
+	// querystring.
+	Name, In string
+	// Style is the declared style or the default for In ("" for
+	// querystring, which has none: ContentType says how it is serialized).
+	Style         string
+	Explode       bool // declared or the style's default
 	Required      bool
 	AllowReserved bool
 	Deprecated    bool
@@ -141,6 +174,8 @@ type Parameter struct {
 	Schema        any
 	// ContentType is set when the parameter uses content instead of schema.
 	ContentType string
+	// Pointer locates the Parameter Object in Raw (the target of its $ref).
+	Pointer string
 }
 
 // RequestBody is a resolved Request Body Object.
@@ -169,9 +204,14 @@ type MediaType struct {
 	Name          string // e.g. application/json
 	SchemaPointer string // "" when the media type has no schema
 	Schema        any
-	Example       any
-	HasExample    bool
-	Examples      map[string]any
+	// ItemSchemaPointer locates the OpenAPI 3.2 itemSchema of a sequential
+	// media type (application/jsonl, text/event-stream...): the schema of
+	// each item; "" when none.
+	ItemSchemaPointer string
+	ItemSchema        any
+	Example           any
+	HasExample        bool
+	Examples          map[string]any
 }
 
 // Error describes a problem with a description.
@@ -188,23 +228,22 @@ func (e *Error) Error() string {
 }
 
 // Load decodes and indexes an OpenAPI description. url names it in errors.
+// Only same-document $refs are followed: a $ref to another file or a URL
+// is listed by ExternalRefs and left unresolved (LoadFiles follows them).
 func Load(src []byte, url string) (*Document, error) {
 	node, raw, err := decode(src)
 	if err != nil {
 		return nil, &Error{URL: url, Msg: err.Error()}
 	}
-	d, err := fromValue(raw, url, node, nil)
+	if err := checkVersion(raw, url); err != nil {
+		return nil, err
+	}
+	f := newSrcFile(url, "", src, node, raw)
+	d, err := build(raw, url, []*srcFile{f}, nil, externalRefs(raw, f, url))
 	if err != nil {
 		return nil, err
 	}
 	d.Src = src
-	if node == nil && len(d.extRefs) > 0 {
-		// A JSON description: its text read as YAML gives the positions
-		// (when it can be; "\/" for one is not YAML).
-		if n, err := yamlx.Parse(src); err == nil {
-			locate(d.extRefs, n)
-		}
-	}
 	return d, nil
 }
 
@@ -246,28 +285,58 @@ func Sniff(raw any) string {
 // FromValue indexes a description already decoded into the JSON data model.
 // Media types are then listed JSON first, then sorted (the data model keeps
 // no key order); Load keeps the declaration order of YAML documents.
-func FromValue(raw any, url string) (*Document, error) { return fromValue(raw, url, nil, nil) }
+func FromValue(raw any, url string) (*Document, error) {
+	if err := checkVersion(raw, url); err != nil {
+		return nil, err
+	}
+	return build(raw, url, nil, nil, externalRefs(raw, nil, url))
+}
 
-func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) (*Document, error) {
+// checkVersion refuses what is not an OpenAPI 3.0, 3.1 or 3.2 description.
+func checkVersion(raw any, url string) error {
 	root, ok := raw.(map[string]any)
 	if !ok {
-		return nil, &Error{URL: url, Msg: "an OpenAPI description must be an object"}
+		return &Error{URL: url, Msg: "an OpenAPI description must be an object"}
 	}
-	d := &Document{URL: url, Raw: raw, byID: map[string][]*Operation{}, byPtr: map[string]*Operation{}}
 	v, _ := root["openapi"].(string)
 	switch {
 	case v == "":
 		if _, ok := root["swagger"]; ok {
-			return nil, &Error{URL: url, Msg: "Swagger 2.0 descriptions are not supported; convert it to OpenAPI 3"}
+			return &Error{URL: url, Msg: "Swagger 2.0 descriptions are not supported; convert it to OpenAPI 3"}
 		}
-		return nil, &Error{URL: url, Msg: `not an OpenAPI description: the "openapi" field is missing`}
-	case strings.HasPrefix(v, "3.0") || strings.HasPrefix(v, "3.1"):
-		d.Version = v
-	default:
-		return nil, &Error{URL: url, Msg: fmt.Sprintf("OpenAPI version %q is not supported (3.0 and 3.1 are)", v)}
+		return &Error{URL: url, Msg: `not an OpenAPI description: the "openapi" field is missing`}
+	case minor(v) >= 0:
+		return nil
 	}
-	d.extRefs = externalRefs(raw, node)
-	r := &resolver{doc: d, node: node, order: order}
+	return &Error{URL: url, Msg: fmt.Sprintf("OpenAPI version %q is not supported (3.0, 3.1 and 3.2 are)", v)}
+}
+
+// minor is the minor version of a supported 3.x version, else -1.
+func minor(v string) int {
+	for m, p := range []string{"3.0", "3.1", "3.2"} {
+		if v == p || strings.HasPrefix(v, p+".") {
+			return m
+		}
+	}
+	return -1
+}
+
+// build indexes a checked description; files are its files (root first,
+// none when unknown), order the declaration order of content maps (a
+// Subset), extRefs its unresolved external references.
+func build(raw any, url string, files []*srcFile, order map[string][]string, extRefs []ExternalRef) (*Document, error) {
+	root := raw.(map[string]any)
+	d := &Document{URL: url, Raw: raw, byID: map[string][]*Operation{}, byPtr: map[string]*Operation{}, files: files, extRefs: extRefs}
+	d.Version, _ = root["openapi"].(string)
+	if len(files) > 1 {
+		d.bundled = true
+		d.byKey = make(map[string]*srcFile, len(files)-1)
+		for _, f := range files[1:] {
+			d.byKey[f.key] = f
+		}
+	}
+	v32 := minor(d.Version) >= 2
+	r := &resolver{doc: d, order: order}
 	d.Servers = r.servers(root["servers"])
 	if len(d.Servers) == 0 {
 		d.Servers = []Server{{URL: "/"}}
@@ -284,8 +353,8 @@ func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) 
 	}
 	sort.Strings(keys)
 	for _, path := range keys {
-		itemPtr := "/paths/" + jsonptr.EscapeToken(path)
-		item, itemPtr := r.follow(paths[path], itemPtr)
+		pathPtr := "/paths/" + jsonptr.EscapeToken(path)
+		item, itemPtr := r.follow(paths[path], pathPtr)
 		itemMap, ok := item.(map[string]any)
 		if !ok {
 			continue
@@ -295,18 +364,15 @@ func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) 
 			itemServers = s
 		}
 		common := r.parameters(itemMap["parameters"], itemPtr+"/parameters")
-		for _, m := range Methods {
-			opRaw, ok := itemMap[m].(map[string]any)
-			if !ok {
-				continue
-			}
-			op := &Operation{Method: strings.ToUpper(m), Path: path, Pointer: itemPtr + "/" + m, Raw: opRaw, Doc: d, Servers: itemServers}
+		add := func(method, ptr string, opRaw map[string]any) {
+			op := &Operation{Method: method, Path: path, Pointer: ptr, Raw: opRaw, Doc: d, Servers: itemServers}
 			op.ID, _ = opRaw["operationId"].(string)
 			op.Summary, _ = opRaw["summary"].(string)
 			if s := r.servers(opRaw["servers"]); len(s) > 0 {
 				op.Servers = s
 			}
 			op.Parameters = mergeParams(common, r.parameters(opRaw["parameters"], op.Pointer+"/parameters"))
+			op.Parameters, op.QueryString = splitQueryString(op.Parameters)
 			if rb, ok := opRaw["requestBody"]; ok {
 				op.Body = r.requestBody(rb, op.Pointer+"/requestBody")
 			}
@@ -320,8 +386,28 @@ func fromValue(raw any, url string, node *yaml.Node, order map[string][]string) 
 			}
 			d.ops = append(d.ops, op)
 			d.byPtr[op.Pointer] = op
+			if alias := pathPtr + ptr[len(itemPtr):]; alias != ptr {
+				// A path item that is a $ref: an operationPath names the
+				// operation through the paths entry.
+				d.byPtr[alias] = op
+			}
 			if op.ID != "" {
 				d.byID[op.ID] = append(d.byID[op.ID], op)
+			}
+		}
+		for _, m := range Methods {
+			if m == "query" && !v32 {
+				continue
+			}
+			if opRaw, ok := itemMap[m].(map[string]any); ok {
+				add(strings.ToUpper(m), itemPtr+"/"+m, opRaw)
+			}
+		}
+		if extra, ok := itemMap["additionalOperations"].(map[string]any); ok && v32 {
+			for _, m := range sortedMapKeys(extra) {
+				if opRaw, ok := extra[m].(map[string]any); ok && m != "" && !strings.HasPrefix(m, "x-") {
+					add(m, itemPtr+"/additionalOperations/"+jsonptr.EscapeToken(m), opRaw)
+				}
 			}
 		}
 	}
@@ -388,15 +474,38 @@ func (d *Document) OperationByPointer(ptr string) (*Operation, error) {
 }
 
 // PathItemOperations lists the operations of the path item a pointer names
-// (used to explain an operationPath that stops at a path item).
+// (used to explain an operationPath that stops at a path item), its
+// additionalOperations included.
 func (d *Document) PathItemOperations(ptr string) []*Operation {
 	var out []*Operation
+	if p, err := splitPointer(ptr); err == nil && len(p) == 2 && p[0] == "paths" {
+		for _, op := range d.ops {
+			if op.Path == p[1] {
+				out = append(out, op)
+			}
+		}
+		return out
+	}
 	for _, op := range d.ops {
-		if strings.HasPrefix(op.Pointer, ptr+"/") && strings.Count(op.Pointer[len(ptr):], "/") == 1 {
+		if !strings.HasPrefix(op.Pointer, ptr+"/") {
+			continue
+		}
+		rest := op.Pointer[len(ptr)+1:]
+		if !strings.Contains(rest, "/") || strings.HasPrefix(rest, "additionalOperations/") && strings.Count(rest, "/") == 1 {
 			out = append(out, op)
 		}
 	}
 	return out
+}
+
+// sortedMapKeys lists the keys of m, sorted.
+func sortedMapKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // EffectiveSecurity is the requirement list that applies to op.
@@ -407,8 +516,15 @@ func (op *Operation) EffectiveSecurity() []SecurityRequirement {
 	return op.Doc.Security
 }
 
-// Param finds a parameter by name and location.
+// Param finds a parameter by name and location (QueryString for
+// "querystring").
 func (op *Operation) Param(name, in string) *Parameter {
+	if in == "querystring" {
+		if q := op.QueryString; q != nil && q.Name == name {
+			return q
+		}
+		return nil
+	}
 	for _, p := range op.Parameters {
 		if p.In == in && (p.Name == name || (in == "header" && strings.EqualFold(p.Name, name))) {
 			return p
@@ -462,7 +578,9 @@ func (op *Operation) Response(status int) *Response {
 // MediaType finds a response media type by name.
 func (r *Response) MediaType(name string) *MediaType { return findMedia(r.Content, name) }
 
-// LibOpenAPI builds the complete libopenapi document once and returns it.
+// LibOpenAPI builds the complete libopenapi document once and returns it,
+// from Source: for a description whose $refs read other files, the bundle,
+// whose $refs are all local (its maps then list their keys sorted).
 // libopenapi is configured to resolve local references only: it reads no
 // file and fetches no URL for an external $ref (see ExternalRefs), which
 // stays unresolved in the model (building it reports the refs as missing

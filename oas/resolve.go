@@ -3,13 +3,9 @@ package oas
 import (
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/yamlx"
 )
-
-// escape escapes a JSON pointer reference token (RFC 6901).
 
 // splitPointer splits an RFC 6901 pointer into unescaped tokens.
 func splitPointer(ptr string) ([]string, error) {
@@ -19,8 +15,7 @@ func splitPointer(ptr string) ([]string, error) {
 
 // resolver follows local $refs while the index is built.
 type resolver struct {
-	doc  *Document
-	node *yaml.Node // the description's YAML tree, when it was YAML
+	doc *Document
 	// order gives the declaration order of maps by pointer when there is
 	// no YAML tree (a Subset).
 	order map[string][]string
@@ -40,16 +35,19 @@ func (r *resolver) follow(v any, ptr string) (any, string) {
 		if !ok || !strings.HasPrefix(ref, "#") {
 			return v, ptr
 		}
-		target, ok := r.get(ref[1:])
+		// A $ref is a URI reference: its fragment may be percent-encoded.
+		toks, err := jsonptr.ParseFragment(ref)
+		if err != nil {
+			return v, ptr
+		}
+		target, ok := toks.Get(r.doc.Raw)
 		if !ok {
 			return v, ptr
 		}
-		v, ptr = target, ref[1:]
+		v, ptr = target, toks.String()
 	}
 	return v, ptr
 }
-
-func (r *resolver) get(ptr string) (any, bool) { return jsonptr.Lookup(r.doc.Raw, ptr) }
 
 func (r *resolver) servers(v any) []Server {
 	list, _ := v.([]any)
@@ -148,7 +146,7 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 		if _, unresolved := m["$ref"]; unresolved {
 			continue // an external (or dangling) reference: unknown
 		}
-		p := &Parameter{}
+		p := &Parameter{Pointer: iptr}
 		p.Name, _ = m["name"].(string)
 		p.In, _ = m["in"].(string)
 		p.Required, _ = m["required"].(bool)
@@ -162,6 +160,8 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 			switch p.In {
 			case "query", "cookie":
 				p.Style = "form"
+			case "querystring":
+				// No style: the media type of content serializes it.
 			default:
 				p.Style = "simple"
 			}
@@ -175,12 +175,14 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 			p.Schema = s
 			p.SchemaPointer = iptr + "/schema"
 		} else if c, ok := m["content"].(map[string]any); ok {
-			for ct, mt := range c {
+			// One media type (the specification allows no more).
+			for _, ct := range r.keyOrder(iptr+"/content", c) {
 				p.ContentType = ct
+				mt, mptr := r.follow(c[ct], iptr+"/content/"+jsonptr.EscapeToken(ct))
 				if mm, ok := mt.(map[string]any); ok {
 					if s, ok := mm["schema"]; ok {
 						p.Schema = s
-						p.SchemaPointer = iptr + "/content/" + jsonptr.EscapeToken(ct) + "/schema"
+						p.SchemaPointer = mptr + "/schema"
 					}
 				}
 				break
@@ -189,6 +191,24 @@ func (r *resolver) parameters(v any, ptr string) []*Parameter {
 		out = append(out, p)
 	}
 	return out
+}
+
+// splitQueryString takes the OpenAPI 3.2 "in: querystring" parameter out
+// of a merged list (the first one, should there be several).
+func splitQueryString(list []*Parameter) ([]*Parameter, *Parameter) {
+	var qs *Parameter
+	out := list[:0:0]
+	for _, p := range list {
+		if p.In != "querystring" {
+			out = append(out, p)
+		} else if qs == nil {
+			qs = p
+		}
+	}
+	if qs == nil {
+		return list, nil
+	}
+	return out, qs
 }
 
 // mergeParams overlays operation parameters on path-item ones by (name, in).
@@ -229,10 +249,16 @@ func (r *resolver) content(v any, ptr string, parent map[string]any) []*MediaTyp
 	out := make([]*MediaType, 0, len(c))
 	for _, name := range r.keyOrder(ptr, c) {
 		mt := &MediaType{Name: name}
-		mm, _ := c[name].(map[string]any)
+		// OpenAPI 3.2: a media type may be a $ref (components/mediaTypes).
+		mv, mptr := r.follow(c[name], ptr+"/"+jsonptr.EscapeToken(name))
+		mm, _ := mv.(map[string]any)
 		if s, ok := mm["schema"]; ok {
 			mt.Schema = s
-			mt.SchemaPointer = ptr + "/" + jsonptr.EscapeToken(name) + "/schema"
+			mt.SchemaPointer = mptr + "/schema"
+		}
+		if s, ok := mm["itemSchema"]; ok {
+			mt.ItemSchema = s
+			mt.ItemSchemaPointer = mptr + "/itemSchema"
 		}
 		if ex, ok := mm["example"]; ok {
 			mt.Example, mt.HasExample = ex, true
@@ -259,9 +285,9 @@ func (r *resolver) keyOrder(ptr string, m map[string]any) []string {
 	if keys, ok := r.order[ptr]; ok && len(keys) == len(m) {
 		return keys
 	}
-	if r.node != nil && len(m) > 1 {
+	if len(r.doc.files) > 0 && len(m) > 1 {
 		if toks, err := splitPointer(ptr); err == nil {
-			if keys := yamlx.Keys(yamlx.Lookup(r.node, toks)); len(keys) == len(m) {
+			if keys := yamlx.Keys(r.doc.nodeAt(toks)); len(keys) == len(m) {
 				// Kept for Subset, which has no YAML tree to ask.
 				if r.doc.order == nil {
 					r.doc.order = map[string][]string{}

@@ -1,6 +1,8 @@
 package oas
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +21,7 @@ import (
 
 // subsetFormat versions the encoding of Subset; a change of the encoding or
 // of what a Document is built from must change it.
-const subsetFormat = 1
+const subsetFormat = 2
 
 // ErrNoSubset is returned by Subset for a description whose references
 // cannot be followed without the whole document (a $ref that is not a
@@ -31,20 +33,32 @@ type subsetEntry struct {
 	Format int                 `json:"format"`
 	Doc    map[string]any      `json:"doc"`
 	Order  map[string][]string `json:"order,omitempty"`
+	// Files lists the description's files (Document.Files) when its $refs
+	// read others: the caller checks them before trusting the entry.
+	Files []subsetFile `json:"files,omitempty"`
+}
+
+type subsetFile struct {
+	Location string `json:"location"`
+	Key      string `json:"key,omitempty"`
+	SHA256   string `json:"sha256"`
 }
 
 // Subset encodes the part of d that ops need (see LoadSubset): their path
 // items without the other operations, every component they reach through
 // local $refs and discriminator mappings, the security schemes, and the
-// document-level fields other than paths, webhooks and components.
+// document-level fields other than paths, webhooks and components. For a
+// description whose $refs read other files, the parts of the embedded
+// files they reach are kept, and the list of files (Files), so that the
+// caller can check that none changed.
 func (d *Document) Subset(ops []*Operation) ([]byte, error) {
 	root, ok := d.Raw.(map[string]any)
-	if !ok || len(d.extRefs) > 0 {
+	if !ok || len(d.extRefs) > 0 || len(d.refErrs) > 0 || d.partial {
 		return nil, ErrNoSubset
 	}
 	s := &subsetter{raw: root, out: map[string]any{}, copied: map[string]bool{}}
 	for k, v := range root {
-		if k != "paths" && k != "webhooks" && k != "components" {
+		if k != "paths" && k != "webhooks" && k != "components" && k != filesKey {
 			s.out[k] = v
 			s.walk(v)
 		}
@@ -72,6 +86,11 @@ func (d *Document) Subset(ops []*Operation) ([]byte, error) {
 		return nil, s.err
 	}
 	e := subsetEntry{Format: subsetFormat, Doc: s.out}
+	if d.bundled {
+		for _, f := range d.files {
+			e.Files = append(e.Files, subsetFile{Location: f.Location, Key: f.key, SHA256: hex.EncodeToString(f.SHA256[:])})
+		}
+	}
 	for ptr, keys := range d.order {
 		if _, ok := jsonptr.Lookup(s.out, ptr); ok {
 			if e.Order == nil {
@@ -84,8 +103,9 @@ func (d *Document) Subset(ops []*Operation) ([]byte, error) {
 }
 
 // LoadSubset builds a Document from an encoding of Subset. src is the whole
-// description the subset was cut from: LibOpenAPI builds its model from it,
-// and Src is it. The Document knows only the subset's operations; Partial
+// description the subset was cut from, as Source returns it (for a
+// description in several files, the bundle): LibOpenAPI builds its model
+// from it. The Document knows only the subset's operations; Partial
 // reports it.
 func LoadSubset(entry, src []byte, url string) (*Document, error) {
 	d, err := LoadSubsetFunc(entry, nil, url)
@@ -98,7 +118,9 @@ func LoadSubset(entry, src []byte, url string) (*Document, error) {
 
 // LoadSubsetFunc is LoadSubset for a caller that has not read the whole
 // description: read is called, once, when Source (or LibOpenAPI) needs its
-// bytes.
+// bytes, and must return what Source of the whole description returns.
+// Files lists the files of the description the subset was cut from: a
+// caller checks their digests before trusting the entry.
 func LoadSubsetFunc(entry []byte, read func() ([]byte, error), url string) (*Document, error) {
 	var e subsetEntry
 	if err := json.Unmarshal(entry, &e); err != nil {
@@ -107,11 +129,30 @@ func LoadSubsetFunc(entry []byte, read func() ([]byte, error), url string) (*Doc
 	if e.Format != subsetFormat || e.Doc == nil {
 		return nil, &Error{URL: url, Msg: fmt.Sprintf("subset format %d is not %d", e.Format, subsetFormat)}
 	}
-	d, err := fromValue(e.Doc, url, nil, e.Order)
+	if err := checkVersion(e.Doc, url); err != nil {
+		return nil, err
+	}
+	d, err := build(e.Doc, url, nil, e.Order, nil)
 	if err != nil {
 		return nil, err
 	}
 	d.srcRead, d.partial = read, true
+	if len(e.Files) > 0 {
+		d.bundled = true
+		d.locByKey = map[string]string{}
+		for _, f := range e.Files {
+			sum, err := hex.DecodeString(f.SHA256)
+			if err != nil || len(sum) != sha256.Size {
+				return nil, &Error{URL: url, Msg: "invalid subset: a file digest is not SHA-256"}
+			}
+			file := File{Location: f.Location}
+			copy(file.SHA256[:], sum)
+			d.manifest = append(d.manifest, file)
+			if f.Key != "" {
+				d.locByKey[f.Key] = f.Location
+			}
+		}
+	}
 	return d, nil
 }
 
@@ -136,6 +177,10 @@ func (s *subsetter) operation(op *Operation) error {
 		return ErrNoSubset
 	}
 	itemToks := toks[:len(toks)-1]
+	extra := len(toks) >= 3 && toks[len(toks)-2] == "additionalOperations"
+	if extra {
+		itemToks = toks[:len(toks)-2]
+	}
 	if s.copied[joinPointer(itemToks)] {
 		return nil // the whole path item is in already
 	}
@@ -148,7 +193,7 @@ func (s *subsetter) operation(op *Operation) error {
 	if have == nil {
 		have = map[string]any{}
 		for k, v := range im {
-			if !isMethod(k) {
+			if !isMethod(k) && k != "additionalOperations" {
 				have[k] = v
 				s.queue = append(s.queue, v)
 			}
@@ -156,6 +201,17 @@ func (s *subsetter) operation(op *Operation) error {
 		s.put(itemToks, have)
 	}
 	m := toks[len(toks)-1]
+	if extra {
+		all, _ := im["additionalOperations"].(map[string]any)
+		ops, _ := have["additionalOperations"].(map[string]any)
+		if ops == nil {
+			ops = map[string]any{}
+			have["additionalOperations"] = ops
+		}
+		ops[m] = all[m]
+		s.queue = append(s.queue, all[m])
+		return nil
+	}
 	have[m] = im[m]
 	s.queue = append(s.queue, im[m])
 	// A path item reached through a $ref (components/pathItems): keep the
@@ -227,21 +283,12 @@ func (s *subsetter) ref(ref string) {
 		s.err = ErrNoSubset
 		return
 	}
-	toks, err := splitPointer(ref[1:])
+	toks, err := jsonptr.ParseFragment(ref)
 	if err != nil || len(toks) == 0 {
 		s.err = ErrNoSubset
 		return
 	}
-	n := 1
-	switch toks[0] {
-	case "components":
-		n = 3
-	case "paths", "webhooks":
-		n = 2
-	}
-	if len(toks) < n {
-		n = len(toks)
-	}
+	n := unitLen(toks)
 	unit := toks[:n]
 	key := joinPointer(unit)
 	if s.copied[key] {
@@ -254,6 +301,28 @@ func (s *subsetter) ref(ref string) {
 	}
 	s.put(unit, v)
 	s.queue = append(s.queue, v)
+}
+
+// unitLen is how many tokens of a pointer name the unit copied for it: a
+// component (/components/KIND/NAME), a path item, a top-level member; in
+// an embedded file, the same inside the file (a document), or its
+// top-level member.
+func unitLen(toks []string) int {
+	base := 0
+	if toks[0] == filesKey && len(toks) >= 2 {
+		base = 2
+		if len(toks) == 2 {
+			return 2 // the whole file
+		}
+	}
+	n := 1
+	switch toks[base] {
+	case "components":
+		n = 3
+	case "paths", "webhooks":
+		n = 2
+	}
+	return min(base+n, len(toks))
 }
 
 // put sets the member at toks of the output, creating the objects on the

@@ -1,6 +1,6 @@
 // Package schema compiles and applies JSON Schemas: the `inputs` of Arazzo
-// workflows (JSON Schema 2020-12) and the Schema Objects of OpenAPI 3.0 and
-// 3.1 documents. It wraps github.com/santhosh-tekuri/jsonschema/v6; no other
+// workflows (JSON Schema 2020-12) and the Schema Objects of OpenAPI 3.0,
+// 3.1 and 3.2 documents. It wraps github.com/santhosh-tekuri/jsonschema/v6; no other
 // package depends on that library directly.
 //
 // Start with Compile for a schema inside any decoded document, or NewOpenAPI
@@ -37,8 +37,9 @@
 // schemas): keywords 3.0 does not have and draft-07 does not know either
 // (prefixItems, unevaluatedProperties, dependentRequired, $defs) are
 // ignored, and compiling is cheaper (the 2020-12 meta-schema is the
-// costlier to check). OpenAPI 3.1 schemas are JSON Schema
-// 2020-12; an OAS dialect "$schema" is ignored.
+// costlier to check). OpenAPI 3.1 and 3.2 schemas are JSON Schema
+// 2020-12 (3.2 keeps the dialect of 3.1); an OAS dialect "$schema" is
+// ignored.
 //
 // In both OpenAPI dialects a `discriminator` beside oneOf (or, without
 // oneOf, anyOf) selects the alternative: a payload whose propertyName

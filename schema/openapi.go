@@ -30,8 +30,8 @@ func (d Direction) String() string {
 	return fmt.Sprintf("Direction(%d)", int(d))
 }
 
-// OpenAPI compiles Schema Objects of one decoded OpenAPI 3.0.x or 3.1.x
-// document on demand. Each requested schema (and what it references) is
+// OpenAPI compiles Schema Objects of one decoded OpenAPI 3.0.x, 3.1.x or
+// 3.2.x document on demand. Each requested schema (and what it references) is
 // translated and compiled once per Direction and cached; nothing else in
 // the document is read. It is safe for concurrent use.
 type OpenAPI struct {
@@ -54,8 +54,8 @@ type dirState struct {
 // NewOpenAPI prepares root, a whole decoded OpenAPI document (JSON data
 // model). The dialect comes from root["openapi"]: "3.0.x" documents are
 // translated from the OpenAPI 3.0 Schema Object (nullable, boolean
-// exclusiveMinimum/exclusiveMaximum, $ref siblings ignored), "3.1.x" ones
-// are JSON Schema 2020-12. Format assertion is on unless
+// exclusiveMinimum/exclusiveMaximum, $ref siblings ignored), "3.1.x" and
+// "3.2.x" ones are JSON Schema 2020-12 (3.2 keeps the 3.1 dialect). Format assertion is on unless
 // WithFormatAssertion(false) is given. NewOpenAPI does not walk the
 // document.
 func NewOpenAPI(root any, opts ...Option) (*OpenAPI, error) {
@@ -68,10 +68,10 @@ func NewOpenAPI(root any, opts ...Option) (*OpenAPI, error) {
 	switch {
 	case strings.HasPrefix(v, "3.0."), v == "3.0":
 		d = dialectOAS30
-	case strings.HasPrefix(v, "3.1."), v == "3.1":
+	case strings.HasPrefix(v, "3.1."), v == "3.1", strings.HasPrefix(v, "3.2."), v == "3.2":
 		d = dialectOAS31
 	default:
-		return nil, &CompileError{Reason: fmt.Sprintf("unsupported \"openapi\" version %q (want 3.0.x or 3.1.x)", v)}
+		return nil, &CompileError{Reason: fmt.Sprintf("unsupported \"openapi\" version %q (want 3.0.x, 3.1.x or 3.2.x)", v)}
 	}
 	return &OpenAPI{root: root, dialect: d, cfg: newConfig(opts)}, nil
 }

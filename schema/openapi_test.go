@@ -282,6 +282,37 @@ components:
 	}
 }
 
+// TestOpenAPI32UsesThe31Dialect: OpenAPI 3.2 keeps the JSON Schema 2020-12
+// dialect of 3.1 (type arrays, const, $defs; nullable is no keyword).
+func TestOpenAPI32UsesThe31Dialect(t *testing.T) {
+	o := openapi(t, `
+openapi: 3.2.0
+info: {title: t, version: "1"}
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: {type: [string, integer]}
+        kind: {const: a}
+        tag: {$ref: '#/components/schemas/Item/$defs/Tag'}
+        nullable: {type: string, nullable: true}
+      $defs:
+        Tag: {type: string, maxLength: 2}
+`)
+	s, err := o.Compile("/components/schemas/Item", Response)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(map[string]any{"id": 1.0, "kind": "a", "tag": "ab"}); err != nil {
+		t.Errorf("valid: %v", err)
+	}
+	got := violations(t, s.Validate(map[string]any{"id": true, "kind": "b", "tag": "abc", "nullable": nil}))
+	if len(got) != 4 {
+		t.Errorf("got:\n%s", dump(got))
+	}
+}
+
 var (
 	stytchOnce sync.Once
 	stytchDoc  any

@@ -3,8 +3,11 @@
 // model every Telaio package works with, and maps positions.
 //
 // Numbers become float64 (as encoding/json does). Aliases are expanded with
-// a budget so that alias bombs fail instead of exhausting memory; merge keys
-// (<<) are honoured; map keys must be scalars.
+// a budget (MaxNodes, counting every node produced, merged mappings
+// included) so that alias bombs fail instead of exhausting memory or time;
+// an alias to a node that contains it (a: &a [*a], or a merge key
+// <<: *a inside &a) is an error, never a recursion; merge keys (<<) are
+// honoured; map keys must be scalars.
 package yamlx
 
 import (
@@ -15,6 +18,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -53,6 +57,13 @@ func Value(n *yaml.Node) (any, error) {
 	c := converter{budget: MaxNodes}
 	return c.value(n, 0)
 }
+
+// Error messages of Value, matched by tests.
+const (
+	msgBudget = "document too large (alias expansion budget exceeded)"
+	msgCycle  = "this alias refers to a node that contains it"
+	msgDepth  = "document nested too deeply"
+)
 
 // DecodeNode parses src and converts it with Value, returning the node tree
 // too (for callers that need key order or positions).
@@ -122,18 +133,64 @@ func Decode(src []byte) (any, error) {
 	return Value(n)
 }
 
-type converter struct{ budget int }
+type converter struct {
+	budget int
+	// open holds the anchored nodes being converted: an alias to one of
+	// them is a cycle. Only anchored nodes can be the target of an alias,
+	// so the others are not tracked.
+	open map[*yaml.Node]bool
+}
 
 const maxDepth = 10000
 
-func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+// enter counts n against the budget and the depth limit.
+func (c *converter) enter(n *yaml.Node, depth int) error {
 	c.budget--
 	if c.budget < 0 {
-		return nil, &Error{n.Line, n.Column, "document too large (alias expansion budget exceeded)"}
+		return &Error{n.Line, n.Column, msgBudget}
 	}
 	if depth > maxDepth {
-		return nil, &Error{n.Line, n.Column, "document nested too deeply"}
+		return &Error{n.Line, n.Column, msgDepth}
 	}
+	return nil
+}
+
+// alias returns the target of the alias node n, refusing a target that is
+// being converted (it contains n).
+func (c *converter) alias(n *yaml.Node) (*yaml.Node, error) {
+	if n.Alias == nil {
+		return nil, &Error{n.Line, n.Column, "unknown alias"}
+	}
+	if c.open[n.Alias] {
+		return nil, &Error{n.Line, n.Column, msgCycle}
+	}
+	return n.Alias, nil
+}
+
+// push marks an anchored node as being converted; pop unmarks it.
+func (c *converter) push(n *yaml.Node) bool {
+	if n.Anchor == "" {
+		return false
+	}
+	if c.open == nil {
+		c.open = map[*yaml.Node]bool{}
+	}
+	c.open[n] = true
+	return true
+}
+
+func (c *converter) pop(n *yaml.Node, pushed bool) {
+	if pushed {
+		delete(c.open, n)
+	}
+}
+
+func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+	if err := c.enter(n, depth); err != nil {
+		return nil, err
+	}
+	pushed := c.push(n)
+	defer c.pop(n, pushed)
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
@@ -141,10 +198,11 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		}
 		return c.value(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		if n.Alias == nil {
-			return nil, &Error{n.Line, n.Column, "unknown alias"}
+		target, err := c.alias(n)
+		if err != nil {
+			return nil, err
 		}
-		return c.value(n.Alias, depth+1)
+		return c.value(target, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, item := range n.Content {
@@ -188,12 +246,28 @@ func (c *converter) mapping(n *yaml.Node, out map[string]any, depth int) error {
 	return nil
 }
 
+// merge applies the value of a merge key. Every node it goes through
+// counts against the budget (a chain of mappings that only merge aliases
+// produces no value of its own, yet doubles the work at each link), and an
+// alias to a mapping being converted is a cycle.
 func (c *converter) merge(v *yaml.Node, out map[string]any, depth int) error {
-	if v.Kind == yaml.AliasNode && v.Alias != nil {
-		v = v.Alias
+	if err := c.enter(v, depth); err != nil {
+		return err
+	}
+	if v.Kind == yaml.AliasNode {
+		target, err := c.alias(v)
+		if err != nil {
+			return err
+		}
+		v = target
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
+		if err := c.enter(v, depth+1); err != nil {
+			return err
+		}
+		pushed := c.push(v)
+		defer c.pop(v, pushed)
 		tmp := map[string]any{}
 		if err := c.mapping(v, tmp, depth+1); err != nil {
 			return err
@@ -252,4 +326,42 @@ func Scalar(n *yaml.Node) (any, error) {
 		return n.Value, nil
 	}
 	return n.Value, nil
+}
+
+// Lines indexes where the lines of a text start, to turn the positions of
+// the YAML library (columns count characters, and a byte order mark is not
+// counted) into byte columns and offsets, as diag.Pos wants them.
+type Lines struct {
+	src    []byte
+	starts []int
+}
+
+// NewLines indexes src.
+func NewLines(src []byte) *Lines {
+	l := &Lines{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+// Pos converts a 1-based line and character column into a 1-based byte
+// column and a byte offset. A position outside the text is returned as it
+// is (offset 0).
+func (l *Lines) Pos(line, col int) (byteCol, offset int) {
+	if line < 1 || line > len(l.starts) {
+		return max(col, 1), 0
+	}
+	start := l.starts[line-1]
+	off := start
+	if line == 1 && bytes.HasPrefix(l.src, []byte("\ufeff")) {
+		off += 3
+	}
+	for c := 1; c < col && off < len(l.src) && l.src[off] != '\n'; c++ {
+		_, size := utf8.DecodeRune(l.src[off:])
+		off += size
+	}
+	return off - start + 1, off
 }
