@@ -130,11 +130,7 @@ func TestRealWorldOAS32(t *testing.T) {
 		w.Write([]byte(`{"id": "1", "name": "Rex"}`))
 	}))
 	defer srv.Close()
-	lib, err := o.LibOpenAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := mock.New(lib, mock.WithRawDocument(o.Raw))
+	h, err := mock.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

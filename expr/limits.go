@@ -46,7 +46,7 @@ const (
 	// CodeValueTooLarge: a value an evaluation built is larger than
 	// MaxBytes allows.
 	CodeValueTooLarge = "value-too-large"
-	CodeEvalTooCostly     = "eval-too-costly"
+	CodeEvalTooCostly = "eval-too-costly"
 )
 
 // LimitError reports input over one of the package's limits. Compilation

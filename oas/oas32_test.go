@@ -153,7 +153,7 @@ func TestOpenAPI32(t *testing.T) {
 		t.Errorf("libopenapi: query %v, PURGE %v", pi.Query, pi.AdditionalOperations.GetOrZero("PURGE"))
 	}
 	// So the mock serves the QUERY method and the additional operations.
-	h, err := mock.New(lib, mock.WithRawDocument(d.Raw))
+	h, err := mock.New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
