@@ -413,3 +413,43 @@ func TestBinMany(t *testing.T) {
 		t.Errorf("--workflow typo:\n%v", r)
 	}
 }
+
+// TestBinMockLogs: telaio mock serves a description and logs each request
+// on stderr (--quiet silences it).
+func TestBinMockLogs(t *testing.T) {
+	root := checkout(t, true)
+	for _, quiet := range []bool{false, true} {
+		args := []string{"mock", "login/openapi/api.yml", "--addr", "127.0.0.1:0"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		cmd := exec.Command(telaioBin(t), args...)
+		cmd.Dir = root
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+		stdout, _ := cmd.StdoutPipe()
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line := make([]byte, 512)
+		n, _ := stdout.Read(line)
+		_, url, ok := strings.Cut(strings.TrimSpace(string(line[:n])), "listening on ")
+		if !ok {
+			cmd.Process.Kill()
+			t.Fatalf("no URL in %q", line[:n])
+		}
+		resp, err := http.Post(url+"/login", "application/json", strings.NewReader(`{"username":"a","password":"b"}`))
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+		logged := strings.Contains(errb.String(), "POST /login 200")
+		if logged == quiet {
+			t.Errorf("quiet=%v: stderr %q", quiet, errb.String())
+		}
+	}
+}

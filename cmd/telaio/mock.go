@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -104,41 +106,57 @@ func serveMock(d *oas.Document) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// placeholderCredential is a credential of the right shape for a scheme, for
-// mocks that only check that credentials are present.
+// placeholderCredential is the credential the mock accepts for a scheme
+// (mock.PlaceholderCredential), found in any loaded description.
 func placeholderCredential(doc *arazzo.Document, scheme string) string {
-	for _, src := range doc.Sources {
-		if src.OpenAPI == nil {
-			continue
+	var found *oas.SecurityScheme
+	seen := map[*arazzo.Document]bool{}
+	var walk func(d *arazzo.Document)
+	walk = func(d *arazzo.Document) {
+		if d == nil || seen[d] || found != nil {
+			return
 		}
-		if s := src.OpenAPI.SecuritySchemes[scheme]; s != nil && s.Type == "http" && s.Scheme == "basic" {
-			return "telaio-mock:placeholder"
+		seen[d] = true
+		for _, src := range d.Sources {
+			if src.OpenAPI != nil && src.OpenAPI.SecuritySchemes[scheme] != nil {
+				found = src.OpenAPI.SecuritySchemes[scheme]
+				return
+			}
+			walk(src.Arazzo)
 		}
 	}
-	return "telaio-mock-placeholder"
+	walk(doc)
+	return mock.PlaceholderCredential(found)
 }
 
+const mockSynopsis = `telaio mock OPENAPI [--addr 127.0.0.1:PORT] [--no-auth] [--quiet]
+
+Serves an OpenAPI description as a mock API until interrupted, logging each
+request on stderr. A description split in several files is read inside its
+checkout (the nearest folder holding .git, .hg or .svn), as run does.`
+
 func cmdMock(ctx context.Context, args []string, e *env) int {
-	fs := newFlags(e, "mock", "telaio mock OPENAPI [--addr 127.0.0.1:PORT] [--no-auth]\n\nServes an OpenAPI description as a mock API until interrupted.")
+	fs := newFlags(e, "mock", mockSynopsis)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	noAuth := fs.Bool("no-auth", false, "do not check credentials")
+	quiet := fs.Bool("quiet", false, "do not log requests")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() != 1 {
 		return usageError(e, "mock", "give one OpenAPI description (usage: telaio mock OPENAPI)")
 	}
-	src, err := os.ReadFile(fs.Arg(0))
+	file := fs.Arg(0)
+	d, err := loadDescription(ctx, file)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
 	}
-	d, err := oas.Load(src, fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
-		return exitUsage
+	opts := []mock.Option{mock.WithRequireAuth(!*noAuth)}
+	if !*quiet {
+		opts = append(opts, mock.WithRequestLog(e.stderr))
 	}
-	h, err := mock.New(d, mock.WithRequireAuth(!*noAuth))
+	h, err := mock.New(d, opts...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
@@ -149,7 +167,7 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(e.stdout, "mock of %s (%d operations) listening on http://%s\n", fs.Arg(0), len(d.Operations()), ln.Addr())
+	fmt.Fprintf(e.stdout, "mock of %s (%d operations) listening on http://%s\n", file, len(d.Operations()), ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -166,3 +184,55 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		return exitFailed
 	}
 }
+
+// loadDescription reads an OpenAPI description and the files its $refs
+// name, inside the description's checkout (never fetching a URL).
+func loadDescription(ctx context.Context, file string) (*oas.Document, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	root := arazzo.DefaultRoot(abs)
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, err
+	}
+	rel = filepath.ToSlash(rel)
+	src, err := r.ReadFile(rel)
+	if err != nil {
+		return nil, err
+	}
+	d, err := oas.LoadFiles(ctx, src, rel, fileReader{r})
+	if err != nil {
+		return nil, err
+	}
+	if errs := d.RefErrors(); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return d, nil
+}
+
+// fileReader reads the files a description's $refs name, inside an
+// os.Root.
+type fileReader struct{ r *os.Root }
+
+func (f fileReader) Resolve(base, ref string) (string, error) {
+	if strings.Contains(ref, "://") {
+		return "", fmt.Errorf("%s: telaio mock reads no URL", ref)
+	}
+	if path.IsAbs(ref) {
+		return "", fmt.Errorf("%s: an absolute path is outside the description's tree", ref)
+	}
+	p := path.Join(path.Dir(base), ref)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("%s resolves outside the description's checkout", ref)
+	}
+	return p, nil
+}
+
+func (f fileReader) Read(_ context.Context, loc string) ([]byte, error) { return f.r.ReadFile(loc) }
