@@ -314,6 +314,7 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 		}
 		rs.mask.add(a)
 	}
+	rs.usedTokens = rs.usedTokens[:0]
 	if err := rs.applySecurity(ctx, req, sp); err != nil {
 		code := CodeInsecure
 		if errors.As(err, new(badCredential)) {
@@ -346,6 +347,12 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 			return ex, ctx.Err()
 		}
 		return ex, &attemptError{code: CodeTransport, err: fmt.Errorf("%s %s: %w", req.Method, trace.Request.URL, rs.transportError(err, reqCtx))}
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		// The API refused the token: never serve it from the cache again.
+		for _, t := range rs.usedTokens {
+			rs.e.tokens.forget(t.key, t.token)
+		}
 	}
 	data, rerr := readBody(resp, rs.e.cfg.limits.MaxResponseBytes)
 	resp.Body.Close()
@@ -407,6 +414,11 @@ func (rs *runState) client() *http.Client {
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
 			return fmt.Errorf("stopped after %d redirects (Limits.MaxRedirects); the last one went to %s", len(via), rs.mask.url(req.URL.Redacted()))
+		}
+		if !rs.e.cfg.privateRedirs {
+			if err := checkRedirectTarget(req, via[0].URL); err != nil {
+				return err
+			}
 		}
 		if first := via[0]; origin(req.URL) != origin(first.URL) {
 			for k, vs := range first.Header {

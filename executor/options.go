@@ -106,6 +106,8 @@ type config struct {
 	checks        map[string]Severity
 	noMasking     bool
 	validated     bool
+	tokenServers  map[string]string // source name -> base URL of its OAuth2 token requests
+	privateRedirs bool
 }
 
 type runConfig struct {
@@ -137,6 +139,29 @@ func WithServer(source, baseURL string) Option {
 		cfg.servers[source] = baseURL
 		return nil
 	}
+}
+
+// WithTokenServer sends the OAuth2 client-credentials token requests of the
+// named source description's security schemes to baseURL, keeping the path
+// of their tokenUrl (telaio run --mock sends them to the mock, which serves
+// token endpoints). Without it, a relative tokenUrl resolves against the
+// API's server and an absolute one is used as it is.
+func WithTokenServer(source, baseURL string) Option {
+	return func(cfg *config) error {
+		if cfg.tokenServers == nil {
+			cfg.tokenServers = map[string]string{}
+		}
+		cfg.tokenServers[source] = baseURL
+		return nil
+	}
+}
+
+// WithPrivateRedirects lets a run follow redirects to link-local, loopback
+// and private addresses even when the request it redirects did not go to
+// such an address. Off by default: a server must not be able to point a
+// run at 169.254.169.254 or at the machine's own services.
+func WithPrivateRedirects(allow bool) Option {
+	return func(cfg *config) error { cfg.privateRedirs = allow; return nil }
 }
 
 // WithServerIndex picks the OpenAPI server by index for the named source

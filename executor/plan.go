@@ -275,6 +275,14 @@ func (e *Engine) checkConfig() error {
 			return err
 		}
 	}
+	for _, name := range sortedStrings(mapKeys(e.cfg.tokenServers)) {
+		if err := checkSource("WithTokenServer", name); err != nil {
+			return err
+		}
+		if err := checkServerURL(name, e.cfg.tokenServers[name]); err != nil {
+			return err
+		}
+	}
 	for _, name := range sortedStrings(mapKeys(e.cfg.serverIndex)) {
 		if err := checkSource("WithServerIndex", name); err != nil {
 			return err

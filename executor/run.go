@@ -30,6 +30,9 @@ type runState struct {
 	// total size (Limits.MaxTraceBytes).
 	traced      []tracedBody
 	tracedBytes int64
+	// usedTokens are the cached OAuth2 tokens the current request carries
+	// (a 401 answer drops them from the cache).
+	usedTokens []usedToken
 }
 
 var _ host = (*runState)(nil)

@@ -2,6 +2,8 @@ package executor
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,7 +71,7 @@ func (rs *runState) applySecurity(ctx context.Context, req *http.Request, sp *st
 		if givenAuth && usesAuthorization(s) {
 			continue // an Authorization header given as a step parameter is sent as given
 		}
-		if err := rs.applyScheme(ctx, req, s, rs.auth[name]); err != nil {
+		if err := rs.applyScheme(ctx, req, sp, s, rs.auth[name]); err != nil {
 			return fmt.Errorf("security scheme %q: %w", name, err)
 		}
 	}
@@ -110,7 +112,7 @@ func namedAnywhere(doc *oas.Document, scheme string) bool {
 	return false
 }
 
-func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.SecurityScheme, value string) error {
+func (rs *runState) applyScheme(ctx context.Context, req *http.Request, sp *stepPlan, s *oas.SecurityScheme, value string) error {
 	switch s.Type {
 	case "http":
 		switch s.Scheme {
@@ -160,12 +162,13 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 			req.Header.Set("Authorization", "Bearer "+value)
 			return nil
 		}
-		tok, err := rs.e.tokens.get(ctx, rs, s, value)
+		tok, key, err := rs.e.tokens.get(ctx, rs, sp, s, value)
 		if err != nil {
 			return err
 		}
 		rs.mask.add(tok)
 		req.Header.Set("Authorization", "Bearer "+tok)
+		rs.usedTokens = append(rs.usedTokens, usedToken{key: key, token: tok})
 	case "openIdConnect":
 		req.Header.Set("Authorization", "Bearer "+value)
 	default:
@@ -174,11 +177,16 @@ func (rs *runState) applyScheme(ctx context.Context, req *http.Request, s *oas.S
 	return nil
 }
 
-// tokenCache caches OAuth2 client-credentials tokens until they expire. It
-// is the one piece of shared mutable state of an Engine, guarded by a mutex.
+// tokenCache caches OAuth2 client-credentials tokens until they expire.
+// It is the one piece of shared mutable state of an Engine, guarded by a
+// mutex. An entry is keyed by every input of the token request (token URL,
+// client id, a hash of the client secret, scopes): a run with another
+// secret never gets this one's token. A token an API refused (401) is
+// dropped. Concurrent runs needing the same token make one request.
 type tokenCache struct {
 	mu     sync.Mutex
 	tokens map[string]cachedToken
+	flight map[string]*tokenCall
 }
 
 type cachedToken struct {
@@ -186,40 +194,113 @@ type cachedToken struct {
 	expires time.Time
 }
 
-func newTokenCache() *tokenCache { return &tokenCache{tokens: map[string]cachedToken{}} }
+// tokenCall is a token request under way, shared by the runs that need it.
+type tokenCall struct {
+	done  chan struct{}
+	token string
+	err   error
+}
 
-func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecurityScheme, cred string) (string, error) {
-	id, secret, ok := strings.Cut(cred, ":")
-	if !ok {
-		return "", badCredential{errors.New("oauth2 client credentials must be clientId:clientSecret")}
+// usedToken is a cached token a request of the run carried.
+type usedToken struct{ key, token string }
+
+func newTokenCache() *tokenCache {
+	return &tokenCache{tokens: map[string]cachedToken{}, flight: map[string]*tokenCall{}}
+}
+
+// forget drops a token the API refused, unless it was replaced meanwhile.
+func (c *tokenCache) forget(key, token string) {
+	c.mu.Lock()
+	if t, ok := c.tokens[key]; ok && t.token == token {
+		delete(c.tokens, key)
 	}
+	c.mu.Unlock()
+}
+
+// tokenURL is where a scheme's token requests go: its tokenUrl, resolved
+// against the API's server when relative; moved to the server given with
+// WithTokenServer for its source, keeping the path.
+func (rs *runState) tokenURL(sp *stepPlan, s *oas.SecurityScheme) string {
 	tokenURL := s.TokenURL
-	if u, err := url.Parse(tokenURL); err == nil && !u.IsAbs() {
-		// A relative tokenUrl resolves against the API's server.
-		if base, err := url.Parse(rs.lastBase); err == nil && base.IsAbs() {
-			tokenURL = base.ResolveReference(u).String()
+	u, err := url.Parse(tokenURL)
+	if err != nil {
+		return tokenURL
+	}
+	if base, ok := rs.e.cfg.tokenServers[sp.source.name]; ok {
+		b, err := url.Parse(base)
+		if err == nil {
+			p := u.Path
+			if !u.IsAbs() && !strings.HasPrefix(p, "/") {
+				p = "/" + p
+			}
+			return strings.TrimRight(b.String(), "/") + p
 		}
 	}
-	key := tokenURL + "\x00" + id + "\x00" + strings.Join(s.Scopes, " ")
+	if !u.IsAbs() {
+		// A relative tokenUrl resolves against the API's server.
+		if base, err := url.Parse(rs.lastBase); err == nil && base.IsAbs() {
+			return base.ResolveReference(u).String()
+		}
+	}
+	return tokenURL
+}
+
+func (c *tokenCache) get(ctx context.Context, rs *runState, sp *stepPlan, s *oas.SecurityScheme, cred string) (token, key string, err error) {
+	id, secret, ok := strings.Cut(cred, ":")
+	if !ok {
+		return "", "", badCredential{errors.New("oauth2 client credentials must be clientId:clientSecret")}
+	}
+	tokenURL := rs.tokenURL(sp, s)
+	sum := sha256.Sum256([]byte(secret))
+	sc := append([]string(nil), s.Scopes...)
+	sort.Strings(sc)
+	key = tokenURL + "\x00" + id + "\x00" + hex.EncodeToString(sum[:]) + "\x00" + strings.Join(sc, " ")
 	now := rs.e.cfg.clock()
 	c.mu.Lock()
 	if t, ok := c.tokens[key]; ok && now.Before(t.expires) {
 		c.mu.Unlock()
-		return t.token, nil
+		return t.token, key, nil
+	}
+	if call, ok := c.flight[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.token, key, call.err
+		case <-ctx.Done():
+			return "", "", ctx.Err()
+		}
+	}
+	call := &tokenCall{done: make(chan struct{})}
+	c.flight[key] = call
+	c.mu.Unlock()
+	tok, exp, err := rs.fetchToken(ctx, tokenURL, id, secret, sc, now)
+	c.mu.Lock()
+	delete(c.flight, key)
+	if err == nil {
+		c.tokens[key] = cachedToken{token: tok, expires: exp}
 	}
 	c.mu.Unlock()
+	call.token, call.err = tok, err
+	close(call.done)
+	return tok, key, err
+}
+
+// fetchToken makes a client-credentials token request, bounded by
+// Limits.RequestTimeout and the run's context, following redirects by the
+// rules of ordinary exchanges.
+func (rs *runState) fetchToken(ctx context.Context, tokenURL, id, secret string, scopes []string, now time.Time) (string, time.Time, error) {
 	form := url.Values{"grant_type": {"client_credentials"}}
-	if len(s.Scopes) > 0 {
-		sc := append([]string(nil), s.Scopes...)
-		sort.Strings(sc)
-		form.Set("scope", strings.Join(sc, " "))
+	if len(scopes) > 0 {
+		form.Set("scope", strings.Join(scopes, " "))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	reqCtx, cancel := context.WithTimeout(ctx, rs.e.cfg.limits.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if req.URL.Scheme == "http" && !isLoopback(req.URL.Host) && !rs.e.cfg.insecureCreds {
-		return "", fmt.Errorf("refusing to send client credentials over plain http to %s", req.URL.Host)
+		return "", time.Time{}, fmt.Errorf("refusing to send client credentials over plain http to %s", req.URL.Host)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -227,15 +308,18 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 	// rs.client drops the Basic credentials on a redirect to another origin.
 	resp, err := rs.client().Do(req)
 	if err != nil {
-		return "", fmt.Errorf("token request: %v", rs.mask.apply(err.Error()))
+		if cerr := ctx.Err(); cerr != nil {
+			return "", time.Time{}, cerr
+		}
+		return "", time.Time{}, fmt.Errorf("token request: %v", rs.mask.apply(rs.transportError(err, reqCtx).Error()))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", fmt.Errorf("token response: %v", err)
+		return "", time.Time{}, fmt.Errorf("token response: %v", rs.transportError(err, reqCtx))
 	}
 	if resp.StatusCode/100 != 2 {
-		return "", fmt.Errorf("token endpoint answered %s", resp.Status)
+		return "", time.Time{}, fmt.Errorf("token endpoint answered %s", resp.Status)
 	}
 	var tr struct {
 		AccessToken string  `json:"access_token"`
@@ -243,15 +327,12 @@ func (c *tokenCache) get(ctx context.Context, rs *runState, s *oas.SecuritySchem
 		TokenType   string  `json:"token_type"`
 	}
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
-		return "", fmt.Errorf("token endpoint answered without an access_token")
+		return "", time.Time{}, fmt.Errorf("token endpoint answered without an access_token")
 	}
 	exp := now.Add(time.Hour)
-	if tr.ExpiresIn > 0 {
+	if tr.ExpiresIn > 0 && tr.ExpiresIn < 1e9 {
 		// Renew a little early.
 		exp = now.Add(time.Duration(tr.ExpiresIn*float64(time.Second)) - 5*time.Second)
 	}
-	c.mu.Lock()
-	c.tokens[key] = cachedToken{token: tr.AccessToken, expires: exp}
-	c.mu.Unlock()
-	return tr.AccessToken, nil
+	return tr.AccessToken, exp, nil
 }

@@ -71,7 +71,8 @@ func startMocks(doc *arazzo.Document, servers []string, auth map[string]string) 
 				stops = append(stops, stopOne)
 				served[src.OpenAPI] = url
 			}
-			opts = append(opts, executor.WithServer(name, url))
+			// The mock also serves the token endpoints of its schemes.
+			opts = append(opts, executor.WithServer(name, url), executor.WithTokenServer(name, url))
 			for scheme := range src.OpenAPI.SecuritySchemes {
 				if _, ok := auth[scheme]; !ok {
 					placeholders[scheme] = true

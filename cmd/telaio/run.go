@@ -51,6 +51,7 @@ type runFlags struct {
 	verbose   bool
 	noTypes   bool
 	noMasking bool
+	private   bool
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -76,6 +77,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.noTypes, "no-type-check", false, "skip checking workflows against the OpenAPI schemas before running")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.BoolVar(&f.noMasking, "no-secrets-masking", false, "show secrets everywhere (for debugging; never in CI)")
+	fs.BoolVar(&f.private, "allow-private-redirects", false, "follow redirects to link-local, loopback and private addresses from requests that did not go to one")
 	if code, done := parseFlags(fs, args, e); done {
 		if code != exitOK && wantsJSON(args) {
 			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
@@ -610,6 +612,9 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 	opts := []executor.Option{executor.Validated(), executor.WithInsecureCredentials(f.insecure)}
 	if f.noMasking {
 		opts = append(opts, executor.WithoutSecretsMasking())
+	}
+	if f.private {
+		opts = append(opts, executor.WithPrivateRedirects(true))
 	}
 	for _, s := range f.servers {
 		name, u, ok := strings.Cut(s, "=")
