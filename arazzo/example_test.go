@@ -97,7 +97,7 @@ workflows:
 	}
 	fmt.Println("has errors:", diags.HasErrors())
 	// Output:
-	// adopt.arazzo.yaml:14:32: error: invalid runtime expression "$response.body.items": only "#" and a JSON pointer may follow body: write $response.body#/items (dot navigation is not runtime-expression syntax) [invalid-expression]
+	// adopt.arazzo.yaml:14:18: warning: $response.body.items is not a standard runtime expression: only "#" and a JSON pointer may follow body. It is read as $response.body#/items: write that [nonstandard-expression]
 	// adopt.arazzo.yaml:15:17: error: stepId "find" is used by another step of workflow "adopt" [duplicate-step-id]
 	// adopt.arazzo.yaml:16:21: error: workflowId "adpot" names no workflow of this document (did you mean "adopt"?) [unknown-workflow]
 	// adopt.arazzo.yaml:20:25: error: retryLimit must not be negative [invalid-retry]

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telaio/telaio/asyncapi"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/oas"
 )
@@ -30,6 +31,9 @@ type Source struct {
 	Location string
 	OpenAPI  *oas.Document
 	Arazzo   *Document
+	// AsyncAPI is the loaded AsyncAPI description of an asyncapi source
+	// (Arazzo 1.1; see load_asyncapi.go).
+	AsyncAPI *asyncapi.Document
 }
 
 // Default limits of Load.
@@ -114,6 +118,7 @@ type loader struct {
 	reported  map[*oas.Document]bool // external refs reported
 	nread     int                    // sources read so far
 	capped    bool                   // too-many-sources was reported
+	ext       loaderExt              // Arazzo 1.1 (load_asyncapi.go)
 }
 
 // Load reads the Arazzo document at path from the operating system's file
@@ -290,7 +295,7 @@ func (l *loader) sources(ctx context.Context, doc *Document) {
 		}
 		src := &Source{Description: sd, Type: sd.Type}
 		doc.Sources[sd.Name] = src
-		if sd.Type != "" && sd.Type != SourceOpenAPI && sd.Type != SourceArazzo {
+		if sd.Type != "" && sd.Type != SourceOpenAPI && sd.Type != SourceArazzo && sd.Type != SourceAsyncAPI {
 			continue // reported by Validate
 		}
 		err := l.source(ctx, doc, src)
@@ -369,6 +374,9 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 			return err
 		}
 		src.Location = loc
+		if l.known(doc, src) {
+			return nil
+		}
 		if d, ok := l.docs[loc]; ok && (src.Type == "" || src.Type == SourceArazzo) {
 			src.Type, src.Arazzo = SourceArazzo, d
 			return nil
@@ -392,6 +400,9 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		if data, err = l.read(ctx, loc); err != nil {
 			return err
 		}
+	}
+	if done, err := l.asyncAPI(ctx, doc, src, data, loc); done {
+		return err
 	}
 	refs := refsFor(doc, sd.Name)
 	var entry string // the plan-cache entry for data and refs

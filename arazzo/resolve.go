@@ -2,6 +2,7 @@ package arazzo
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/telaio/telaio/expr"
@@ -36,19 +37,45 @@ func splitOperationID(id string) (source, name string, err error) {
 }
 
 // splitOperationPath splits an operationPath into the source description it
-// names and the JSON pointer of its fragment.
+// names and the JSON pointer of its fragment. The lenient form
+// $sourceDescriptions.<name>#<pointer> is accepted too (Validate warns:
+// nonstandard-operation-path).
 func splitOperationPath(p string) (source, ptr string, err error) {
+	source, ptr, _, ok := splitSourcePointer(p)
+	if !ok {
+		return "", "", fmt.Errorf("operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>", p)
+	}
+	return source, ptr, nil
+}
+
+// lenientSourcePointer is the form $sourceDescriptions.<name>#<fragment>
+// that real documents write for operationPath.
+var lenientSourcePointer = regexp.MustCompile(`^\$sourceDescriptions\.([A-Za-z0-9_\-]+)#(.*)$`)
+
+// splitSourcePointer splits an operationPath or channelPath,
+// {$sourceDescriptions.<name>.url}#<fragment>, into the source name and
+// the fragment as a JSON pointer (percent-decoded). lenient is set for the
+// form $sourceDescriptions.<name>#<fragment>; ok is false for anything
+// else.
+func splitSourcePointer(p string) (name, ptr string, lenient, ok bool) {
+	if m := lenientSourcePointer.FindStringSubmatch(p); m != nil {
+		ptr, err := unescapeFragment(m[2])
+		if err != nil {
+			return "", "", false, false
+		}
+		return m[1], ptr, true, true
+	}
 	t := expr.ParseTemplate(p)
 	if len(t.Parts) != 2 || t.Parts[0].Expr == nil || t.Parts[1].Expr != nil ||
 		t.Parts[0].Expr.Kind != expr.KindSourceDescriptions || t.Parts[0].Expr.Name != "url" ||
 		!strings.HasPrefix(t.Parts[1].Lit, "#") {
-		return "", "", fmt.Errorf("operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>", p)
+		return "", "", false, false
 	}
-	ptr, err = unescapeFragment(t.Parts[1].Lit[1:])
+	ptr, err := unescapeFragment(t.Parts[1].Lit[1:])
 	if err != nil {
-		return "", "", fmt.Errorf("operationPath %q: %v", p, err)
+		return "", "", false, false
 	}
-	return t.Parts[0].Expr.ID, ptr, nil
+	return t.Parts[0].Expr.ID, ptr, false, true
 }
 
 func (d *Document) resolveOperationID(id string) (*Source, *oas.Operation, error) {
