@@ -505,6 +505,9 @@ func (v *validator) querystring(sc *scope, op *oas.Operation) {
 			continue
 		}
 		qs = p
+		if p.written.Reusable == nil && !p.written.Meta.Has("value") {
+			continue // Parse reported it
+		}
 		switch val := p.value.(type) {
 		case string:
 		case map[string]any:
@@ -604,10 +607,17 @@ func (v *validator) actionParameters(sc *scope, a *Action) {
 func (v *validator) selectorAt(sc *scope, m *Meta, n *yaml.Node) {
 	n = deref(n)
 	ctxN, selN, typeN := mapValue(n, "context"), mapValue(n, "selector"), mapValue(n, "type")
-	if !isStr(ctxN) || !isStr(selN) || typeN == nil {
+	if !isStr(selN) || typeN == nil {
 		return // Parse reported it
 	}
-	spec := expr.SelectorSpec{Context: ctxN.Value, Selector: selN.Value}
+	spec := expr.SelectorSpec{Selector: selN.Value}
+	if isStr(ctxN) {
+		spec.Context = ctxN.Value
+	} else {
+		// Parse reported the missing context (or E24's expression): still
+		// check the type and the selector, against a stand-in context.
+		ctxN, spec.Context = nil, "$response.body"
+	}
 	switch typeN.Kind {
 	case yaml.ScalarNode:
 		spec.Type = typeN.Value
@@ -626,6 +636,7 @@ func (v *validator) selectorAt(sc *scope, m *Meta, n *yaml.Node) {
 		var te *expr.CriterionTypeError
 		var se *expr.SyntaxError
 		switch {
+		case errors.As(err, &ce) && ctxN == nil:
 		case errors.As(err, &ce):
 			v.errorf(m.offsetIn(ctxN, ce.Offset), limitCode(err, CodeInvalidExpression), "invalid selector context %q: %s%s", spec.Context, ce.Msg, idHint(sc, spec.Context))
 		case errors.As(err, &te):
@@ -637,7 +648,9 @@ func (v *validator) selectorAt(sc *scope, m *Meta, n *yaml.Node) {
 		}
 		return
 	}
-	v.checkExpr(sc, sel.Context(), m.offsetIn(ctxN, 0))
+	if ctxN != nil {
+		v.checkExpr(sc, sel.Context(), m.offsetIn(ctxN, 0))
+	}
 }
 
 // mapValue is the value node of key in a mapping node, or nil.
