@@ -520,7 +520,7 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 		}
 		v.errorf(s.KeyRange(second), CodeStepTarget, "step %q sets more than one of %s", s.StepID, strings.Replace(need, " or ", " and ", 1))
 	}
-	kind := v.targetKind(d, s)
+	kind := d.StepKind(s)
 	var op *oas.Operation
 	switch {
 	case s.Meta.Has("workflowId") && targets == 1 && isString(&s.Meta, "workflowId"):
@@ -529,7 +529,7 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 		if s.RequestBody != nil {
 			v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "requestBody has no effect on a step that calls a workflow (D33)")
 		}
-	case kind == kindMessage && targets == 1:
+	case kind == StepMessage && targets == 1:
 		sc.async, sc.noResponse = true, true
 		v.messageStep(sc)
 	case s.Meta.Has("operationId") && targets == 1 && isString(&s.Meta, "operationId"):
@@ -555,7 +555,7 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 		paramKind = "message-step"
 	}
 	v.parameterList(sc, s.Parameters, paramKind)
-	if d.Is11() && kind == kindOperation {
+	if d.Is11() && kind == StepOperation {
 		v.querystring(sc, op)
 	}
 	if s.RequestBody != nil {

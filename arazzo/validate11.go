@@ -23,79 +23,25 @@ import (
 	"github.com/telaio/telaio/transport/mqtt"
 )
 
-// stepKind is what a step targets.
-type stepKind int
-
-const (
-	kindUnknown   stepKind = iota
-	kindOperation          // an OpenAPI operation
-	kindMessage            // an AsyncAPI operation or channel
-	kindWorkflow           // a workflow
-)
-
-// sourceKind is the type of a source description: the loaded type, else
-// the declared one ("" when neither is known).
-func sourceKind(d *Document, name string) string {
-	if src := d.Sources[name]; src != nil && src.Type != "" {
-		return src.Type
-	}
-	if sd := d.SourceDescription(name); sd != nil {
-		return sd.Type
-	}
-	return ""
-}
-
-// targetKind decides what a step targets, from its fields and the types of
-// the sources it names (declared, or loaded). A 1.0 document has no
-// AsyncAPI steps.
-func (v *validator) targetKind(d *Document, s *Step) stepKind {
-	switch {
-	case s.Meta.Has("workflowId"):
-		return kindWorkflow
-	case s.Meta.Has("channelPath"):
-		if !d.Is11() {
-			return kindUnknown
-		}
-		return kindMessage
-	case s.Meta.Has("operationPath"):
-		if d.Is11() {
-			if name, _, _, ok := splitSourcePointer(s.OperationPath); ok && sourceKind(d, name) == SourceAsyncAPI {
-				return kindMessage
-			}
-			if name, _, ok := strings.Cut(strings.TrimPrefix(s.OperationPath, "$sourceDescriptions."), "."); ok &&
-				strings.HasPrefix(s.OperationPath, "$sourceDescriptions.") && sourceKind(d, name) == SourceAsyncAPI {
-				return kindMessage // the 1.1 root example's form (E9)
-			}
-		}
-		return kindOperation
-	case s.Meta.Has("operationId"):
-		if !d.Is11() {
-			return kindOperation
-		}
-		return operationKind(d, s)
-	}
-	return kindUnknown
-}
-
 // operationKind decides whether an operationId names an OpenAPI or an
 // AsyncAPI operation (checklist 3.3).
-func operationKind(d *Document, s *Step) stepKind {
-	guess := kindOperation
+func operationKind(d *Document, s *Step) StepKind {
+	guess := StepOperation
 	if s.Meta.Has("action") || s.Meta.Has("correlationId") {
-		guess = kindMessage
+		guess = StepMessage
 	}
 	if strings.HasPrefix(s.OperationID, "$") {
 		e, err := expr.Parse(s.OperationID)
 		if err != nil || e.Kind != expr.KindSourceDescriptions {
-			return kindOperation
+			return StepOperation
 		}
 		switch sourceKind(d, e.ID) {
 		case SourceAsyncAPI:
-			return kindMessage
+			return StepMessage
 		case "":
 			return guess
 		}
-		return kindOperation
+		return StepOperation
 	}
 	var oas, async, unknown int
 	for _, sd := range d.SourceDescriptions {
@@ -111,11 +57,11 @@ func operationKind(d *Document, s *Step) stepKind {
 	}
 	switch {
 	case async > 0 && oas == 0 && unknown == 0:
-		return kindMessage
+		return StepMessage
 	case oas > 0 && async == 0:
-		return kindOperation
+		return StepOperation
 	case oas > 0 && async > 0:
-		return kindUnknown // ambiguous: operationID reports it
+		return StepUnknown // ambiguous: operationID reports it
 	}
 	return guess
 }
@@ -202,14 +148,14 @@ func parses11(text string) bool {
 // stepFields11 checks the step fields of Arazzo 1.1 that do not depend on
 // the target's kind, and action and correlationId on steps that do not
 // target an AsyncAPI operation or channel.
-func (v *validator) stepFields11(sc *scope, kind stepKind) {
+func (v *validator) stepFields11(sc *scope, kind StepKind) {
 	s := sc.step
 	if s.Timeout != nil && *s.Timeout <= 0 {
 		v.errorf(s.ValueRange("timeout"), CodeInvalidTimeout, "timeout must be a positive number of milliseconds, not %d (E12)", *s.Timeout)
 	}
-	if kind == kindOperation || kind == kindWorkflow {
+	if kind == StepOperation || kind == StepWorkflow {
 		what := "this step calls a workflow"
-		if kind == kindOperation {
+		if kind == StepOperation {
 			what = "this step calls an OpenAPI operation"
 		}
 		if s.Meta.Has("action") {
