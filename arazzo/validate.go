@@ -536,7 +536,7 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 		op = v.operationID(d, s)
 	case s.Meta.Has("operationPath") && targets == 1 && isString(&s.Meta, "operationPath"):
 		op = v.operationPath(d, s)
-	case s.Meta.Has("channelPath") && targets == 1 && isString(&s.Meta, "channelPath"):
+	case s.Meta.Has("channelPath") && targets == 1 && isString(&s.Meta, "channelPath") && d.Is11():
 		sc.async, sc.noResponse = true, true
 		v.messageStep(sc)
 	}
