@@ -16,7 +16,7 @@ import (
 // each on small documents loaded from memory.
 
 // files11 are the sources the documents of these tests load.
-func files11(t *testing.T, docs map[string]string) fstest.MapFS {
+func files11(t testing.TB, docs map[string]string) fstest.MapFS {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for _, name := range []string{"petstore.openapi.yaml", "sources/orders.asyncapi.yaml"} {
