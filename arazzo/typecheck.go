@@ -124,6 +124,24 @@ package arazzo
 //     that exist at that place; for a missing required property or
 //     parameter the suggestion is a workflow input with a close name; for a
 //     mistyped input, the type to declare.
+//   - Arazzo 1.1. A step that sends or receives an AsyncAPI message is
+//     checked against the messages it may carry (its operation's, else its
+//     channel's): header parameters against the headers schemas (names
+//     case-insensitive; a required header not supplied by a send step is
+//     an error), channel parameters against the channel address (one
+//     without default that is not supplied is an error), a send step's
+//     payload like a request body, and $message.payload pointers and
+//     $message.header names like response pointers and headers (a message
+//     whose schema is not a JSON Schema format makes them unknown). A
+//     Selector Object is read as the pointer it denotes (its context's
+//     pointer, then Selector.Pointer; a selector that is not a singular
+//     query is not judged). Action parameters are checked against the
+//     target workflow's inputs, which they are all of (E21). Lenient forms
+//     are read as their standard form.
+//   - Negative tests. When a step's success criteria accept an error
+//     status ($statusCode == 4xx/5xx, >= 400, a $statusCode regex that
+//     matches an error status and no 2xx), the errors about what the step
+//     sends (body, parameters) are warnings, saying why.
 //   - Severity. Each code has a default severity (below); CheckSeverity
 //     replaces it for every diagnostic of that code, CheckOff drops the code,
 //     Strict turns the remaining warnings into errors. Diagnostics are
