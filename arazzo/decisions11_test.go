@@ -222,8 +222,9 @@ func TestE11_CorrelationID(t *testing.T) {
       - {stepId: mqtt, operationId: $sourceDescriptions.orders.readings, action: receive, correlationId: x}
       - {stepId: send, operationId: $sourceDescriptions.orders.placeOrder, action: send, correlationId: x}
 `})
-	wantCodes(t, ds, []string{"invalid-correlation-id", "invalid-correlation-id", "invalid-correlation-id"}, map[string]string{
+	wantCodes(t, ds, []string{"invalid-correlation-id", "invalid-correlation-id", "invalid-correlation-id", "prefer-operation-id"}, map[string]string{
 		"invalid-correlation-id": "MQTT 3.1.1 (the default), which has no message headers",
+		"prefer-operation-id":    "operationId: $sourceDescriptions.orders.auditLog",
 	})
 	for _, d := range ds {
 		if d.Range.Start.Line == 9 && !strings.Contains(d.Message, "define no correlationId.location") {

@@ -298,6 +298,15 @@ func (v *validator) channelPath(sc *scope) (*Source, *asyncapi.Operation, *async
 		v.errorf(r, CodeUnknownChannel, "source %q has no channel %q%s", name, key, didYouMean(key, src.AsyncAPI.ChannelKeys()))
 		return src, nil, nil
 	}
+	var ops []*asyncapi.Operation
+	for _, op := range src.AsyncAPI.Operations() {
+		if op.Channel == ch && op.ID != "" {
+			ops = append(ops, op)
+		}
+	}
+	if len(ops) == 1 {
+		v.warnf(r, CodePreferOperationID, "channel %q is the channel of AsyncAPI operation %q only, which should be preferred: operationId: $sourceDescriptions.%s.%s", ch.Key, ops[0].ID, name, ops[0].ID)
+	}
 	return src, nil, ch
 }
 
