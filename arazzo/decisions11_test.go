@@ -520,3 +520,33 @@ operations:
 		t.Fatalf("a $ref outside the root must be refused: %v", ds)
 	}
 }
+
+// TestAsyncAPIOperationIDQualification: an unqualified operationId is
+// found in the only AsyncAPI source, and must be qualified when there are
+// several (or an OpenAPI source beside it: checklist 3.3).
+func TestAsyncAPIOperationIDQualification(t *testing.T) {
+	one := strings.Replace(head11, "  - {name: petstore, url: petstore.openapi.yaml, type: openapi}\n", "", 1)
+	_, ds := load11(t, map[string]string{"main.yaml": one + `  - workflowId: w
+    steps:
+      - {stepId: s, operationId: orderConfirmed, action: receive}
+      - {stepId: t, operationId: orderConfirmd, action: receive}
+`})
+	wantCodes(t, ds, []string{"unknown-operation"}, map[string]string{"unknown-operation": `did you mean "orderConfirmed"`})
+	two := `arazzo: 1.1.0
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: orders, url: sources/orders.asyncapi.yaml, type: asyncapi}
+  - {name: more, url: sources/orders.asyncapi.yaml, type: asyncapi}
+workflows:
+`
+	_, ds = load11(t, map[string]string{"main.yaml": two + `  - workflowId: w
+    steps:
+      - {stepId: s, operationId: orderConfirmed, action: receive}
+`})
+	wantCodes(t, ds, []string{"ambiguous-operation"}, map[string]string{"ambiguous-operation": "2 AsyncAPI sources"})
+	_, ds = load11(t, map[string]string{"main.yaml": head11 + `  - workflowId: w
+    steps:
+      - {stepId: s, operationId: orderConfirmed, action: receive}
+`})
+	wantCodes(t, ds, []string{"ambiguous-operation"}, map[string]string{"ambiguous-operation": "2 OpenAPI and AsyncAPI sources"})
+}

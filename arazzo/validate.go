@@ -410,11 +410,7 @@ func emptyList(m *Meta, field string) bool {
 
 // listItemRange is the position of the i-th item of a sequence field.
 func (v *validator) listItemRange(m *Meta, field string, i int) diag.Range {
-	n := m.valueNode(field)
-	if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
-		return m.rangeOf(n.Content[i])
-	}
-	return m.KeyRange(field)
+	return listItemRange(m, field, i)
 }
 
 // workflowRef checks a workflowId reference (plain or

@@ -249,6 +249,9 @@ func (v *validator) asyncTarget(sc *scope) (*Source, *asyncapi.Operation, *async
 		name, id = e.ID, e.Name
 	} else if names := asyncSources(d); len(names) == 1 {
 		name = names[0]
+	} else if len(names) > 1 {
+		v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d AsyncAPI sources", id, id, len(names))
+		return nil, nil, nil
 	}
 	src := d.Sources[name]
 	if src == nil || src.AsyncAPI == nil {
