@@ -24,7 +24,8 @@ import (
 // Source is a loaded source description.
 type Source struct {
 	Description *SourceDescription
-	// Type is "openapi" or "arazzo": the declared type, else sniffed (D31).
+	// Type is "openapi", "asyncapi" (Arazzo 1.1) or "arazzo": the declared
+	// type, else sniffed (D31, E6).
 	Type string
 	// Location is where the source was read from (a path in the file system
 	// the document was loaded from, or an http(s) URL).
