@@ -97,9 +97,59 @@ workflows:
 	}
 	fmt.Println("has errors:", diags.HasErrors())
 	// Output:
-	// adopt.arazzo.yaml:14:32: error: invalid runtime expression "$response.body.items": only "#" and a JSON pointer may follow body: write $response.body#/items (dot navigation is not runtime-expression syntax) [invalid-expression]
+	// adopt.arazzo.yaml:14:18: warning: $response.body.items is not a standard runtime expression: only "#" and a JSON pointer may follow body. It is read as $response.body#/items: write that [nonstandard-expression]
 	// adopt.arazzo.yaml:15:17: error: stepId "find" is used by another step of workflow "adopt" [duplicate-step-id]
 	// adopt.arazzo.yaml:16:21: error: workflowId "adpot" names no workflow of this document (did you mean "adopt"?) [unknown-workflow]
 	// adopt.arazzo.yaml:20:25: error: retryLimit must not be negative [invalid-retry]
 	// has errors: true
+}
+
+// An Arazzo 1.1 workflow whose steps do not run in list order: dependsOn
+// and $steps references order them (E16), and each step lists what it
+// waits for.
+func ExampleWorkflow_ExecutionOrder() {
+	src := []byte(`arazzo: 1.1.0
+info: {title: Orders, version: 1.0.0}
+sourceDescriptions:
+  - {name: shop, url: shop.openapi.yaml, type: openapi}
+  - {name: events, url: events.asyncapi.yaml, type: asyncapi}
+workflows:
+  - workflowId: order
+    steps:
+      - stepId: status
+        operationId: $sourceDescriptions.shop.getOrder
+        dependsOn: [confirmed]
+        parameters:
+          - {name: id, in: path, value: $steps.confirmed.outputs.orderId}
+      - stepId: place
+        operationId: $sourceDescriptions.events.placeOrder
+        action: send
+      - stepId: confirmed
+        operationId: $sourceDescriptions.events.orderConfirmed
+        action: receive
+        dependsOn: [place]
+        timeout: 5000
+        outputs:
+          orderId: $message.payload#/orderId
+`)
+	doc, diags := arazzo.Parse(src, "order.arazzo.yaml")
+	diags = diags.Extend(arazzo.Validate(doc))
+	fmt.Println("version 1.1:", doc.Is11(), "errors:", diags.HasErrors())
+	w := doc.Workflows[0]
+	for _, i := range w.ExecutionOrder() {
+		s := w.Steps[i]
+		fmt.Printf("%s (%s)", s.StepID, doc.StepKind(s))
+		for _, d := range s.Dependencies() {
+			fmt.Printf(" after %s", d.Step)
+			if d.Implicit {
+				fmt.Print(" (read)")
+			}
+		}
+		fmt.Println()
+	}
+	// Output:
+	// version 1.1: true errors: false
+	// place (message)
+	// confirmed (message) after place
+	// status (operation) after confirmed after confirmed (read)
 }

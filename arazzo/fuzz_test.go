@@ -25,7 +25,8 @@ import (
 // plus the corpus in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	var seeds []string
-	for _, pattern := range []string{"testdata/*/*.yaml", "testdata/*/*.json", "testdata/examples/*.arazzo.yaml", "testdata/examples/bnpl-arazzo.yaml"} {
+	for _, pattern := range []string{"testdata/*/*.yaml", "testdata/*/*.json", "testdata/examples/*.arazzo.yaml", "testdata/examples/bnpl-arazzo.yaml",
+		"testdata/spec11/*/*.yaml", "testdata/realworld/*/*.arazzo.yaml"} {
 		m, _ := filepath.Glob(pattern)
 		seeds = append(seeds, m...)
 	}
@@ -48,6 +49,10 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	flows, err := os.ReadFile("testdata/sources/flows.arazzo.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	orders, err := os.ReadFile("testdata/sources/orders.asyncapi.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -75,16 +80,31 @@ func FuzzParse(f *testing.F) {
 		// Arazzo source, as the test documents use them (and as itself,
 		// for documents that name their own file).
 		fsys := fstest.MapFS{
-			"valid/doc.yaml":              {Data: src},
-			"petstore.openapi.yaml":       {Data: petstore},
-			"sources/flows.arazzo.yaml":   {Data: flows},
-			"sources/store.openapi.yaml":  {Data: petstore},
-			"sources/cycle-b.arazzo.yaml": {Data: src},
-			"sources/back.arazzo.yaml":    {Data: src},
+			"valid/doc.yaml":               {Data: src},
+			"petstore.openapi.yaml":        {Data: petstore},
+			"sources/flows.arazzo.yaml":    {Data: flows},
+			"sources/store.openapi.yaml":   {Data: petstore},
+			"sources/cycle-b.arazzo.yaml":  {Data: src},
+			"sources/back.arazzo.yaml":     {Data: src},
+			"sources/orders.asyncapi.yaml": {Data: orders},
 		}
 		doc, _ = arazzo.LoadFS(context.Background(), fsys, "valid/doc.yaml")
 		if doc != nil {
 			_ = arazzo.Validate(doc)
+			for _, w := range doc.Workflows {
+				if w == nil {
+					continue
+				}
+				if order := w.ExecutionOrder(); order != nil && len(order) != len(w.Steps) {
+					t.Errorf("workflow %q: execution order %v for %d steps", w.WorkflowID, order, len(w.Steps))
+				}
+				for _, s := range w.Steps {
+					if s != nil {
+						_ = s.Dependencies()
+						_ = doc.StepKind(s)
+					}
+				}
+			}
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telaio/telaio/asyncapi"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/oas"
 )
@@ -23,13 +24,17 @@ import (
 // Source is a loaded source description.
 type Source struct {
 	Description *SourceDescription
-	// Type is "openapi" or "arazzo": the declared type, else sniffed (D31).
+	// Type is "openapi", "asyncapi" (Arazzo 1.1) or "arazzo": the declared
+	// type, else sniffed (D31, E6).
 	Type string
 	// Location is where the source was read from (a path in the file system
 	// the document was loaded from, or an http(s) URL).
 	Location string
 	OpenAPI  *oas.Document
 	Arazzo   *Document
+	// AsyncAPI is the loaded AsyncAPI description of an asyncapi source
+	// (Arazzo 1.1; see load_asyncapi.go).
+	AsyncAPI *asyncapi.Document
 }
 
 // Default limits of Load.
@@ -120,6 +125,7 @@ type loader struct {
 	// refFiles are the files read for $refs of OpenAPI descriptions, by
 	// location: read once per Load, however many descriptions name them.
 	refFiles map[string][]byte
+	ext      loaderExt // Arazzo 1.1 (load_asyncapi.go)
 }
 
 // Load reads the Arazzo document at path from the operating system's file
@@ -298,7 +304,7 @@ func (l *loader) sources(ctx context.Context, doc *Document) {
 		}
 		src := &Source{Description: sd, Type: sd.Type}
 		doc.Sources[sd.Name] = src
-		if sd.Type != "" && sd.Type != SourceOpenAPI && sd.Type != SourceArazzo {
+		if sd.Type != "" && sd.Type != SourceOpenAPI && sd.Type != SourceArazzo && sd.Type != SourceAsyncAPI {
 			continue // reported by Validate
 		}
 		err := l.source(ctx, doc, src)
@@ -489,6 +495,9 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 			return err
 		}
 		src.Location = loc
+		if l.known(doc, src) {
+			return nil
+		}
 		if d, ok := l.docs[loc]; ok && (src.Type == "" || src.Type == SourceArazzo) {
 			src.Type, src.Arazzo = SourceArazzo, d
 			return nil
@@ -512,6 +521,9 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 		if data, err = l.read(ctx, loc); err != nil {
 			return err
 		}
+	}
+	if done, err := l.asyncAPI(ctx, doc, src, data, loc); done {
+		return err
 	}
 	refs := refsFor(doc, sd.Name)
 	var entry string // the plan-cache entry for data and refs

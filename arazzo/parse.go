@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telaio/telaio/diag"
+	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/internal/yamlx"
 )
@@ -104,6 +105,9 @@ func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagno
 		return nil, p.diags
 	}
 	doc.root = root
+	version := rootVersion(root)
+	p.v11, p.version = is11(version), version
+	doc.exprOpts = []expr.Option{expr.ArazzoVersion(version), expr.Lenient()}
 	p.duplicateKeys(root)
 	raw, err := yamlx.Value(root)
 	if err != nil {
@@ -124,11 +128,35 @@ func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagno
 		return nil, p.diags
 	}
 	p.document(root)
+	if p.v11 {
+		for _, w := range doc.Workflows {
+			if w != nil {
+				computeDeps(w)
+			}
+		}
+	}
 	p.diags.Sort()
 	if len(p.diags) > maxDiagnostics {
 		p.diags = p.diags[:maxDiagnostics]
 	}
 	return doc, p.diags
+}
+
+// rootVersion is the arazzo field of a document's root mapping, "" when
+// there is none (or it is not a scalar).
+func rootVersion(root *yaml.Node) string {
+	root = deref(root)
+	if root == nil || root.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "arazzo" {
+			if v := deref(root.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode {
+				return v.Value
+			}
+		}
+	}
+	return ""
 }
 
 // otherDescription names the kind of an API description that is not an
@@ -670,6 +698,9 @@ func (d *Document) blockOffset(n *yaml.Node, offset int) diag.Range {
 type parser struct {
 	doc   *Document
 	diags diag.Diagnostics
+	// v11 selects the Arazzo 1.1 rules; version is the arazzo field.
+	v11     bool
+	version string
 	// fieldKey and fieldVal are the key and value of the field being
 	// decoded, so that a value of the wrong type written on the lines after
 	// its key is reported at the key.
@@ -727,11 +758,26 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// fieldSpec describes one fixed field of an object.
+// fieldSpec describes one fixed field of an object. A v11 field is Arazzo
+// 1.1: in a 1.0 document it is decoded, and reported (E1).
 type fieldSpec struct {
 	name     string
 	required bool
+	v11      bool
 	set      func(p *parser, n *yaml.Node)
+}
+
+// requires11 reports a 1.1 feature used in a 1.0 document (E1) at n.
+func (p *parser) requires11(n *yaml.Node, what string) {
+	p.diags.Errorf(nodeRange(p.doc.File, n), CodeRequires11, "%s", requires11Msg(what, p.version))
+}
+
+// requires11Msg says that what is Arazzo 1.1 and how to get there.
+func requires11Msg(what, version string) string {
+	if version == "" {
+		version = "no version"
+	}
+	return fmt.Sprintf("%s is Arazzo 1.1, and this document declares arazzo %s: declare arazzo: 1.1.0 to use it (telaio upgrade converts a 1.0 document)", what, version)
 }
 
 // object decodes a mapping node's fixed fields into m using specs, records
@@ -786,6 +832,9 @@ func (p *parser) object(n *yaml.Node, what string, m *Meta, specs []fieldSpec, e
 			}
 			continue
 		}
+		if spec.v11 && !p.v11 {
+			p.requires11(k, fmt.Sprintf("field %q of %s", name, what))
+		}
 		p.field(k, v, spec.set)
 	}
 	for _, s := range specs {
@@ -835,7 +884,9 @@ func (p *parser) str(dst *string, what string) func(*parser, *yaml.Node) {
 	}
 }
 
-// anyValue decodes a field of any JSON type.
+// anyValue decodes a field of any JSON type ("Any | {expression} |
+// Selector Object"), and checks the structure of the Selector Objects in
+// it.
 func (p *parser) anyValue(dst *any, has *bool) func(*parser, *yaml.Node) {
 	return func(p *parser, n *yaml.Node) {
 		v, err := yamlx.Value(n)
@@ -847,7 +898,85 @@ func (p *parser) anyValue(dst *any, has *bool) func(*parser, *yaml.Node) {
 		if has != nil {
 			*has = true
 		}
+		p.valueSelectors(n, 0)
 	}
+}
+
+// isSelectorAttempt reports whether a mapping is meant as a Selector
+// Object: it has a selector and a context (or the context's former name,
+// expression). The 1.1 text and schema cannot tell a literal object from
+// a Selector (E20): an object of exactly context, selector and type is
+// one at run time (package expr), and one that has selector and context
+// (or expression) but another shape is an error here rather than a
+// literal sent by mistake.
+func isSelectorAttempt(n *yaml.Node) bool {
+	n = deref(n)
+	return n != nil && n.Kind == yaml.MappingNode && hasKey(n, "selector") && (hasKey(n, "context") || hasKey(n, "expression"))
+}
+
+// valueSelectors checks the Selector Objects inside an Any value: their
+// structure in 1.1, their presence in 1.0 (E1).
+func (p *parser) valueSelectors(n *yaml.Node, depth int) {
+	n = deref(n)
+	if n == nil || depth > 200 {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if isSelectorAttempt(n) {
+			if !p.v11 {
+				p.requires11(n, "a Selector Object")
+				return
+			}
+			p.selector(n, "a Selector Object")
+			return
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			p.valueSelectors(n.Content[i], depth+1)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			p.valueSelectors(c, depth+1)
+		}
+	}
+}
+
+// selector decodes a Selector Object.
+func (p *parser) selector(n *yaml.Node, what string) *Selector {
+	s := &Selector{}
+	p.object(n, what, &s.Meta, []fieldSpec{
+		{name: "context", required: !hasKey(deref(n), "expression"), set: p.str(&s.Context, "context")},
+		{name: "selector", required: true, set: p.str(&s.Selector, "selector")},
+		{name: "type", required: true, set: func(p *parser, n *yaml.Node) {
+			s.TypeObject, s.Type, s.Version = p.expressionType(n, "type")
+		}},
+		{name: "expression", set: func(p *parser, _ *yaml.Node) {
+			// E24: the field's name before Arazzo 1.1 was published.
+			p.diags.Errorf(nodeRange(p.doc.File, p.fieldKey), CodeUnknownField,
+				"a Selector Object has no field \"expression\": write \"context\" (the field was renamed before Arazzo 1.1 was published, E24)")
+		}},
+	}, true, false)
+	return s
+}
+
+// expressionType decodes a type given as a string or as an Expression
+// Type Object.
+func (p *parser) expressionType(n *yaml.Node, what string) (obj *ExpressionType, typ, version string) {
+	n = deref(n)
+	if n.Kind == yaml.MappingNode {
+		t := &ExpressionType{}
+		name := "an expression type object"
+		if !p.v11 {
+			name = "a criterion expression type"
+		}
+		p.object(n, name, &t.Meta, []fieldSpec{
+			{name: "type", required: true, set: p.str(&t.Type, "type")},
+			{name: "version", required: true, set: p.str(&t.Version, "version")},
+		}, true, false)
+		return t, t.Type, t.Version
+	}
+	p.str(&typ, what)(p, n)
+	return nil, typ, ""
 }
 
 // list decodes a sequence, calling item for each element.
@@ -879,6 +1008,7 @@ func (p *parser) document(n *yaml.Node) {
 	d := p.doc
 	p.object(n, "the Arazzo document", &d.Meta, []fieldSpec{
 		{name: "arazzo", required: true, set: p.str(&d.Arazzo, "arazzo")},
+		{name: "$self", v11: true, set: p.str(&d.Self, "$self")},
 		{name: "info", required: true, set: func(p *parser, n *yaml.Node) { d.Info = p.info(n) }},
 		{name: "sourceDescriptions", required: true, set: func(p *parser, n *yaml.Node) {
 			p.list(n, "sourceDescriptions", func(c *yaml.Node) { d.SourceDescriptions = append(d.SourceDescriptions, p.sourceDescription(c)) })
@@ -948,6 +1078,34 @@ func (p *parser) step(n *yaml.Node) *Step {
 		{name: "operationId", set: p.str(&s.OperationID, "operationId")},
 		{name: "operationPath", set: p.str(&s.OperationPath, "operationPath")},
 		{name: "workflowId", set: p.str(&s.WorkflowID, "workflowId")},
+		{name: "channelPath", v11: true, set: p.str(&s.ChannelPath, "channelPath")},
+		{name: "action", v11: true, set: p.str(&s.Action, "action")},
+		{name: "correlationId", v11: true, set: func(p *parser, n *yaml.Node) {
+			n = deref(n)
+			if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+				p.errorf(n, CodeInvalidType, "correlationId must be a string (or a number or boolean, compared as text), not %s", kindName(n))
+				return
+			}
+			p.anyValue(&s.CorrelationID, nil)(p, n)
+		}},
+		{name: "timeout", v11: true, set: func(p *parser, n *yaml.Node) {
+			n = deref(n)
+			if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+				what := kindName(n)
+				if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+					what = n.Value
+				}
+				p.errorf(n, CodeInvalidType, "timeout must be an integer number of milliseconds, not %s", what)
+				return
+			}
+			v, err := strconv.Atoi(strings.ReplaceAll(n.Value, "_", ""))
+			if err != nil {
+				p.errorf(n, CodeInvalidType, "timeout %q is not a valid integer", n.Value)
+				return
+			}
+			s.Timeout = &v
+		}},
+		{name: "dependsOn", v11: true, set: p.strList(&s.DependsOn, "dependsOn")},
 		{name: "parameters", set: func(p *parser, n *yaml.Node) { s.Parameters = p.parameters(n) }},
 		{name: "requestBody", set: func(p *parser, n *yaml.Node) { s.RequestBody = p.requestBody(n) }},
 		{name: "successCriteria", set: func(p *parser, n *yaml.Node) { s.SuccessCriteria = p.criteria(n, "successCriteria") }},
@@ -978,11 +1136,18 @@ func (p *parser) outputs(n *yaml.Node) []*Output {
 		}
 		seen[k.Value] = true
 		o := &Output{Name: k.Value, Key: nodeRange(p.doc.File, k), Value: nodeRange(p.doc.File, v), node: v, doc: p.doc}
-		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+		switch {
+		case v.Kind == yaml.MappingNode && p.v11:
+			p.field(k, raw, func(p *parser, _ *yaml.Node) {
+				o.Selector = p.selector(v, fmt.Sprintf("output %q (a Selector Object)", k.Value))
+			})
+		case v.Kind == yaml.MappingNode && isSelectorAttempt(v):
+			p.requires11(v, fmt.Sprintf("output %q, a Selector Object,", k.Value))
+		case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
 			p.field(k, raw, func(p *parser, _ *yaml.Node) {
 				p.errorf(v, CodeInvalidType, "output %q must be a runtime expression string, not %s", k.Value, kindName(v))
 			})
-		} else {
+		default:
 			o.Expression = v.Value
 		}
 		out = append(out, o)
@@ -1058,6 +1223,7 @@ func (p *parser) action(n *yaml.Node, failure bool) *Action {
 		{name: "type", required: true, set: p.str(&a.Type, "type")},
 		{name: "workflowId", set: p.str(&a.WorkflowID, "workflowId")},
 		{name: "stepId", set: p.str(&a.StepID, "stepId")},
+		{name: "parameters", v11: true, set: func(p *parser, n *yaml.Node) { a.Parameters = p.parameters(n) }},
 		{name: "criteria", set: func(p *parser, n *yaml.Node) { a.Criteria = p.criteria(n, "criteria") }},
 	}
 	if failure {
@@ -1114,18 +1280,7 @@ func (p *parser) criterion(n *yaml.Node) *Criterion {
 		{name: "condition", required: true, set: p.str(&c.Condition, "condition")},
 		{name: "context", set: p.str(&c.Context, "context")},
 		{name: "type", set: func(p *parser, n *yaml.Node) {
-			n = deref(n)
-			if n.Kind == yaml.MappingNode {
-				t := &ExpressionType{}
-				p.object(n, "a criterion expression type", &t.Meta, []fieldSpec{
-					{name: "type", required: true, set: p.str(&t.Type, "type")},
-					{name: "version", required: true, set: p.str(&t.Version, "version")},
-				}, true, false)
-				c.TypeObject = t
-				c.Type, c.Version = t.Type, t.Version
-				return
-			}
-			p.str(&c.Type, "type")(p, n)
+			c.TypeObject, c.Type, c.Version = p.expressionType(n, "type")
 		}},
 	}, true, false)
 	return c
@@ -1141,6 +1296,9 @@ func (p *parser) requestBody(n *yaml.Node) *RequestBody {
 				r := &PayloadReplacement{}
 				p.object(c, "a payload replacement", &r.Meta, []fieldSpec{
 					{name: "target", required: true, set: p.str(&r.Target, "target")},
+					{name: "targetSelectorType", v11: true, set: func(p *parser, n *yaml.Node) {
+						r.TargetTypeObject, r.TargetSelectorType, r.TargetVersion = p.expressionType(n, "targetSelectorType")
+					}},
 					{name: "value", required: true, set: p.anyValue(&r.Value, nil)},
 				}, true, false)
 				b.Replacements = append(b.Replacements, r)

@@ -124,6 +124,24 @@ package arazzo
 //     that exist at that place; for a missing required property or
 //     parameter the suggestion is a workflow input with a close name; for a
 //     mistyped input, the type to declare.
+//   - Arazzo 1.1. A step that sends or receives an AsyncAPI message is
+//     checked against the messages it may carry (its operation's, else its
+//     channel's): header parameters against the headers schemas (names
+//     case-insensitive; a required header not supplied by a send step is
+//     an error), channel parameters against the channel address (one
+//     without default that is not supplied is an error), a send step's
+//     payload like a request body, and $message.payload pointers and
+//     $message.header names like response pointers and headers (a message
+//     whose schema is not a JSON Schema format makes them unknown). A
+//     Selector Object is read as the pointer it denotes (its context's
+//     pointer, then Selector.Pointer; a selector that is not a singular
+//     query is not judged). Action parameters are checked against the
+//     target workflow's inputs, which they are all of (E21). Lenient forms
+//     are read as their standard form.
+//   - Negative tests. When a step's success criteria accept an error
+//     status ($statusCode == 4xx/5xx, >= 400, a $statusCode regex that
+//     matches an error status and no 2xx), the errors about what the step
+//     sends (body, parameters) are warnings, saying why.
 //   - Severity. Each code has a default severity (below); CheckSeverity
 //     replaces it for every diagnostic of that code, CheckOff drops the code,
 //     Strict turns the remaining warnings into errors. Diagnostics are
@@ -137,6 +155,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telaio/telaio/asyncapi"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/internal/suggest"
@@ -145,7 +164,8 @@ import (
 
 // Type checking codes. Each has a default severity, noted here.
 const (
-	// CodeTypeResponsePointer (error): a $response.body pointer, or a pointer
+	// CodeTypeResponsePointer (error): a $response.body pointer (or, in
+	// Arazzo 1.1, a $message.payload pointer or a selector), or a pointer
 	// into a step or workflow output typed by one, that cannot exist in the
 	// schema it reads.
 	CodeTypeResponsePointer = "type-response-pointer"
@@ -183,6 +203,9 @@ const (
 	// CodeTypeMissingInput (error): a required input of the called workflow
 	// that no parameter supplies.
 	CodeTypeMissingInput = "type-missing-input"
+	// CodeTypeUnknownMessageHeader (warning): $message.header.X that no
+	// message of an AsyncAPI step declares in its headers.
+	CodeTypeUnknownMessageHeader = "type-unknown-message-header"
 )
 
 // TypeCheckCodes lists the codes TypeCheck reports, with their default
@@ -208,6 +231,7 @@ var tcCodes = map[string]diag.Severity{
 	CodeTypeUnknownResponseHeader: diag.Warning,
 	CodeTypeUnknownInput:          diag.Warning,
 	CodeTypeMissingInput:          diag.Error,
+	CodeTypeUnknownMessageHeader:  diag.Warning,
 }
 
 // CheckOption configures TypeCheck, and the type-checking pass of Validate.
@@ -295,6 +319,11 @@ type typeChecker struct {
 	outTypes map[*Output]tcType
 	outBusy  map[*Output]bool
 	regexps  map[string]*regexp.Regexp
+	// asyncRoots are the AsyncAPI documents message schemas resolve in.
+	asyncRoots map[*asyncapi.Document]*tcRoot
+	// negative marks the request side of a step whose success criteria
+	// accept an error status: its errors are reported as warnings.
+	negative bool
 }
 
 type tcDiagKey struct {
@@ -311,6 +340,8 @@ func newTypeChecker() *typeChecker {
 		outTypes: map[*Output]tcType{},
 		outBusy:  map[*Output]bool{},
 		regexps:  map[string]*regexp.Regexp{},
+
+		asyncRoots: map[*asyncapi.Document]*tcRoot{},
 	}
 }
 
@@ -320,13 +351,18 @@ func (c *typeChecker) report(r diag.Range, code string, sev diag.Severity, forma
 	if c.cfg.off[code] {
 		return
 	}
+	negative := ""
+	if c.negative && sev == diag.Error && tcRequestSide[code] {
+		sev = diag.Warning
+		negative = " (a warning: the step's successCriteria accept an error status, so it may be a deliberate negative test)"
+	}
 	if s, ok := c.cfg.sev[code]; ok {
 		sev = s
 	}
 	if c.cfg.strict {
 		sev = diag.Error
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := fmt.Sprintf(format, args...) + negative
 	k := tcDiagKey{code, msg, r}
 	if c.seen[k] {
 		return
@@ -348,6 +384,13 @@ type tcScope struct {
 	// callee is the workflow the step calls, defined in calleeDoc.
 	callee    *Workflow
 	calleeDoc *Document
+	// async marks a step that sends or receives an AsyncAPI message (Arazzo
+	// 1.1), whose target resolved: msgs are the messages it may send or
+	// receive, of adoc, on channel.
+	async   bool
+	adoc    *asyncapi.Document
+	msgs    []*asyncapi.Message
+	channel *asyncapi.Channel
 }
 
 // tcCtx is where an expression is read: the scope, the responses its
@@ -378,9 +421,13 @@ func (c *typeChecker) document(d *Document) {
 				c.operationStep(sc)
 			case sc.callee != nil:
 				c.workflowStep(sc)
+			case sc.async:
+				c.messageStep(sc)
 			}
 		}
 		wsc := &tcScope{doc: d, wf: w}
+		c.actionParameters(tcCtx{sc: wsc}, w.SuccessActions)
+		c.actionParameters(tcCtx{sc: wsc}, w.FailureActions)
 		c.outputs(tcCtx{sc: wsc}, w.Outputs)
 	}
 }
@@ -393,6 +440,15 @@ func (c *typeChecker) stepScope(d *Document, w *Workflow, s *Step) *tcScope {
 	sc := &tcScope{doc: d, wf: w, step: s}
 	c.scopes[s] = sc
 	switch {
+	case d.Sources != nil && d.StepKind(s) == StepMessage:
+		if src, op, ch, err := d.ResolveMessage(s); err == nil && src.AsyncAPI != nil {
+			sc.async, sc.adoc, sc.channel = true, src.AsyncAPI, ch
+			if op != nil {
+				sc.msgs = op.Messages
+			} else if ch != nil {
+				sc.msgs = ch.Messages
+			}
+		}
 	case s.WorkflowID != "":
 		if s.OperationID != "" || s.OperationPath != "" {
 			break
@@ -417,14 +473,58 @@ func (c *typeChecker) stepScope(d *Document, w *Workflow, s *Step) *tcScope {
 
 func (c *typeChecker) operationStep(sc *tcScope) {
 	s := sc.step
+	c.negative = tcExpectsError(s)
 	c.operationParameters(sc)
 	c.requestBody(sc)
+	c.negative = false
 	for _, cr := range s.SuccessCriteria {
 		c.criterion(tcCtx{sc: sc, resp: sc.success, also: true}, cr)
 	}
 	c.actions(tcCtx{sc: sc, resp: sc.success}, s.OnSuccess)
 	c.actions(tcCtx{sc: sc, resp: sc.op.Responses}, s.OnFailure)
 	c.outputs(tcCtx{sc: sc, resp: sc.success, inOutputs: true}, s.Outputs)
+}
+
+// tcRequestSide are the codes of what a step sends, which a negative test
+// may get wrong on purpose.
+var tcRequestSide = tcSet(CodeTypeMissingBodyProperty, CodeTypeMissingRequestBody, CodeTypeUnknownBodyProperty,
+	CodeTypeMissingParameter, CodeTypeUnknownPathParameter, CodeTypeUnknownParameter, CodeTypeMismatch)
+
+// tcExpectsError reports whether a step's success criteria accept an
+// error status: "$statusCode == 4xx/5xx", "$statusCode >= 400", or a
+// $statusCode regex that matches an error status and no 2xx. Such a step
+// is a deliberate negative test, whose request may break the operation's
+// contract on purpose.
+func tcExpectsError(s *Step) bool {
+	for _, cr := range s.SuccessCriteria {
+		if cr == nil {
+			continue
+		}
+		switch {
+		case cr.EffectiveType() == CriterionSimple:
+			for _, cmp := range tcStatusComparisons(cr.Condition) {
+				if (cmp.op == "==" || cmp.op == ">=") && cmp.code >= 400 || cmp.op == ">" && cmp.code >= 399 {
+					return true
+				}
+			}
+		case cr.EffectiveType() == CriterionRegex && strings.TrimSpace(cr.Context) == "$statusCode":
+			re, err := regexp.Compile(cr.Condition)
+			if err != nil {
+				continue
+			}
+			errors, ok := false, false
+			for code := 200; code < 600; code++ {
+				if re.MatchString(strconv.Itoa(code)) {
+					errors = errors || code >= 400
+					ok = ok || code < 300
+				}
+			}
+			if errors && !ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *typeChecker) workflowStep(sc *tcScope) {
@@ -439,8 +539,8 @@ func (c *typeChecker) workflowStep(sc *tcScope) {
 	c.outputs(tcCtx{sc: sc, inOutputs: true}, s.Outputs)
 }
 
-// actions checks the criteria of inline actions (reusable ones are not
-// judged: their criteria are written in the components).
+// actions checks the criteria and parameters of inline actions (reusable
+// ones are not judged: their criteria are written in the components).
 func (c *typeChecker) actions(ctx tcCtx, list []*Action) {
 	for _, a := range list {
 		if a == nil || a.Reusable != nil {
@@ -450,15 +550,26 @@ func (c *typeChecker) actions(ctx tcCtx, list []*Action) {
 			c.criterion(ctx, cr)
 		}
 	}
+	c.actionParameters(ctx, list)
 }
 
 // outputs types each output (reporting bad pointers) and caches the type.
 func (c *typeChecker) outputs(ctx tcCtx, outs []*Output) {
 	for _, o := range outs {
-		if o == nil || o.Expression == "" {
+		if o == nil {
 			continue
 		}
-		e, err := expr.Parse(o.Expression)
+		if o.Selector != nil {
+			t := c.selectorType(ctx, o.Selector.Spec(), func(int) diag.Range { return o.Selector.ValueRange("selector") })
+			if !c.outBusy[o] {
+				c.outTypes[o] = t
+			}
+			continue
+		}
+		if o.Expression == "" {
+			continue
+		}
+		e, err := ctx.sc.doc.parseExpr(o.Expression)
 		if err != nil {
 			continue
 		}
@@ -477,14 +588,14 @@ func (c *typeChecker) criterion(ctx tcCtx, cr *Criterion) {
 		return
 	}
 	if cr.Context != "" {
-		if e, err := expr.Parse(cr.Context); err == nil {
+		if e, err := ctx.sc.doc.parseExpr(cr.Context); err == nil {
 			c.typeOf(ctx, e, nil, func(off int) diag.Range { return cr.OffsetRange("context", off) })
 		}
 	}
 	if cr.EffectiveType() != CriterionSimple || cr.Condition == "" {
 		return
 	}
-	for _, o := range tcOperands(cr.Condition) {
+	for _, o := range tcOperands(ctx.sc.doc, cr.Condition) {
 		base := o.off
 		c.typeOfText(ctx, o.e, cr.Condition[o.off:o.end], o.nav, func(off int) diag.Range { return cr.OffsetRange("condition", base+off) })
 	}
@@ -788,12 +899,18 @@ func tcSet(names ...string) map[string]bool {
 // ---- parameters of workflow steps ----
 
 func (c *typeChecker) workflowParameters(sc *tcScope) {
-	callee := sc.callee
-	if callee.Inputs == nil {
+	c.inputs(tcCtx{sc: sc}, sc.callee, sc.calleeDoc, c.suppliedParams(sc, false), tcMissingAt(sc.step, "parameters"), fmt.Sprintf("step %q", sc.step.StepID))
+}
+
+// inputs checks the parameters given to a workflow (by a step that calls
+// it, or by an action that transfers to it) against its inputs schema;
+// missingAt is where a missing required input is reported, and who names
+// the one that should supply it.
+func (c *typeChecker) inputs(ctx tcCtx, callee *Workflow, calleeDoc *Document, params []tcParam, missingAt diag.Range, who string) {
+	if callee == nil || callee.Inputs == nil {
 		return
 	}
-	inputs := tcNode{s: callee.Inputs, root: c.docRoot(sc.calleeDoc)}
-	params := c.suppliedParams(sc, false)
+	inputs := tcNode{s: callee.Inputs, root: c.docRoot(calleeDoc)}
 	for _, p := range params {
 		tg := tcTarget{}
 		if p.step {
@@ -815,7 +932,7 @@ func (c *typeChecker) workflowParameters(sc *tcScope) {
 					callee.WorkflowID, p.name, extra, didYouMean(p.name, c.namesAt([]tcNode{inputs})))
 			}
 		}
-		c.value(tcCtx{sc: sc}, p.value, p.node, p.meta, tg)
+		c.value(ctx, p.value, p.node, p.meta, tg)
 	}
 	for _, name := range c.requiredNames([]tcNode{inputs}) {
 		found := false
@@ -829,10 +946,10 @@ func (c *typeChecker) workflowParameters(sc *tcScope) {
 			continue
 		}
 		hint := ""
-		if in := tcCloseInput(c, sc, name); in != "" {
+		if in := tcCloseInput(c, ctx.sc, name); in != "" {
 			hint = fmt.Sprintf(" (add {name: %s, value: $inputs.%s})", name, in)
 		}
-		c.report(tcMissingAt(sc.step, "parameters"), CodeTypeMissingInput, diag.Error,
-			"step %q does not supply the required input %q of workflow %q%s", sc.step.StepID, name, callee.WorkflowID, hint)
+		c.report(missingAt, CodeTypeMissingInput, diag.Error,
+			"%s does not supply the required input %q of workflow %q%s", who, name, callee.WorkflowID, hint)
 	}
 }

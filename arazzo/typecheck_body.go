@@ -48,6 +48,13 @@ func (c *typeChecker) requestBody(sc *tcScope) {
 			target = []tcNode{{s: mt.Schema, root: c.oasRoot(op.Doc)}}
 		}
 	}
+	c.bodyAgainst(sc, b, target, what)
+}
+
+// bodyAgainst checks a request body (of an operation) or message payload
+// (of an AsyncAPI send step) against the target schemas (nil when
+// unknown); what names it in messages.
+func (c *typeChecker) bodyAgainst(sc *tcScope, b *RequestBody, target []tcNode, what string) {
 	var replaced []jsonptr.Pointer
 	for _, r := range b.Replacements {
 		if r == nil || !strings.HasPrefix(r.Target, "/") {
@@ -58,7 +65,7 @@ func (c *typeChecker) requestBody(sc *tcScope) {
 		}
 	}
 	ctx := tcCtx{sc: sc}
-	if s, ok := b.Payload.(string); ok && b.HasPayload && !tcIsExpr(s) {
+	if s, ok := b.Payload.(string); ok && b.HasPayload && !tcIsExpr(sc.doc, s) {
 		// Raw body text: only its embedded expressions are checked.
 		c.value(ctx, s, tcDeref(b.valueNode("payload")), &b.Meta, tcTarget{})
 	} else if b.HasPayload {
@@ -120,6 +127,10 @@ func (p *tcPayload) check(value any, node *yaml.Node, m *Meta, target []tcNode, 
 	}
 	switch v := value.(type) {
 	case map[string]any:
+		if p.ctx.sc.doc.Is11() && isSelectorMap(v) {
+			c.value(p.ctx, value, node, m, tcTarget{nodes: target, what: p.describe(path)})
+			return
+		}
 		if target != nil && c.kindsOf(target)&tkObject == 0 {
 			c.value(p.ctx, value, node, m, tcTarget{nodes: target, what: p.describe(path)})
 			return
@@ -298,7 +309,7 @@ func (c *typeChecker) value(ctx tcCtx, v any, node *yaml.Node, m *Meta, tg tcTar
 	switch x := v.(type) {
 	case string:
 		if strings.HasPrefix(x, "$") {
-			if e, err := expr.Parse(x); err == nil {
+			if e, err := ctx.sc.doc.parseExpr(x); err == nil {
 				t := c.typeOf(ctx, e, nil, at(0))
 				src = t.kinds
 				desc = e.Raw
@@ -314,7 +325,7 @@ func (c *typeChecker) value(ctx tcCtx, v any, node *yaml.Node, m *Meta, tg tcTar
 			return
 		}
 		if strings.Contains(x, "{$") {
-			t := expr.ParseTemplate(x)
+			t := expr.ParseTemplate(x, ctx.sc.doc.opts()...)
 			if t.HasExprs() {
 				for _, part := range t.Parts {
 					if part.Expr != nil {
@@ -332,6 +343,12 @@ func (c *typeChecker) value(ctx tcCtx, v any, node *yaml.Node, m *Meta, tg tcTar
 			hint = " (remove the quotes)"
 		}
 	case map[string]any, []any:
+		if mm, ok := x.(map[string]any); ok {
+			if t, isSel := c.valueSelector(ctx, mm, node, m); isSel {
+				src, desc = t.kinds, "the Selector Object's value"
+				break
+			}
+		}
 		c.embedded(ctx, v, node, m, 0)
 		src = tcValueKinds(v)
 	case nil:
@@ -381,6 +398,9 @@ func (c *typeChecker) embedded(ctx tcCtx, v any, node *yaml.Node, m *Meta, depth
 	}
 	switch x := v.(type) {
 	case map[string]any:
+		if _, isSel := c.valueSelector(ctx, x, node, m); isSel {
+			return
+		}
 		for k, e := range x {
 			_, vn := tcMapEntry(node, k)
 			c.embedded(ctx, e, vn, m, depth+1)
@@ -401,11 +421,11 @@ func (c *typeChecker) embedded(ctx tcCtx, v any, node *yaml.Node, m *Meta, depth
 }
 
 // tcIsExpr reports whether s is a whole-value runtime expression.
-func tcIsExpr(s string) bool {
+func tcIsExpr(d *Document, s string) bool {
 	if !strings.HasPrefix(s, "$") {
 		return false
 	}
-	_, err := expr.Parse(s)
+	_, err := d.parseExpr(s)
 	return err == nil
 }
 

@@ -36,12 +36,13 @@ type tcTok struct {
 	off  int
 }
 
-// tcPointerToks lists the pointer tokens of e with their offsets in e.Raw.
-func tcPointerToks(e *expr.Expr) []tcTok {
+// tcPointerToksIn lists the pointer tokens of e with their offsets in raw,
+// which holds the pointer after a "#".
+func tcPointerToksIn(e *expr.Expr, raw string) []tcTok {
 	if !e.HasPointer || len(e.Pointer) == 0 {
 		return nil
 	}
-	h := strings.IndexByte(e.Raw, '#')
+	h := strings.IndexByte(raw, '#')
 	if h < 0 {
 		return nil
 	}
@@ -49,9 +50,9 @@ func tcPointerToks(e *expr.Expr) []tcTok {
 	pos := h + 1 // the '/' before token i
 	for i, t := range e.Pointer {
 		out[i] = tcTok{name: t, off: pos + 1}
-		next := strings.IndexByte(e.Raw[min(pos+1, len(e.Raw)):], '/')
+		next := strings.IndexByte(raw[min(pos+1, len(raw)):], '/')
 		if next < 0 {
-			pos = len(e.Raw)
+			pos = len(raw)
 		} else {
 			pos += 1 + next
 		}
@@ -108,7 +109,7 @@ type tcOperand struct {
 // expression, or the longest prefix ending before "." or "[" that is one,
 // followed by navigation. Text that is neither is skipped (Validate reports
 // it).
-func tcOperands(cond string) []tcOperand {
+func tcOperands(d *Document, cond string) []tcOperand {
 	var out []tcOperand
 	for i := 0; i < len(cond); i++ {
 		switch cond[i] {
@@ -128,7 +129,7 @@ func tcOperands(cond string) []tcOperand {
 			k++
 		}
 		text := cond[i:k]
-		if e, err := expr.Parse(text); err == nil {
+		if e, err := d.parseExpr(text); err == nil {
 			out = append(out, tcOperand{e: e, off: i, end: k})
 			i = k - 1
 			continue
@@ -137,7 +138,7 @@ func tcOperands(cond string) []tcOperand {
 			if text[j] != '.' && text[j] != '[' {
 				continue
 			}
-			e, err := expr.Parse(text[:j])
+			e, err := d.parseExpr(text[:j])
 			if err != nil {
 				continue
 			}
@@ -168,7 +169,8 @@ func (c *typeChecker) typeOf(ctx tcCtx, e *expr.Expr, extra []tcTok, at func(int
 // typeOfText is typeOf where raw is the operand's text in messages (the
 // expression and its navigation).
 func (c *typeChecker) typeOfText(ctx tcCtx, e *expr.Expr, raw string, extra []tcTok, at func(int) diag.Range) tcType {
-	toks := tcPointerToks(e)
+	e = c.standardName(ctx, e)
+	toks := tcToks(e, raw)
 	if len(extra) > 0 {
 		toks = append(toks, extra...)
 	}
@@ -213,6 +215,10 @@ func (c *typeChecker) typeOfText(ctx tcCtx, e *expr.Expr, raw string, extra []tc
 		})
 	case expr.KindResponseHeader:
 		return c.responseHeader(ctx, e, at)
+	case expr.KindMessagePayload:
+		return c.messagePayload(ctx, raw, toks, at)
+	case expr.KindMessageHeader:
+		return c.messageHeader(ctx, e, at)
 	case expr.KindInputs:
 		if sc.wf == nil || sc.wf.Inputs == nil {
 			return tcUnknown
@@ -302,16 +308,19 @@ func (c *typeChecker) outputType(sc *tcScope, o *Output) tcType {
 	if c.outBusy[o] || len(c.outBusy) > tcMaxDepth {
 		return tcUnknown
 	}
-	e, err := expr.Parse(o.Expression)
-	if err != nil {
-		return tcUnknown
-	}
 	c.outBusy[o] = true
 	ctx := tcCtx{sc: sc, inOutputs: sc.step != nil}
 	if sc.op != nil {
 		ctx.resp = sc.success
 	}
-	t := c.typeOf(ctx, e, nil, nil)
+	var t tcType
+	if o.Selector != nil {
+		t = c.selectorType(ctx, o.Selector.Spec(), nil)
+	} else if e, err := sc.doc.parseExpr(o.Expression); err == nil {
+		t = c.typeOf(ctx, e, nil, nil)
+	} else {
+		t = tcUnknown
+	}
 	delete(c.outBusy, o)
 	c.outTypes[o] = t
 	return t

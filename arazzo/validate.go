@@ -10,8 +10,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telaio/telaio/asyncapi"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
+	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 )
@@ -63,7 +65,7 @@ const (
 )
 
 var (
-	versionRE = regexp.MustCompile(`^1\.0\.\d+(-.+)?$`)
+	versionRE = regexp.MustCompile(`^1\.[01]\.\d+(-.+)?$`)
 	idRE      = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
 	keyRE     = regexp.MustCompile(`^[a-zA-Z0-9.\-_]+$`)
 )
@@ -130,7 +132,10 @@ func (v *validator) document(d *Document) {
 	v.seen[d] = true
 	v.docs = append(v.docs, d)
 	if n := deref(d.valueNode("arazzo")); n != nil && n.ShortTag() == "!!str" && !versionRE.MatchString(d.Arazzo) {
-		v.errorf(d.ValueRange("arazzo"), CodeUnsupportedVersion, "arazzo version %q is not supported (this tool reads 1.0.x)", d.Arazzo)
+		v.errorf(d.ValueRange("arazzo"), CodeUnsupportedVersion, "arazzo version %q is not supported (this tool reads 1.0.x and 1.1.x)", d.Arazzo)
+	}
+	if d.Meta.Has("$self") && isString(&d.Meta, "$self") {
+		v.self(d)
 	}
 	v.extensions(&d.Meta)
 	if emptyList(&d.Meta, "sourceDescriptions") {
@@ -151,7 +156,13 @@ func (v *validator) document(d *Document) {
 				v.errorf(s.ValueRange("name"), CodeInvalidName, "source description name %q must match [A-Za-z0-9_-]+", s.Name)
 			}
 		}
-		if s.Type != "" && s.Type != SourceOpenAPI && s.Type != SourceArazzo {
+		switch {
+		case s.Type == SourceAsyncAPI && !d.Is11():
+			v.errorf(s.ValueRange("type"), CodeInvalidSourceType, "%s", requires11Msg("source type asyncapi", d.Arazzo))
+		case s.Type == "" || s.Type == SourceOpenAPI || s.Type == SourceArazzo || s.Type == SourceAsyncAPI:
+		case d.Is11():
+			v.errorf(s.ValueRange("type"), CodeInvalidSourceType, "source description type %q must be \"openapi\", \"asyncapi\" or \"arazzo\"%s", s.Type, didYouMean(s.Type, []string{SourceOpenAPI, SourceAsyncAPI, SourceArazzo}))
+		default:
 			v.errorf(s.ValueRange("type"), CodeInvalidSourceType, "source description type %q must be \"openapi\" or \"arazzo\"", s.Type)
 		}
 		if src := d.Sources[s.Name]; src != nil && s.Type != "" && src.Type != "" && src.Type != s.Type {
@@ -171,7 +182,7 @@ func (v *validator) document(d *Document) {
 		}
 		ids[w.WorkflowID] = true
 		if !idRE.MatchString(w.WorkflowID) {
-			v.errorf(w.ValueRange("workflowId"), CodeInvalidID, "workflowId %q must match [A-Za-z0-9_-]+ (runtime expressions cannot reference it otherwise)", w.WorkflowID)
+			v.warnf(w.ValueRange("workflowId"), CodeInvalidID, "workflowId %q should match [A-Za-z0-9_-]+: no runtime expression can reference a workflow whose id has other characters (write %s)", w.WorkflowID, standardID(w.WorkflowID))
 		}
 	}
 	v.components(d)
@@ -223,12 +234,15 @@ func (v *validator) components(d *Document) {
 		}
 	}
 	v.schemaRefs(d, &c.Meta, c.valueNode("inputs"))
+	for _, name := range sortedKeys(c.Inputs) {
+		v.inputsSchema(d, &c.Meta, mapValue(c.valueNode("inputs"), name), "/components/inputs/"+jsonptr.EscapeToken(name), fmt.Sprintf("components.inputs.%s", name))
+	}
 	sc := &scope{doc: d}
 	for _, name := range sortedKeys(c.Parameters) {
 		p := c.Parameters[name]
 		v.parameterValue(sc, p)
 		if p.In != "" {
-			v.checkIn(p)
+			v.checkIn(sc, p, "")
 		}
 	}
 	for _, name := range sortedKeys(c.SuccessActions) {
@@ -268,6 +282,10 @@ type scope struct {
 	inStepOutputs bool
 	// noResponse marks places without an HTTP exchange in scope.
 	noResponse bool
+	// async marks a step that sends or receives an AsyncAPI message;
+	// channel is its channel, when resolved.
+	async   bool
+	channel *asyncapi.Channel
 }
 
 func (v *validator) workflow(d *Document, w *Workflow) {
@@ -277,6 +295,9 @@ func (v *validator) workflow(d *Document, w *Workflow) {
 		v.errorf(w.KeyRange("steps"), CodeEmptyList, "workflow %q must have at least one step", w.WorkflowID)
 	}
 	v.schemaRefs(d, &w.Meta, w.valueNode("inputs"))
+	if w.Inputs != nil {
+		v.inputsSchema(d, &w.Meta, w.valueNode("inputs"), w.InputsPointer, fmt.Sprintf("the inputs of workflow %q", w.WorkflowID))
+	}
 	seenDeps := map[string]bool{}
 	for i, dep := range w.DependsOn {
 		r := v.listItemRange(&w.Meta, "dependsOn", i)
@@ -300,7 +321,7 @@ func (v *validator) workflow(d *Document, w *Workflow) {
 		}
 		ids[s.StepID] = true
 		if !idRE.MatchString(s.StepID) {
-			v.errorf(s.ValueRange("stepId"), CodeInvalidID, "stepId %q must match [A-Za-z0-9_-]+ (runtime expressions cannot reference it otherwise)", s.StepID)
+			v.warnf(s.ValueRange("stepId"), CodeInvalidID, "stepId %q should match [A-Za-z0-9_-]+: no runtime expression can reference a step whose id has other characters (write %s)", s.StepID, standardID(s.StepID))
 		}
 	}
 	v.parameterList(sc, w.Parameters, "workflow")
@@ -308,6 +329,9 @@ func (v *validator) workflow(d *Document, w *Workflow) {
 	asc := &scope{doc: d, wf: w}
 	v.actionList(asc, w.SuccessActions, false)
 	v.actionList(asc, w.FailureActions, true)
+	if d.Is11() {
+		v.stepDependencies(d, w)
+	}
 	var opStep *Step
 	for _, s := range w.Steps {
 		v.step(d, w, s)
@@ -386,11 +410,7 @@ func emptyList(m *Meta, field string) bool {
 
 // listItemRange is the position of the i-th item of a sequence field.
 func (v *validator) listItemRange(m *Meta, field string, i int) diag.Range {
-	n := m.valueNode(field)
-	if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
-		return m.rangeOf(n.Content[i])
-	}
-	return m.KeyRange(field)
+	return listItemRange(m, field, i)
 }
 
 // workflowRef checks a workflowId reference (plain or
@@ -412,8 +432,8 @@ func (v *validator) workflowRef(d *Document, ref string, r diag.Range, what stri
 			return nil // not loaded: nothing more to check
 		}
 		if src.Type != SourceArazzo || src.Arazzo == nil {
-			if src.Type == SourceOpenAPI {
-				v.errorf(r, CodeUnknownWorkflow, "%s %q: source %q is an OpenAPI description, not an Arazzo document", what, ref, e.ID)
+			if src.Type == SourceOpenAPI || src.Type == SourceAsyncAPI {
+				v.errorf(r, CodeUnknownWorkflow, "%s %q: source %q is an %s description, not an Arazzo document", what, ref, e.ID, describeKind(src.Type))
 			}
 			return nil
 		}
@@ -467,18 +487,24 @@ func didYouMean(name string, candidates []string) string { return suggest.DidYou
 func (v *validator) step(d *Document, w *Workflow, s *Step) {
 	v.extensions(&s.Meta)
 	sc := &scope{doc: d, wf: w, step: s}
+	fields := []string{"operationId", "operationPath", "workflowId"}
+	need := "operationId, operationPath or workflowId"
+	if d.Is11() || s.Meta.Has("channelPath") {
+		fields = []string{"operationId", "operationPath", "channelPath", "workflowId"}
+		need = "operationId, operationPath, channelPath or workflowId"
+	}
 	targets := 0
-	for _, f := range []string{"operationId", "operationPath", "workflowId"} {
+	for _, f := range fields {
 		if s.Meta.Has(f) {
 			targets++
 		}
 	}
 	switch {
 	case targets == 0:
-		v.errorf(s.Range, CodeStepTarget, "step %q needs exactly one of operationId, operationPath or workflowId", s.StepID)
+		v.errorf(s.Range, CodeStepTarget, "step %q needs exactly one of %s", s.StepID, need)
 	case targets > 1:
 		second := ""
-		for _, f := range []string{"operationId", "operationPath", "workflowId"} {
+		for _, f := range fields {
 			if s.Meta.Has(f) {
 				if second == "" {
 					second = "-"
@@ -488,8 +514,9 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 				}
 			}
 		}
-		v.errorf(s.KeyRange(second), CodeStepTarget, "step %q sets more than one of operationId, operationPath and workflowId", s.StepID)
+		v.errorf(s.KeyRange(second), CodeStepTarget, "step %q sets more than one of %s", s.StepID, strings.Replace(need, " or ", " and ", 1))
 	}
+	kind := d.StepKind(s)
 	var op *oas.Operation
 	switch {
 	case s.Meta.Has("workflowId") && targets == 1 && isString(&s.Meta, "workflowId"):
@@ -498,16 +525,35 @@ func (v *validator) step(d *Document, w *Workflow, s *Step) {
 		if s.RequestBody != nil {
 			v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "requestBody has no effect on a step that calls a workflow (D33)")
 		}
+	case kind == StepMessage && targets == 1:
+		sc.async, sc.noResponse = true, true
+		v.messageStep(sc)
 	case s.Meta.Has("operationId") && targets == 1 && isString(&s.Meta, "operationId"):
 		op = v.operationID(d, s)
 	case s.Meta.Has("operationPath") && targets == 1 && isString(&s.Meta, "operationPath"):
 		op = v.operationPath(d, s)
+	case s.Meta.Has("channelPath") && targets == 1 && isString(&s.Meta, "channelPath") && d.Is11():
+		sc.async, sc.noResponse = true, true
+		v.messageStep(sc)
 	}
 	if op != nil && s.RequestBody != nil && (op.Method == "GET" || op.Method == "HEAD" || op.Method == "DELETE") {
 		v.warnf(s.KeyRange("requestBody"), CodeRequestBodyMisplaced, "a request body on %s has no defined semantics and should be avoided", op.Method)
 	}
+	if d.Is11() {
+		v.stepFields11(sc, kind)
+	}
 	isWorkflowStep := s.Meta.Has("workflowId")
-	v.parameterList(sc, s.Parameters, map[bool]string{true: "workflow-step", false: "operation-step"}[isWorkflowStep])
+	paramKind := "operation-step"
+	switch {
+	case isWorkflowStep:
+		paramKind = "workflow-step"
+	case sc.async:
+		paramKind = "message-step"
+	}
+	v.parameterList(sc, s.Parameters, paramKind)
+	if d.Is11() && kind == StepOperation {
+		v.querystring(sc, op)
+	}
 	if s.RequestBody != nil {
 		v.requestBody(sc, s.RequestBody)
 	}
@@ -566,20 +612,30 @@ func (v *validator) operationID(d *Document, s *Step) *oas.Operation {
 	}
 	if d.Sources == nil {
 		// Not loaded: only declared types are known.
-		n := 0
+		n, async := 0, 0
 		for _, sd := range d.SourceDescriptions {
-			if sd.Type == SourceOpenAPI {
+			switch sd.Type {
+			case SourceOpenAPI:
 				n++
+			case SourceAsyncAPI:
+				async++
 			}
 		}
-		if n > 1 {
+		switch {
+		case n > 1:
 			v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI sources", id, id, n)
+		case n+async > 1 && d.Is11():
+			v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI and AsyncAPI sources", id, id, n+async)
 		}
 		return nil
 	}
 	srcs := openAPISources(d)
 	if len(srcs) > 1 {
 		v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI sources", id, id, len(srcs))
+		return nil
+	}
+	if async := len(asyncSources(d)); async > 0 && len(srcs)+async > 1 && d.Is11() {
+		v.errorf(r, CodeAmbiguousOperation, "operationId %q must be qualified as $sourceDescriptions.<name>.%s: the document has %d OpenAPI and AsyncAPI sources", id, id, len(srcs)+async)
 		return nil
 	}
 	if len(srcs) == 0 {
@@ -615,7 +671,14 @@ func (v *validator) operationPath(d *Document, s *Step) *oas.Operation {
 	t := expr.ParseTemplate(s.OperationPath)
 	var e *expr.Expr
 	rest := ""
-	if len(t.Parts) >= 1 && t.Parts[0].Expr != nil {
+	if name, _, lenient, ok := splitSourcePointer(s.OperationPath); ok && lenient {
+		frag := s.OperationPath[strings.IndexByte(s.OperationPath, '#'):]
+		v.warnf(r, CodeNonstandardOperationPath, "operationPath %q is not standard: a runtime expression must name the source's url, {$sourceDescriptions.%s.url}#%s (it is read so): write that",
+			s.OperationPath, name, frag[1:])
+		e = &expr.Expr{Kind: expr.KindSourceDescriptions, ID: name, Name: "url", Raw: "$sourceDescriptions." + name + ".url"}
+		rest = frag
+		t = &expr.Template{Parts: []expr.Part{{Expr: e, Offset: 0}, {Lit: frag}}}
+	} else if len(t.Parts) >= 1 && t.Parts[0].Expr != nil {
 		e = t.Parts[0].Expr
 		for _, p := range t.Parts[1:] {
 			if p.Expr != nil {
@@ -712,21 +775,53 @@ func unhex(c byte) byte {
 // used as a JSON pointer.
 func UnescapeFragment(s string) (string, error) { return unescapeFragment(s) }
 
-func (v *validator) checkIn(p *Parameter) {
+// checkIn checks the in of a parameter; kind is the list's kind (see
+// parameterList; "" for components).
+func (v *validator) checkIn(sc *scope, p *Parameter, kind string) {
+	d := sc.doc
+	r := p.ValueRange("in")
 	switch p.In {
-	case "path", "query", "header", "cookie":
+	case "path", "header":
+	case "query":
+		if kind == "message-step" && !httpLike(sc.channel) {
+			v.errorf(r, CodeInvalidParameterIn, "in: query does not apply to a message (only to the handshake of a ws or http AsyncAPI server); use header, or channel for a channel address parameter")
+		}
+	case "cookie":
+		if kind == "message-step" {
+			v.errorf(r, CodeInvalidParameterIn, "in: cookie does not apply to a message; use header, or channel for a channel address parameter")
+		}
+	case "querystring":
+		switch {
+		case !d.Is11():
+			v.errorf(r, CodeInvalidParameterIn, "%s", requires11Msg("in: querystring", d.Arazzo))
+		case kind == "message-step":
+			v.errorf(r, CodeInvalidParameterIn, "in: querystring applies to an OpenAPI 3.2 operation, not to a message")
+		}
+	case "channel":
+		switch {
+		case !d.Is11():
+			v.errorf(r, CodeInvalidParameterIn, "%s", requires11Msg("in: channel", d.Arazzo))
+		case kind == "operation-step":
+			v.errorf(r, CodeInvalidParameterIn, "in: channel names a parameter of an AsyncAPI channel address, and this step calls an OpenAPI operation (use path, query, querystring, header or cookie)")
+		case kind == "message-step":
+			v.warnf(r, CodeChannelParameterIn, "in: channel is in the Arazzo 1.1 schema but not in its text: it is read as a parameter of the channel address (E19; in: path is read the same way)")
+		}
 	case "body":
-		v.errorf(p.ValueRange("in"), CodeInvalidParameterIn, "in: body was removed in Arazzo 1.0.1; use requestBody")
+		v.errorf(r, CodeInvalidParameterIn, "in: body was removed in Arazzo 1.0.1; use requestBody")
 	default:
-		v.errorf(p.ValueRange("in"), CodeInvalidParameterIn, "in %q must be path, query, header or cookie", p.In)
+		if d.Is11() {
+			v.errorf(r, CodeInvalidParameterIn, "in %q must be path, query, querystring, header, cookie or channel", p.In)
+		} else {
+			v.errorf(r, CodeInvalidParameterIn, "in %q must be path, query, header or cookie", p.In)
+		}
 	}
 }
 
 // parameterList checks a parameters list; kind is "workflow",
-// "workflow-step" or "operation-step".
+// "workflow-step", "operation-step", "message-step" or "action".
 func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
 	type key struct{ name, in string }
-	seen := map[key]bool{}
+	seen := map[key]string{}
 	for _, p := range list {
 		eff := p
 		if p.Reusable != nil {
@@ -742,23 +837,41 @@ func (v *validator) parameterList(sc *scope, list []*Parameter, kind string) {
 			v.parameterValue(sc, p)
 		}
 		switch {
-		case eff.In == "" && kind == "operation-step":
-			if p.Reusable != nil {
-				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q (from %s) needs \"in\": the step calls an operation", eff.Name, p.Reusable.Reference)
-			} else {
-				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q needs \"in\": the step calls an operation", p.Name)
+		case eff.In == "" && (kind == "operation-step" || kind == "message-step"):
+			what := "an operation"
+			if kind == "message-step" {
+				what = "an AsyncAPI operation or channel"
 			}
+			if p.Reusable != nil {
+				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q (from %s) needs \"in\": the step calls %s", eff.Name, p.Reusable.Reference, what)
+			} else {
+				v.errorf(p.Range, CodeMissingParameterIn, "parameter %q needs \"in\": the step calls %s", p.Name, what)
+			}
+		case kind == "action" && p.Reusable == nil && p.Meta.Has("in"):
+			v.errorf(p.KeyRange("in"), CodeActionParameters, "the parameters of an action are inputs of the workflow it transfers to: in must not be used (E21)")
 		case p.Reusable == nil && p.In != "":
-			v.checkIn(p)
+			v.checkIn(sc, p, kind)
 		}
 		k := key{eff.Name, eff.In}
 		if eff.In == "header" {
 			k.name = strings.ToLower(k.name) // D14
 		}
-		if seen[k] {
-			v.errorf(p.Range, CodeDuplicateParameter, "parameter %q (in %q) is listed twice", eff.Name, eff.In)
+		if kind == "action" {
+			k.in = "" // inputs of a workflow: the name is the identity
 		}
-		seen[k] = true
+		if first, dup := seen[k]; dup {
+			if eff.In == "header" && first != eff.Name {
+				v.warnf(p.Range, CodeHeaderCase, "header parameters %q and %q differ only in case, and header names are case-insensitive: only one header %s is sent", first, eff.Name, first)
+			} else {
+				if k.in == "" {
+					v.errorf(p.Range, CodeDuplicateParameter, "parameter %q is listed twice", eff.Name)
+				} else {
+					v.errorf(p.Range, CodeDuplicateParameter, "parameter %q (in %q) is listed twice", eff.Name, eff.In)
+				}
+			}
+			continue
+		}
+		seen[k] = eff.Name
 	}
 }
 
@@ -897,6 +1010,7 @@ func (v *validator) action(sc *scope, a *Action) {
 	for _, c := range a.Criteria {
 		v.criterion(sc, c)
 	}
+	v.actionParameters(sc, a)
 	if sc.wf != nil {
 		v.actionTargets(sc, a, diag.Range{})
 	}
@@ -929,7 +1043,34 @@ func (v *validator) requestBody(sc *scope, b *RequestBody) {
 	}
 	for _, r := range b.Replacements {
 		v.extensions(&r.Meta)
+		if sc.doc.Is11() && isString(&r.Meta, "target") {
+			v.target(sc, b, r)
+		}
 		v.valueNode(sc, r.valueNode("value"), &r.Meta)
+	}
+}
+
+// target checks a payload replacement's target against its
+// targetSelectorType, or the type the media type implies (E26).
+func (v *validator) target(sc *scope, b *RequestBody, r *PayloadReplacement) {
+	if r.TargetTypeObject != nil {
+		v.extensions(&r.TargetTypeObject.Meta)
+	}
+	_, err := expr.CompileTarget(r.TargetSpec(b.ContentType), sc.doc.opts()...)
+	if err == nil {
+		return
+	}
+	var te *expr.CriterionTypeError
+	var se *expr.SyntaxError
+	switch {
+	case errors.As(err, &te) && r.Meta.Has("targetSelectorType"):
+		v.errorf(r.ValueRange("targetSelectorType"), CodeInvalidTarget, "invalid targetSelectorType: %s", te.Msg)
+	case errors.As(err, &te):
+		v.errorf(r.ValueRange("target"), CodeInvalidTarget, "target %q: %s", r.Target, te.Msg)
+	case errors.As(err, &se):
+		v.errorf(r.OffsetRange("target", se.Offset), limitCode(err, CodeInvalidTarget), "invalid target %q: %s", r.Target, se.Msg)
+	default:
+		v.errorf(r.ValueRange("target"), CodeInvalidTarget, "invalid target %q: %v", r.Target, err)
 	}
 }
 
@@ -938,12 +1079,21 @@ func (v *validator) outputs(sc *scope, outs []*Output) {
 		if !keyRE.MatchString(o.Name) {
 			v.errorf(o.Key, CodeInvalidName, "output name %q must match ^[a-zA-Z0-9.\\-_]+$", o.Name)
 		}
+		if o.Selector != nil {
+			v.extensions(&o.Selector.Meta)
+			v.selectorAt(sc, &o.Selector.Meta, o.node)
+			continue
+		}
 		if o.Expression == "" {
 			continue
 		}
-		e, err := expr.Parse(o.Expression)
+		e, err := sc.doc.parseExpr(o.Expression)
 		if err != nil {
-			v.exprError(err, o.Expression, o.OffsetRange)
+			v.exprError(sc, err, o.Expression, o.OffsetRange)
+			continue
+		}
+		if e.Kind == expr.KindOutputs && sc.inStepOutputs && sc.step != nil && !sc.step.Meta.Has("workflowId") {
+			v.errorf(o.OffsetRange(0), CodeOutputsOutOfScope, "%s: $outputs reads the outputs of a called workflow, and step %q calls an operation: write $response.body#/... or $steps.<stepId>.outputs.<name>", e.Raw, sc.step.StepID)
 			continue
 		}
 		v.checkExpr(sc, e, o.OffsetRange(0))
@@ -961,14 +1111,20 @@ func limitCode(err error, def string) string {
 	return def
 }
 
-// exprError reports a parse error at its offset.
-func (v *validator) exprError(err error, text string, at func(int) diag.Range) {
+// exprError reports a parse error at its offset. In a 1.0 document, an
+// expression of the 1.1 grammar ($message, $self) is a requires-1.1 error
+// (E1).
+func (v *validator) exprError(sc *scope, err error, text string, at func(int) diag.Range) {
 	off := 0
 	msg := err.Error()
 	if se, ok := err.(*expr.SyntaxError); ok {
 		off, msg = se.Offset, se.Msg
 	}
-	v.errorf(at(off), limitCode(err, CodeInvalidExpression), "invalid runtime expression %q: %s", text, msg)
+	code := limitCode(err, CodeInvalidExpression)
+	if code == CodeInvalidExpression && sc != nil && !sc.doc.Is11() && parses11(text) {
+		code = CodeRequires11
+	}
+	v.errorf(at(off), code, "invalid runtime expression %q: %s%s", text, msg, idHint(sc, text))
 }
 
 // valueNode checks every expression inside an Any value: whole-string
@@ -984,6 +1140,10 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 		}
 		switch n.Kind {
 		case yaml.MappingNode:
+			if sc.doc.Is11() && isSelectorAttempt(n) {
+				v.selectorAt(sc, m, n)
+				return
+			}
 			for i := 1; i < len(n.Content); i += 2 {
 				walk(n.Content[i], depth+1)
 			}
@@ -996,17 +1156,17 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 				return
 			}
 			at := func(off int) diag.Range { return m.offsetIn(n, off) }
-			e, err := expr.Parse(n.Value)
+			e, err := sc.doc.parseExpr(n.Value)
 			if err == nil {
 				v.checkExpr(sc, e, at(0))
 				return
 			}
 			if looksLikeExpr(n.Value) {
 				// A literal would be sent as is: surely a broken expression.
-				v.exprError(err, n.Value, at)
+				v.exprError(sc, err, n.Value, at)
 				return
 			}
-			t := expr.ParseTemplate(n.Value)
+			t := expr.ParseTemplate(n.Value, sc.doc.opts()...)
 			for _, p := range t.Parts {
 				if p.Expr != nil {
 					v.checkExpr(sc, p.Expr, at(p.Offset))
@@ -1015,7 +1175,11 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 			for _, p := range t.Suspicious() {
 				inner := strings.TrimSuffix(p.Lit[1:], "}")
 				if looksLikeExpr(inner) && p.Err != nil {
-					v.errorf(at(p.Offset+p.Err.Offset), CodeInvalidExpression, "invalid runtime expression %q embedded in %q: %s", inner, p.Lit, p.Err.Msg)
+					code := CodeInvalidExpression
+					if !sc.doc.Is11() && parses11(inner) {
+						code = CodeRequires11
+					}
+					v.errorf(at(p.Offset+p.Err.Offset), code, "invalid runtime expression %q embedded in %q: %s%s", inner, p.Lit, p.Err.Msg, idHint(sc, inner))
 					continue
 				}
 				v.warnf(at(p.Offset), CodeSuspiciousTemplate, "%q looks like an embedded runtime expression but does not parse, so it is sent as literal text", p.Lit)
@@ -1028,7 +1192,8 @@ func (v *validator) valueNode(sc *scope, n *yaml.Node, m *Meta) {
 // exprWords are the words that start a runtime expression (lower case),
 // with "message", which Arazzo 1.0.0 had.
 var exprWords = map[string]bool{"url": true, "method": true, "statuscode": true, "request": true, "response": true,
-	"inputs": true, "outputs": true, "steps": true, "workflows": true, "sourcedescriptions": true, "components": true, "message": true}
+	"inputs": true, "outputs": true, "steps": true, "workflows": true, "sourcedescriptions": true, "components": true, "message": true,
+	"self": true}
 
 // looksLikeExpr reports whether s is meant as a runtime expression: "$", a
 // word that starts one (in any case), then the end, "." or "#". Such a
@@ -1050,20 +1215,51 @@ func looksLikeExpr(s string) bool {
 
 func (v *validator) criterion(sc *scope, c *Criterion) {
 	v.extensions(&c.Meta)
+	d := sc.doc
 	typ := c.Type
 	if c.TypeObject != nil {
 		v.extensions(&c.TypeObject.Meta)
+		jsonpathVersions := []string{expr.VersionGoessnerJSONPath}
+		xpathVersions := []string{expr.VersionXPath30, expr.VersionXPath20, expr.VersionXPath10}
+		if d.Is11() {
+			jsonpathVersions = []string{expr.VersionRFC9535, expr.VersionGoessnerJSONPath}
+			xpathVersions = []string{expr.VersionXPath31, expr.VersionXPath30, expr.VersionXPath20, expr.VersionXPath10}
+		}
+		r := c.TypeObject.ValueRange("version")
 		switch c.TypeObject.Type {
 		case CriterionJSONPath:
-			if c.Version != "draft-goessner-dispatch-jsonpath-00" {
-				v.errorf(c.TypeObject.ValueRange("version"), CodeInvalidCriterionType, "jsonpath version %q must be draft-goessner-dispatch-jsonpath-00", c.Version)
+			switch {
+			case slices.Contains(jsonpathVersions, c.Version):
+			case c.Version == expr.VersionRFC9535:
+				v.errorf(r, CodeInvalidCriterionType, "%s", requires11Msg("jsonpath version rfc9535", d.Arazzo))
+				return
+			case d.Is11():
+				v.errorf(r, CodeInvalidCriterionType, "jsonpath version %q must be rfc9535 or draft-goessner-dispatch-jsonpath-00", c.Version)
+				return
+			default:
+				v.errorf(r, CodeInvalidCriterionType, "jsonpath version %q must be draft-goessner-dispatch-jsonpath-00", c.Version)
 				return
 			}
 		case CriterionXPath:
-			if c.Version != "xpath-30" && c.Version != "xpath-20" && c.Version != "xpath-10" {
-				v.errorf(c.TypeObject.ValueRange("version"), CodeInvalidCriterionType, "xpath version %q must be xpath-30, xpath-20 or xpath-10", c.Version)
+			switch {
+			case slices.Contains(xpathVersions, c.Version):
+			case c.Version == expr.VersionXPath31:
+				v.errorf(r, CodeInvalidCriterionType, "%s", requires11Msg("xpath version xpath-31", d.Arazzo))
+				return
+			case d.Is11():
+				v.errorf(r, CodeInvalidCriterionType, "xpath version %q must be xpath-31, xpath-30, xpath-20 or xpath-10", c.Version)
+				return
+			default:
+				v.errorf(r, CodeInvalidCriterionType, "xpath version %q must be xpath-30, xpath-20 or xpath-10", c.Version)
 				return
 			}
+		case expr.SelectorJSONPointer:
+			if d.Is11() {
+				v.errorf(c.TypeObject.ValueRange("type"), CodeInvalidCriterionType, "a criterion cannot be of type jsonpointer: a JSON pointer selects a value and passes or fails nothing (E22); compare the value in a simple condition, such as $response.body#/ok == true")
+				return
+			}
+			v.errorf(c.TypeObject.ValueRange("type"), CodeInvalidCriterionType, "criterion expression type %q must be jsonpath or xpath", c.TypeObject.Type)
+			return
 		default:
 			v.errorf(c.TypeObject.ValueRange("type"), CodeInvalidCriterionType, "criterion expression type %q must be jsonpath or xpath", c.TypeObject.Type)
 			return
@@ -1071,6 +1267,12 @@ func (v *validator) criterion(sc *scope, c *Criterion) {
 	} else {
 		switch typ {
 		case "", CriterionSimple, CriterionRegex, CriterionJSONPath, CriterionXPath:
+		case expr.SelectorJSONPointer:
+			if d.Is11() {
+				v.errorf(c.ValueRange("type"), CodeInvalidCriterionType, "a criterion cannot be of type jsonpointer: a JSON pointer selects a value and passes or fails nothing (E22); compare the value in a simple condition, such as $response.body#/ok == true")
+				return
+			}
+			fallthrough
 		default:
 			v.errorf(c.ValueRange("type"), CodeInvalidCriterionType, "criterion type %q must be simple, regex, jsonpath or xpath%s", typ, didYouMean(typ, []string{"simple", "regex", "jsonpath", "xpath"}))
 			return
@@ -1081,9 +1283,9 @@ func (v *validator) criterion(sc *scope, c *Criterion) {
 		return
 	}
 	if c.Context != "" {
-		e, err := expr.Parse(c.Context)
+		e, err := d.parseExpr(c.Context)
 		if err != nil {
-			v.exprError(err, c.Context, func(off int) diag.Range { return c.OffsetRange("context", off) })
+			v.exprError(sc, err, c.Context, func(off int) diag.Range { return c.OffsetRange("context", off) })
 			return
 		}
 		v.checkExpr(sc, e, c.ValueRange("context"))
@@ -1091,15 +1293,30 @@ func (v *validator) criterion(sc *scope, c *Criterion) {
 	if !c.Meta.Has("condition") {
 		return
 	}
-	compiled, err := expr.CompileCriterion(expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version})
+	compiled, err := expr.CompileCriterion(c.Spec(), d.opts()...)
 	if err != nil {
 		off := 0
 		msg := err.Error()
 		if se, ok := err.(*expr.SyntaxError); ok {
 			off, msg = se.Offset, se.Msg
 		}
-		v.errorf(c.OffsetRange("condition", off), limitCode(err, CodeInvalidCriterion), "invalid %s condition: %s", c.EffectiveType(), msg)
+		code := limitCode(err, CodeInvalidCriterion)
+		if code == CodeInvalidCriterion && !d.Is11() {
+			if _, err11 := expr.CompileCriterion(c.Spec(), expr.ArazzoVersion("1.1.0"), expr.Lenient()); err11 == nil {
+				code = CodeRequires11
+			}
+		}
+		v.errorf(c.OffsetRange("condition", off), code, "invalid %s condition: %s", c.EffectiveType(), msg)
 		return
+	}
+	if version := compiled.Lenient(); version != "" {
+		object := "Expression Type Object"
+		if !d.Is11() {
+			object = "Criterion Expression Type Object"
+		}
+		v.warnf(c.ValueRange("condition"), CodeNonstandardJSONPath,
+			"condition %q is not RFC 9535 JSONPath, the default of type: jsonpath; it has the form <path> <op> <literal> of %s, and is evaluated with its semantics: declare them with the %s type: {type: jsonpath, version: %s} (E34)",
+			c.Condition, version, object, version)
 	}
 	if c.EffectiveType() == CriterionSimple {
 		for _, e := range compiled.Exprs() {

@@ -3,6 +3,7 @@ package arazzo
 import (
 	"strings"
 
+	"github.com/telaio/telaio/asyncapi"
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
 )
@@ -10,6 +11,9 @@ import (
 // checkExpr checks that a parsed runtime expression names things that exist
 // where it appears.
 func (v *validator) checkExpr(sc *scope, e *expr.Expr, r diag.Range) {
+	if e.Lenient {
+		v.lenientExpr(sc, e, r)
+	}
 	switch e.Kind {
 	case expr.KindSteps:
 		if sc.wf == nil {
@@ -50,6 +54,7 @@ func (v *validator) checkExpr(sc *scope, e *expr.Expr, r diag.Range) {
 		case src == nil:
 		case src.OpenAPI != nil && src.OpenAPI.HasOperationID(e.Name):
 		case src.Arazzo != nil && src.Arazzo.Workflow(e.Name) != nil:
+		case src.AsyncAPI != nil && hasAsyncOperation(src.AsyncAPI, e.Name): // E32
 		case e.Name == "url" || e.Name == "name" || e.Name == "type":
 		default:
 			v.errorf(r, CodeUnknownOperation, "%s: source %q has no operation, workflow or field %q", e.Raw, e.ID, e.Name)
@@ -89,14 +94,35 @@ func (v *validator) checkExpr(sc *scope, e *expr.Expr, r diag.Range) {
 		}
 	case expr.KindStatusCode, expr.KindResponseBody, expr.KindResponseHeader, expr.KindRequestBody,
 		expr.KindRequestHeader, expr.KindRequestPath, expr.KindRequestQuery, expr.KindURL, expr.KindMethod:
-		if sc.wf != nil && sc.noResponse {
-			where := "in workflow outputs"
-			if sc.step != nil {
-				where = "in a step that calls a workflow"
-			}
-			v.warnf(r, CodeNoResponseInScope, "%s has no HTTP exchange %s; it evaluates to null (D25)", e.Raw, where)
+		switch {
+		case sc.wf == nil || !sc.noResponse:
+		case sc.async:
+			v.warnf(r, CodeNoResponseInScope, "%s: a step that sends or receives a message has no HTTP exchange; it evaluates to null (E33)", e.Raw)
+		case sc.step != nil:
+			// Replaces D25 (null): Telaio reads the called workflow's last
+			// exchange, which other tools may not do.
+			v.warnf(r, CodeNoResponseInScope, "%s in a step that calls a workflow reads the last HTTP exchange of the called workflow, which the specification does not define: to be portable, make the called workflow output what this step needs and read it with $outputs.<name>", e.Raw)
+		default:
+			v.warnf(r, CodeNoResponseInScope, "%s has no HTTP exchange in workflow outputs; it evaluates to null (D25)", e.Raw)
+		}
+	case expr.KindMessageHeader, expr.KindMessagePayload:
+		switch {
+		case sc.wf == nil || sc.async:
+		case sc.step != nil && sc.step.Meta.Has("workflowId"):
+			v.warnf(r, CodeNoResponseInScope, "%s: a step that calls a workflow has no message; it evaluates to null (E33)", e.Raw)
+		case sc.step != nil:
+			v.warnf(r, CodeNoResponseInScope, "%s: a step that calls an OpenAPI operation has no message; it evaluates to null (E33)", e.Raw)
+		case sc.noResponse:
+			v.warnf(r, CodeNoResponseInScope, "%s has no message in workflow outputs; it evaluates to null (E33)", e.Raw)
 		}
 	}
+}
+
+// hasAsyncOperation reports whether an AsyncAPI description has an
+// operation with id.
+func hasAsyncOperation(d *asyncapi.Document, id string) bool {
+	op, err := d.OperationByID(id)
+	return err == nil && op != nil
 }
 
 func (v *validator) undeclared(r diag.Range, e *expr.Expr, w *Workflow, props []string, closed bool) {

@@ -2,6 +2,7 @@ package mock_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -85,7 +86,11 @@ func TestRealWorldUnderMock(t *testing.T) {
 						if ct := ex.Headers.Get("Content-Type"); ex.StatusCode != 400 || ct != "application/problem+json" {
 							problems = append(problems, "the mock's 400 is "+ct)
 						}
-						if body, _ := ex.Body.(map[string]any); body["title"] != "Bad Request" {
+						var body map[string]any
+						if raw, ok := ex.Body.(json.RawMessage); ok {
+							_ = json.Unmarshal(raw, &body)
+						}
+						if body["title"] != "Bad Request" {
 							problems = append(problems, "the problem details have no title")
 						}
 					}
