@@ -54,15 +54,24 @@ func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome 
 	if x.call != nil {
 		fatal = rs.afterCall(ctx, wr, sp, sr, at, x.call)
 	} else {
-		fatal = rs.execute(ctx, wr, sp, sr, at)
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if sp.timeout > 0 {
+			// The step's timeout bounds each attempt (E12).
+			actx, cancel = context.WithTimeoutCause(ctx, sp.timeout, errStepTimeout)
+		}
+		fatal = rs.execute(actx, ctx, wr, sp, sr, at)
+		cancel()
+		if at.ex != nil && at.ex.resp != nil {
+			wr.lastEx = at.ex
+		}
 	}
 	if fatal != nil {
 		return outcome{fatal: fatal}
 	}
 	ev := rs.scope(wr, sp, at)
-	outs, err := rs.evalOutputs(wr, sp.outputs, ev)
+	outs, err := rs.evalOutputs(ctx, wr, sp.outputs, ev)
 	if err != nil {
-		return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: CodeLimit, Err: err}}
+		return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: codeOf(err, CodeLimit), Err: err}}
 	}
 	o := outcome{success: at.success, cause: at.err, outputs: outs}
 	if x.isTarget {
@@ -80,6 +89,25 @@ func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome 
 			return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(err), Err: err}}
 		}
 		(*list)[i] = ok
+		if ok && a.params != nil {
+			// E21: evaluated in the step's context, they are the target
+			// workflow's only inputs.
+			in := map[string]any{}
+			for _, p := range a.params {
+				v, present, err := rs.evalValue(ctx, p.value, ev)
+				if err != nil {
+					return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: codeOf(err, CodeRequest),
+						Err: fmt.Errorf("action %q parameter %q: %w", a.name, p.name, err)}}
+				}
+				if present {
+					in[p.name] = v
+				}
+			}
+			if o.actionInputs == nil {
+				o.actionInputs = map[int]map[string]any{}
+			}
+			o.actionInputs[i] = in
+		}
 	}
 	if at.ex != nil && at.ex.resp != nil {
 		o.retryAfter, o.hasRetryAfter = parseRetryAfter(at.ex.respHeader.Get("Retry-After"), rs.e.cfg.clock())
@@ -109,9 +137,18 @@ func (rs *runState) actionMatches(ctx context.Context, a *actionPlan, ev *scope)
 
 // execute runs the HTTP exchange of an operation step and its success
 // criteria.
-func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) error {
+// ctx bounds the attempt (the step's timeout, when it has one), runCtx the
+// run: the end of runCtx stops the run, the end of ctx alone fails the
+// attempt (failure actions may retry it, E12).
+func (rs *runState) execute(ctx, runCtx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt) error {
 	if sp.op == nil {
 		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Code: CodeRequest, Err: errors.New("the step's operation was not resolved")}
+	}
+	timedOut := func() error {
+		err := &attemptError{code: CodeTimeout, err: fmt.Errorf("the step's timeout of %v was reached (E12)", sp.timeout)}
+		sr.Error = err.Error()
+		at.err = err
+		return nil
 	}
 	ex, err := rs.send(ctx, wr, sp, sr)
 	at.ex = ex
@@ -119,12 +156,16 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 		sr.StatusCode = ex.status
 	}
 	if err != nil {
+		if cerr := runCtx.Err(); cerr != nil {
+			return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(cerr), Err: cerr}
+		}
+		if context.Cause(ctx) == errStepTimeout {
+			at.ex = nil // no response to read (E12: $statusCode and $response are null)
+			return timedOut()
+		}
 		var se *StepError
 		if errors.As(err, &se) {
 			return err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(cerr), Err: cerr}
 		}
 		sr.Error = rs.mask.apply(err.Error())
 		at.err = err
@@ -133,7 +174,10 @@ func (rs *runState) execute(ctx context.Context, wr *wfRun, sp *stepPlan, sr *St
 	sr.Error = ""
 	ok, err := rs.criteria(ctx, wr, sp, sr, at)
 	if err != nil {
-		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(err), Err: err}
+		if cerr := runCtx.Err(); cerr != nil {
+			return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: ctxCode(cerr), Err: cerr}
+		}
+		return timedOut()
 	}
 	at.success = ok
 	if ex.contractFailed {
@@ -218,11 +262,18 @@ func (rs *runState) callInputs(ctx context.Context, f *frame, x *stepExec) (map[
 // the end of the run's context, which stop the run.
 func (rs *runState) afterCall(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepResult, at *attempt, c *callResult) error {
 	at.callee, at.calleeRun = c.res, c.run
+	if c.run != nil {
+		// $statusCode and $response read the called workflow's last
+		// exchange (replacing D25's null).
+		at.ex = c.run.lastEx
+	}
 	if err := c.err; err != nil {
 		var se *StepError
-		if errors.As(err, &se) && (se.Code == CodeLimit || se.Code == CodeCanceled || se.Code == CodeTimeout) {
+		if errors.As(err, &se) && (se.Code == CodeLimit || (se.Code == CodeCanceled || se.Code == CodeTimeout) && ctx.Err() != nil) {
 			return err
 		}
+		// A called workflow stopped by this step's timeout (E12) fails
+		// the attempt; actions may handle it.
 		sr.Error = rs.mask.apply(err.Error())
 		return nil
 	}
@@ -566,7 +617,9 @@ func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex 
 	}
 	if len(bp.replacements) > 0 {
 		var err error
-		if payload, err = rs.replace(ctx, ev, bp, payload); err != nil {
+		// An Arazzo 1.1 request body without payload starts from {} (E28).
+		create := !present && bp.payload == nil && sp.wf.doc.Is11()
+		if payload, err = rs.replace(ctx, ev, bp, payload, create); err != nil {
 			return nil, err
 		}
 		present = true
@@ -615,7 +668,7 @@ func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex 
 
 // replace applies payload replacements: JSON pointers on JSON-like payloads
 // (a JSON string payload is decoded first), XPath on XML.
-func (rs *runState) replace(ctx context.Context, ev *scope, bp *bodyPlan, payload any) (any, error) {
+func (rs *runState) replace(ctx context.Context, ev *scope, bp *bodyPlan, payload any, create bool) (any, error) {
 	if bp.kind == bodyXML {
 		s, _ := payload.(string)
 		doc, err := xmlquery.Parse(strings.NewReader(s))
@@ -655,7 +708,11 @@ func (rs *runState) replace(ctx context.Context, ev *scope, bp *bodyPlan, payloa
 		if !ok {
 			continue
 		}
-		if payload, err = r.ptr.Set(payload, v); err != nil {
+		set := r.tgt.Set
+		if create {
+			set = r.tgt.SetCreate // E28: no payload, start from {}
+		}
+		if payload, err = set(ctx, payload, v); err != nil {
 			return nil, fmt.Errorf("replacement %q: %v (D29)", r.target, err)
 		}
 	}
@@ -763,7 +820,9 @@ func (rs *runState) addParam(ex *exchange, p *paramPlan, enc httpenc.Param, v, s
 		if err != nil {
 			return err
 		}
-		hdr.Add(p.name, s)
+		// Header names differing only in case are one header on the wire:
+		// the last one listed wins.
+		hdr.Set(p.name, s)
 	case "cookie":
 		s, err := enc.Cookie(sv)
 		if err != nil {

@@ -62,6 +62,9 @@ type outcome struct {
 	// fatal ends the run (a *StepError: a limit, cancellation, a request
 	// that cannot be built, refused credentials).
 	fatal error
+	// actionInputs are the inputs an Arazzo 1.1 action that matched
+	// passes to its workflow (E21), by action index.
+	actionInputs map[int]map[string]any
 }
 
 type frameRole uint8
@@ -101,6 +104,9 @@ type frame struct {
 	cur *stepExec
 	// err is how the frame ended.
 	err error
+	// deadline bounds the frame (a called workflow whose step has a
+	// timeout, E12); zero: none.
+	deadline time.Time
 }
 
 type execPhase uint8
@@ -157,14 +163,32 @@ func (m *machine) run(ctx context.Context, p *wfPlan, inputs map[string]any) (*R
 	root := m.push(p, roleRoot, inputs, 0)
 	for len(m.frames) > 0 {
 		f := m.frames[len(m.frames)-1]
-		if m.advance(ctx, f) {
+		fctx, cancel := frameContext(ctx, f)
+		done := m.advance(fctx, f)
+		cancel()
+		if done {
 			m.frames = m.frames[:len(m.frames)-1]
 			if len(m.frames) > 0 {
-				m.deliver(ctx, m.frames[len(m.frames)-1], f)
+				parent := m.frames[len(m.frames)-1]
+				pctx, cancel := frameContext(ctx, parent)
+				m.deliver(pctx, parent, f)
+				cancel()
 			}
 		}
 	}
 	return root.res, root.err
+}
+
+// errStepTimeout is the cause of a context ended by a step's timeout
+// (E12), as opposed to the run's own deadline.
+var errStepTimeout = errors.New("the step's timeout")
+
+// frameContext bounds ctx by f's deadline.
+func frameContext(ctx context.Context, f *frame) (context.Context, context.CancelFunc) {
+	if f.deadline.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadlineCause(ctx, f.deadline, errStepTimeout)
 }
 
 // push starts a workflow run on top of the stack.
@@ -172,6 +196,9 @@ func (m *machine) push(p *wfPlan, role frameRole, inputs map[string]any, depth i
 	f := &frame{plan: p, role: role, depth: depth, start: m.h.now(), lastOK: true,
 		res: &Result{WorkflowID: p.id, Status: StatusFailed, Outputs: map[string]any{}, Steps: []*StepResult{}, Inputs: inputs}}
 	f.run = &wfRun{plan: p, inputs: inputs, steps: map[string]map[string]any{}, res: f.res, depth: depth}
+	if n := len(m.frames); n > 0 {
+		f.deadline = m.frames[n-1].deadline
+	}
 	m.frames = append(m.frames, f)
 	return f
 }
@@ -217,9 +244,15 @@ func (m *machine) advance(ctx context.Context, f *frame) bool {
 					f.res.Success, f.res.Status = true, StatusCompleted
 					return m.finish(f, nil)
 				}
-				sp := f.plan.steps[f.pos]
+				sp := f.plan.steps[f.plan.order[f.pos]]
 				if err := ctx.Err(); err != nil {
 					return m.finish(f, &StepError{WorkflowID: f.plan.id, StepID: sp.id, Code: ctxCode(err), Err: err})
+				}
+				for _, dep := range sp.after {
+					if !m.stepRan(dep) {
+						return m.finish(f, &StepError{WorkflowID: f.plan.id, StepID: sp.id, Code: CodeDependency,
+							Err: fmt.Errorf("dependency %s is not satisfied: step %q of workflow %q has not run in this run (dependsOn does not run it, E15)", dep.ref, dep.step, dep.wf.id)})
+					}
 				}
 				f.cur = m.startStep(f, sp, false)
 			}
@@ -326,7 +359,13 @@ func (m *machine) attemptStep(ctx context.Context, f *frame, x *stepExec) (o out
 			return outcome{fatal: err}, false
 		}
 		x.phase = execCalling
-		m.push(x.sp.callee, roleCall, in, f.depth+1)
+		child := m.push(x.sp.callee, roleCall, in, f.depth+1)
+		if x.sp.timeout > 0 {
+			// The step's timeout bounds the whole called workflow (E12).
+			if d := time.Now().Add(x.sp.timeout); child.deadline.IsZero() || d.Before(child.deadline) {
+				child.deadline = d
+			}
+		}
 		return outcome{}, true
 	}
 	return m.h.attempt(ctx, f, x), false
@@ -377,7 +416,7 @@ func (m *machine) selectFailure(ctx context.Context, f *frame, x *stepExec) (don
 		// The named workflow runs first; its failure is a failed retry
 		// attempt.
 		x.phase = execRetryFlow
-		m.push(act.workflow, roleRetry, inputsFor(act.workflow, f.run.inputs), f.depth+1)
+		m.push(act.workflow, roleRetry, targetInputs(act, x.last, f.run.inputs), f.depth+1)
 	case act.stepIndex >= 0:
 		x.phase = execRetryStep
 		x.target = m.startStep(f, f.plan.steps[act.stepIndex], true)
@@ -464,13 +503,44 @@ func (m *machine) stepDone(f *frame, x *stepExec, act *actionPlan, err error) bo
 	case act.typ == "goto" && act.workflow != nil:
 		sr.Action = "goto"
 		// A one-way transfer: the target's result is the run's.
-		m.push(act.workflow, roleTransfer, inputsFor(act.workflow, f.run.inputs), f.depth+1)
+		m.push(act.workflow, roleTransfer, targetInputs(act, x.last, f.run.inputs), f.depth+1)
 		return false
 	case act.typ == "goto":
 		sr.Action = "goto"
-		f.pos = act.stepIndex
+		f.pos = f.plan.pos[act.stepIndex]
 	}
 	return true
+}
+
+// stepRan reports whether the step has run in this run: in a workflow run
+// under way or finished.
+func (m *machine) stepRan(r stepRef) bool {
+	if run := m.done[r.wf]; run != nil {
+		if _, ok := run.steps[r.step]; ok {
+			return true
+		}
+	}
+	for _, f := range m.frames {
+		if f.plan == r.wf {
+			if _, ok := f.run.steps[r.step]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// targetInputs are the inputs of the workflow an action names: the
+// action's parameters (Arazzo 1.1, E21), else the current inputs it
+// declares (D20).
+func targetInputs(act *actionPlan, o outcome, current map[string]any) map[string]any {
+	if act.params != nil {
+		if in := o.actionInputs[act.index]; in != nil {
+			return in
+		}
+		return map[string]any{}
+	}
+	return inputsFor(act.workflow, current)
 }
 
 // finish ends frame f with err (nil: as its status says). It returns true.

@@ -17,7 +17,6 @@ import (
 	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
 	"github.com/telaio/telaio/internal/httpenc"
-	"github.com/telaio/telaio/internal/jsonptr"
 	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/oas"
 	"github.com/telaio/telaio/schema"
@@ -62,12 +61,20 @@ type wfPlan struct {
 	secrets [][]string
 	deps    []*wfPlan
 	steps   []*stepPlan
+	// order is the execution order of the steps, as indexes into steps
+	// (list order, or the stable topological order of Arazzo 1.1 step
+	// dependencies, E16); pos maps a step index to its place in order.
+	order   []int
+	pos     []int
 	outputs []outputPlan
+	// opts read the document's expressions (its grammar, lenient forms).
+	opts []expr.Option
 }
 
 type outputPlan struct {
 	name string
 	expr *expr.Expr
+	sel  *expr.Selector // an Arazzo 1.1 Selector Object instead of expr
 }
 
 type stepPlan struct {
@@ -90,11 +97,29 @@ type stepPlan struct {
 	onSuccess []*actionPlan
 	onFailure []*actionPlan
 	outputs   []outputPlan
+
+	// timeout bounds each attempt (Arazzo 1.1 step timeout, E12); 0: none.
+	timeout time.Duration
+	// after are the steps of other workflows that must have run before
+	// this one (Arazzo 1.1 dependsOn, E15); steps of its own workflow are
+	// ordered by wfPlan.order.
+	after []stepRef
+}
+
+// stepRef names a step of a planned workflow.
+type stepRef struct {
+	wf   *wfPlan
+	step string
+	ref  string // as written
 }
 
 type paramPlan struct {
 	name, in string
 	value    *expr.Value
+	// query is an OpenAPI 3.2 querystring parameter's template and media
+	// type (E17, E18).
+	query     *expr.Template
+	queryType string
 	enc      httpenc.Param
 	// json is set for an OpenAPI parameter declared with content
 	// application/json: the value is sent as JSON text.
@@ -121,7 +146,7 @@ const (
 
 type replacementPlan struct {
 	target string
-	ptr    jsonptr.Pointer
+	tgt    *expr.Target // JSON Pointer or JSONPath target
 	xpath  *xpath.Expr
 	value  *expr.Value
 }
@@ -142,6 +167,9 @@ type actionPlan struct {
 	retryAfter float64
 	hasAfter   bool
 	retryLimit int
+	// params are the inputs an Arazzo 1.1 action passes to its workflow
+	// (E21); nil: the current inputs the target declares (D20).
+	params []*paramPlan
 }
 
 type sourcePlan struct {
@@ -354,7 +382,7 @@ func (p *planner) workflow(doc *arazzo.Document, w *arazzo.Workflow) *wfPlan {
 	if wp, ok := p.e.plans[w]; ok {
 		return wp
 	}
-	wp := &wfPlan{doc: doc, wf: w, id: w.WorkflowID}
+	wp := &wfPlan{doc: doc, wf: w, id: w.WorkflowID, opts: doc.ExprOptions()}
 	p.e.plans[w] = wp
 	if w.Inputs != nil {
 		s, err := schema.Compile(doc.Raw, w.InputsPointer)
@@ -378,10 +406,21 @@ func (p *planner) workflow(doc *arazzo.Document, w *arazzo.Workflow) *wfPlan {
 	for i, s := range w.Steps {
 		wp.steps = append(wp.steps, &stepPlan{wf: wp, step: s, id: s.StepID, index: i})
 	}
+	wp.order = w.ExecutionOrder()
+	if len(wp.order) != len(wp.steps) {
+		wp.order = make([]int, len(wp.steps))
+		for i := range wp.order {
+			wp.order[i] = i
+		}
+	}
+	wp.pos = make([]int, len(wp.steps))
+	for at, i := range wp.order {
+		wp.pos[i] = at
+	}
 	for _, sp := range wp.steps {
 		p.step(wp, sp)
 	}
-	wp.outputs = p.outputs(w.Outputs)
+	wp.outputs = p.outputs(wp, w.Outputs)
 	return wp
 }
 
@@ -421,10 +460,19 @@ func secretPaths(s *schema.Schema, prefix []string, depth int) [][]string {
 	return out
 }
 
-func (p *planner) outputs(outs []*arazzo.Output) []outputPlan {
+func (p *planner) outputs(wp *wfPlan, outs []*arazzo.Output) []outputPlan {
 	var out []outputPlan
 	for _, o := range outs {
-		e, err := expr.Parse(o.Expression)
+		if o.Selector != nil {
+			sel, err := expr.CompileSelector(o.Selector.Spec(), wp.opts...)
+			if err != nil {
+				p.errorf(o.Value, CodePlanValue, "output %q: %v", o.Name, err)
+				continue
+			}
+			out = append(out, outputPlan{name: o.Name, sel: sel})
+			continue
+		}
+		e, err := expr.ParseWith(o.Expression, wp.opts...)
 		if err != nil {
 			p.errorf(o.Value, CodePlanValue, "output %q: %v", o.Name, err)
 			continue
@@ -432,6 +480,16 @@ func (p *planner) outputs(outs []*arazzo.Output) []outputPlan {
 		out = append(out, outputPlan{name: o.Name, expr: e})
 	}
 	return out
+}
+
+// value compiles a parameter value, payload or replacement value of wp's
+// document; a Selector Object that does not compile is a plan error.
+func (p *planner) value(wp *wfPlan, v any, r diag.Range, what string) *expr.Value {
+	cv := expr.CompileValue(v, wp.opts...)
+	if err := cv.Err(); err != nil {
+		p.errorf(r, CodePlanValue, "%s: %v", what, err)
+	}
+	return cv
 }
 
 func (p *planner) step(wp *wfPlan, sp *stepPlan) {
@@ -444,6 +502,8 @@ func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 			sp.callee = p.workflow(cdoc, cw)
 		}
 		sp.label = "workflow " + s.WorkflowID
+	} else if doc.StepKind(s) == arazzo.StepMessage {
+		p.errorf(s.Range, CodePlanOperation, "step %q sends or receives a message: message steps need a transport for their protocol (executor.WithTransport), and none is registered", s.StepID)
 	} else {
 		src, op, err := doc.ResolveOperation(s)
 		if err != nil {
@@ -463,13 +523,27 @@ func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 	}
 	sp.params = p.params(wp, sp)
 	for _, c := range s.SuccessCriteria {
-		if cp := p.criterion(c); cp != nil {
+		if cp := p.criterion(wp, c); cp != nil {
 			sp.criteria = append(sp.criteria, cp)
 		}
 	}
 	sp.onSuccess = p.actions(wp, s.OnSuccess, wp.wf.SuccessActions, false)
 	sp.onFailure = p.actions(wp, s.OnFailure, wp.wf.FailureActions, true)
-	sp.outputs = p.outputs(s.Outputs)
+	sp.outputs = p.outputs(wp, s.Outputs)
+	if s.Timeout != nil && *s.Timeout > 0 {
+		sp.timeout = time.Duration(*s.Timeout) * time.Millisecond
+	}
+	for _, dep := range s.Dependencies() {
+		if dep.Local(wp.wf) {
+			continue // ordered by wfPlan.order
+		}
+		ddoc, dw, dst, err := doc.ResolveDependency(wp.wf, dep)
+		if err != nil {
+			p.errorf(dep.Range, CodePlanWorkflow, "step %q: dependency %s: %v", s.StepID, dep.Ref, err)
+			continue
+		}
+		sp.after = append(sp.after, stepRef{wf: p.workflow(ddoc, dw), step: dst.StepID, ref: dep.Ref})
+	}
 }
 
 // source plans a source description's base URL once.
@@ -555,8 +629,17 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 				continue
 			}
 			seen[k] = true
-			pp := &paramPlan{name: name, in: in, value: expr.CompileValue(val)}
+			pp := &paramPlan{name: name, in: in, value: p.value(wp, val, prm.Range, fmt.Sprintf("parameter %q", name))}
 			pp.enc = httpenc.Param{Name: name, In: in}
+			if in == "querystring" {
+				raw, _ := val.(string)
+				pp.query = expr.ParseTemplate(raw, wp.opts...)
+				if sp.op != nil && sp.op.QueryString != nil {
+					pp.queryType = sp.op.QueryString.ContentType
+				}
+				out = append(out, pp)
+				continue
+			}
 			if sp.op != nil {
 				if op := sp.op.Param(name, in); op != nil {
 					explode := op.Explode
@@ -597,8 +680,8 @@ func resolveActionComponent(doc *arazzo.Document, ref string, failure bool) *ara
 	return nil
 }
 
-func (p *planner) criterion(c *arazzo.Criterion) *criterionPlan {
-	compiled, err := expr.CompileCriterion(expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version})
+func (p *planner) criterion(wp *wfPlan, c *arazzo.Criterion) *criterionPlan {
+	compiled, err := expr.CompileCriterion(c.Spec(), wp.opts...)
 	if err != nil {
 		p.errorf(c.ValueRange("condition"), CodePlanCriterion, "criterion %q: %v", c.Condition, err)
 		return nil
@@ -653,9 +736,27 @@ func (p *planner) actions(wp *wfPlan, stepList, wfList []*arazzo.Action, failure
 					continue
 				}
 				ap.workflow = p.workflow(d, w)
+				if eff.Parameters != nil {
+					ap.params = []*paramPlan{}
+				}
+				for _, prm := range eff.Parameters {
+					name, val := prm.Name, prm.Value
+					if prm.Reusable != nil {
+						c := resolveParamComponent(wp.doc, prm.Reusable.Reference)
+						if c == nil {
+							p.errorf(prm.Range, CodePlanValue, "parameter reference %q does not resolve", prm.Reusable.Reference)
+							continue
+						}
+						name, val = c.Name, c.Value
+						if prm.Reusable.HasValue {
+							val = prm.Reusable.Value
+						}
+					}
+					ap.params = append(ap.params, &paramPlan{name: name, value: p.value(wp, val, prm.Range, fmt.Sprintf("action %q parameter %q", eff.Name, name))})
+				}
 			}
 			for _, c := range eff.Criteria {
-				if cp := p.criterion(c); cp != nil {
+				if cp := p.criterion(wp, c); cp != nil {
 					ap.criteria = append(ap.criteria, cp)
 				}
 			}
@@ -678,12 +779,13 @@ func (p *planner) body(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
 		bp.contentType = "application/json"
 	}
 	bp.kind = kindOf(bp.contentType)
+	wp := sp.wf
 	if b.HasPayload {
-		bp.payload = expr.CompileValue(b.Payload)
+		bp.payload = p.value(wp, b.Payload, b.ValueRange("payload"), "request body")
 	}
 	for _, r := range b.Replacements {
-		rp := &replacementPlan{target: r.Target, value: expr.CompileValue(r.Value)}
-		if bp.kind == bodyXML {
+		rp := &replacementPlan{target: r.Target, value: p.value(wp, r.Value, r.ValueRange("value"), fmt.Sprintf("replacement %q", r.Target))}
+		if ts := r.TargetSpec(bp.contentType); bp.kind == bodyXML && (ts.Type == "" || ts.Type == expr.SelectorXPath) {
 			x, err := xpath.Compile(r.Target)
 			if err != nil {
 				p.errorf(r.ValueRange("target"), CodePlanBody, "replacement target %q is not a valid XPath: %v", r.Target, err)
@@ -691,12 +793,12 @@ func (p *planner) body(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
 			}
 			rp.xpath = x
 		} else {
-			ptr, err := jsonptr.Parse(r.Target)
+			tgt, err := expr.CompileTarget(r.TargetSpec(bp.contentType), wp.opts...)
 			if err != nil {
-				p.errorf(r.ValueRange("target"), CodePlanBody, "replacement target %q is not a valid JSON pointer: %v", r.Target, err)
+				p.errorf(r.ValueRange("target"), CodePlanBody, "replacement target %q: %v", r.Target, err)
 				continue
 			}
-			rp.ptr = ptr
+			rp.tgt = tgt
 		}
 		bp.replacements = append(bp.replacements, rp)
 	}

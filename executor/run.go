@@ -47,6 +47,9 @@ type wfRun struct {
 	depth   int
 	// transfer is the run a goto workflowId handed over to.
 	transfer *wfRun
+	// lastEx is the run's last HTTP exchange with a response (a step that
+	// calls the workflow reads it as $statusCode and $response).
+	lastEx *exchange
 }
 
 // answer is the run's outputs as they are: its own, or those of the run it
@@ -134,9 +137,9 @@ func (rs *runState) warn(msg string, args ...any) {
 
 // workflowOutputs evaluates a finished workflow's outputs.
 func (rs *runState) workflowOutputs(f *frame) (map[string]any, error) {
-	outs, err := rs.evalOutputs(f.run, f.plan.outputs, nil)
+	outs, err := rs.evalOutputs(context.Background(), f.run, f.plan.outputs, nil)
 	if err != nil {
-		return outs, &StepError{WorkflowID: f.plan.id, Code: CodeLimit, Err: err}
+		return outs, &StepError{WorkflowID: f.plan.id, Code: codeOf(err, CodeLimit), Err: err}
 	}
 	return outs, nil
 }
@@ -247,13 +250,23 @@ type attempt struct {
 
 // evalOutputs evaluates an outputs map; absent values are left out (D23).
 // An output larger than Limits.MaxValueBytes is a *LimitError.
-func (rs *runState) evalOutputs(wr *wfRun, outs []outputPlan, ev *scope) (map[string]any, error) {
+func (rs *runState) evalOutputs(ctx context.Context, wr *wfRun, outs []outputPlan, ev *scope) (map[string]any, error) {
 	res := make(map[string]any, len(outs))
 	if ev == nil {
 		ev = rs.scope(wr, nil, nil)
 	}
 	for _, o := range outs {
-		v, ok, err := o.expr.Eval(ev)
+		var v any
+		var ok bool
+		var err error
+		if o.sel != nil {
+			v, ok, err = o.sel.Eval(ctx, ev)
+		} else {
+			v, ok, err = o.expr.Eval(ev)
+		}
+		if err != nil && ctx.Err() != nil {
+			return res, ctx.Err()
+		}
 		if err != nil || !ok {
 			continue
 		}

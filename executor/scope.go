@@ -89,6 +89,16 @@ func (s *scope) Lookup(e *expr.Expr) (any, bool) {
 			return sd.Type, sd.Type != ""
 		}
 		return e.Name, true
+	case expr.KindSelf:
+		// E5: the document's resolved $self, else its base URI.
+		if u := s.wr.plan.doc.BaseURI(); u != "" {
+			return u, true
+		}
+		return nil, false
+	case expr.KindMessageHeader, expr.KindMessagePayload:
+		// E33: $message has a value only in a step that sends or
+		// receives a message.
+		return s.message(e)
 	case expr.KindComponents:
 		c := s.wr.plan.doc.Components
 		if c == nil {
@@ -142,5 +152,11 @@ func (s *scope) Lookup(e *expr.Expr) (any, bool) {
 		}
 		return ex.respBody, ex.hasRespBody
 	}
+	return nil, false
+}
+
+// message reads $message.header.<name> and $message.payload[#ptr]; null
+// outside message steps.
+func (s *scope) message(e *expr.Expr) (any, bool) {
 	return nil, false
 }
