@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -209,6 +210,63 @@ func (rs *runState) criteria(ctx context.Context, wr *wfRun, sp *stepPlan, sr *S
 	return ok, nil
 }
 
+// querystring renders an OpenAPI 3.2 querystring parameter (E17, E18): for
+// application/x-www-form-urlencoded the template's literal text is taken as
+// already encoded and only the values it embeds are form-encoded; for any
+// other media type the whole rendered string is percent-encoded (RFC 3986
+// unreserved characters kept). A value that is not a string, or a template
+// embedding an object, is an error.
+func (rs *runState) querystring(ctx context.Context, ev *scope, p *paramPlan) (string, error) {
+	mt, _, _ := mime.ParseMediaType(p.queryType)
+	form := mt == "" || mt == "application/x-www-form-urlencoded"
+	var b strings.Builder
+	for _, part := range p.query.Parts {
+		if part.Expr == nil {
+			b.WriteString(part.Lit)
+			continue
+		}
+		v, ok, err := part.Expr.Eval(ev)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			continue
+		}
+		var s string
+		switch x := v.(type) {
+		case map[string]any, []any:
+			if len(p.query.Parts) == 1 {
+				return "", fmt.Errorf("a querystring value must be a string, not %s (E17)", jsonType(x))
+			}
+			s = expr.Stringify(x)
+		default:
+			s = expr.Stringify(x)
+		}
+		if form {
+			s = url.QueryEscape(s)
+		}
+		b.WriteString(s)
+	}
+	q := b.String()
+	if int64(len(q)) > rs.e.cfg.limits.MaxValueBytes {
+		return "", rs.valueLimit()
+	}
+	if !form {
+		q = percentEscape(q, isUnreserved)
+	}
+	return q, nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
 // evalValue evaluates a parameter value, payload or replacement value under
 // the run's context and Limits.MaxValueBytes (a *LimitError over it).
 func (rs *runState) evalValue(ctx context.Context, v *expr.Value, ev *scope) (any, bool, error) {
@@ -303,7 +361,16 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	buildErr := func(err error) error {
 		return &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: codeOf(err, CodeRequest), Err: err}
 	}
+	var querystring string
 	for _, p := range sp.params {
+		if p.query != nil {
+			q, err := rs.querystring(ctx, ev, p)
+			if err != nil {
+				return ex, buildErr(fmt.Errorf("parameter %q: %w", p.name, err))
+			}
+			querystring = q
+			continue
+		}
 		v, ok, err := rs.evalValue(ctx, p.value, ev)
 		if err != nil {
 			return ex, buildErr(fmt.Errorf("parameter %q: %w", p.name, err))
@@ -332,6 +399,13 @@ func (rs *runState) send(ctx context.Context, wr *wfRun, sp *stepPlan, sr *StepR
 	u := base + path
 	if len(pairs) > 0 {
 		u += "?" + httpenc.EncodeQuery(pairs)
+	}
+	if querystring != "" {
+		if len(pairs) > 0 {
+			u += "&" + querystring
+		} else {
+			u += "?" + querystring
+		}
 	}
 	var body []byte
 	if sp.body != nil {
