@@ -25,7 +25,8 @@ const (
 )
 
 // checks lists the contract checks.
-var checks = []string{CheckRequestParameters, CheckRequestBody, CheckResponseStatus, CheckResponseType, CheckResponseBody, CheckResponseHeaders}
+var checks = []string{CheckRequestParameters, CheckRequestBody, CheckResponseStatus, CheckResponseType, CheckResponseBody, CheckResponseHeaders,
+	CheckMessagePayload, CheckMessageHeaders}
 
 // Checks lists the names of the contract checks (a new slice each call).
 func Checks() []string { return append([]string(nil), checks...) }
@@ -92,6 +93,15 @@ func (v Violation) String() string {
 		loc += v.InstancePath
 	}
 	return fmt.Sprintf("%s: %s: %s", v.Check, loc, v.Message)
+}
+
+// sentSeverity is the severity of a message check on a sent message: warn
+// unless set (like request checks); received messages use severity.
+func (e *Engine) sentSeverity(check string) Severity {
+	if s, ok := e.cfg.checks[check]; ok {
+		return s
+	}
+	return SeverityWarn
 }
 
 func (e *Engine) severity(check string) Severity {

@@ -60,7 +60,11 @@ func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome 
 			// The step's timeout bounds each attempt (E12).
 			actx, cancel = context.WithTimeoutCause(ctx, sp.timeout, errStepTimeout)
 		}
-		fatal = rs.execute(actx, ctx, wr, sp, sr, at)
+		if sp.msg != nil {
+			fatal = rs.executeMessage(actx, ctx, wr, sp, sr, at)
+		} else {
+			fatal = rs.execute(actx, ctx, wr, sp, sr, at)
+		}
 		cancel()
 		if at.ex != nil && at.ex.resp != nil {
 			wr.lastEx = at.ex
@@ -679,13 +683,34 @@ func jsonProblem(err error, n int) string {
 // encodeBody evaluates the payload, applies the replacements in order (D29)
 // and serializes it for the content type.
 func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex *exchange, hdr http.Header) ([]byte, error) {
+	pb, err := rs.buildBody(ctx, ev, sp)
+	if err != nil || !pb.present {
+		return nil, err
+	}
+	hdr.Set("Content-Type", pb.contentType)
+	ex.reqBody, ex.hasReqBody = pb.value, true
+	return pb.bytes, nil
+}
+
+// builtBody is a request body or message payload as built: the value
+// expressions read ($request.body, $message.payload) and the bytes sent.
+type builtBody struct {
+	present     bool
+	value       any
+	bytes       []byte
+	contentType string
+}
+
+// buildBody evaluates the payload, applies the replacements in order (D29)
+// and serializes it for the content type.
+func (rs *runState) buildBody(ctx context.Context, ev *scope, sp *stepPlan) (builtBody, error) {
 	bp := sp.body
 	var payload any
 	present := false
 	if bp.payload != nil {
 		v, ok, err := rs.evalValue(ctx, bp.payload, ev)
 		if err != nil {
-			return nil, fmt.Errorf("request body: %w", err)
+			return builtBody{}, fmt.Errorf("request body: %w", err)
 		}
 		payload, present = v, ok
 	}
@@ -694,15 +719,15 @@ func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex 
 		// An Arazzo 1.1 request body without payload starts from {} (E28).
 		create := !present && bp.payload == nil && sp.wf.doc.Is11()
 		if payload, err = rs.replace(ctx, ev, bp, payload, create); err != nil {
-			return nil, err
+			return builtBody{}, err
 		}
 		present = true
 		if _, ok := expr.JSONSize(payload, rs.e.cfg.limits.MaxValueBytes); !ok {
-			return nil, fmt.Errorf("request body: %w", rs.valueLimit())
+			return builtBody{}, fmt.Errorf("request body: %w", rs.valueLimit())
 		}
 	}
 	if !present {
-		return nil, nil
+		return builtBody{}, nil
 	}
 	ct := bp.contentType
 	var body []byte
@@ -725,19 +750,18 @@ func (rs *runState) encodeBody(ctx context.Context, ev *scope, sp *stepPlan, ex 
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("request body: %v", err)
+		return builtBody{}, fmt.Errorf("request body: %v", err)
 	}
-	hdr.Set("Content-Type", ct)
-	ex.reqBody, ex.hasReqBody = payload, true
+	value := payload
 	if bp.kind == bodyJSON {
 		if s, ok := payload.(string); ok {
 			var v any
 			if json.Unmarshal([]byte(s), &v) == nil {
-				ex.reqBody = v
+				value = v
 			}
 		}
 	}
-	return body, nil
+	return builtBody{present: true, value: value, bytes: body, contentType: ct}, nil
 }
 
 // replace applies payload replacements: JSON pointers on JSON-like payloads

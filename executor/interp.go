@@ -42,6 +42,9 @@ type host interface {
 	maskOutputs(outs map[string]any) map[string]any
 	maskText(s string) string
 	warn(msg string, args ...any)
+	// arm subscribes the receive steps of f's workflow whose channel
+	// address is known, before the next step runs (see message.go).
+	arm(ctx context.Context, f *frame)
 }
 
 // outcome is what one step attempt tells the interpreter: small, with no
@@ -253,6 +256,9 @@ func (m *machine) advance(ctx context.Context, f *frame) bool {
 						return m.finish(f, &StepError{WorkflowID: f.plan.id, StepID: sp.id, Code: CodeDependency,
 							Err: fmt.Errorf("dependency %s is not satisfied: step %q of workflow %q has not run in this run (dependsOn does not run it, E15)", dep.ref, dep.step, dep.wf.id)})
 					}
+				}
+				if f.plan.receives {
+					m.h.arm(ctx, f)
 				}
 				f.cur = m.startStep(f, sp, false)
 			}

@@ -380,6 +380,19 @@ func (m *masker) headers(h http.Header) http.Header {
 	return out
 }
 
+// stringMap returns a masked copy of message headers: values that are
+// secrets as a whole, and strong secrets anywhere.
+func (m *masker) stringMap(h map[string]string) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = m.scalar(v)
+	}
+	return out
+}
+
 // maskAuthorization masks the credential of an Authorization value: what
 // follows the scheme, or the whole value without one. "Bearer " with
 // nothing after it stays as it is: nothing was sent.

@@ -12,6 +12,8 @@ const (
 	StepFinished
 	RequestSent
 	ResponseReceived
+	MessageSent
+	MessageReceived
 )
 
 var eventKindNames = [...]string{
@@ -21,6 +23,8 @@ var eventKindNames = [...]string{
 	StepFinished:     "step-finished",
 	RequestSent:      "request-sent",
 	ResponseReceived: "response-received",
+	MessageSent:      "message-sent",
+	MessageReceived:  "message-received",
 }
 
 // String names the kind, e.g. "step-finished".
@@ -42,6 +46,7 @@ type Event struct {
 	Step       *StepResult
 	Request    *Request
 	Response   *Response
+	Message    *MessageTrace
 	Result     *Result
 }
 

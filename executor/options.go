@@ -2,9 +2,14 @@ package executor
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/telaio/telaio/transport"
 )
 
 // Default limits.
@@ -108,6 +113,11 @@ type config struct {
 	validated     bool
 	tokenServers  map[string]string // source name -> base URL of its OAuth2 token requests
 	privateRedirs bool
+	// drivers are the message transports (WithTransport); tlsConfigs
+	// their TLS configuration by source name ("" for every source).
+	drivers        []transport.Driver
+	tlsConfigs     map[string]*tls.Config
+	receiveTimeout time.Duration
 }
 
 type runConfig struct {
@@ -137,6 +147,46 @@ func WithServer(source, baseURL string) Option {
 			cfg.servers = map[string]string{}
 		}
 		cfg.servers[source] = baseURL
+		return nil
+	}
+}
+
+// WithTransport registers a message transport (a driver package such as
+// transport/nats) for the protocols it serves: Arazzo 1.1 steps that send
+// or receive messages of an AsyncAPI source use the driver of their
+// server's protocol. Register only the brokers a program needs; without a
+// driver for its protocol, a message step is refused by New.
+func WithTransport(d transport.Driver) Option {
+	return func(cfg *config) error {
+		if d == nil {
+			return errors.New("WithTransport: nil driver")
+		}
+		cfg.drivers = append(cfg.drivers, d)
+		return nil
+	}
+}
+
+// WithTLSConfig sets the TLS configuration (client certificates for X509
+// security schemes, root CAs) of the broker connections of the named
+// AsyncAPI source, or of every source when source is "".
+func WithTLSConfig(source string, c *tls.Config) Option {
+	return func(cfg *config) error {
+		if cfg.tlsConfigs == nil {
+			cfg.tlsConfigs = map[string]*tls.Config{}
+		}
+		cfg.tlsConfigs[source] = c
+		return nil
+	}
+}
+
+// WithReceiveTimeout sets how long a receive step without a timeout waits
+// for its message (default DefaultReceiveTimeout, E12).
+func WithReceiveTimeout(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithReceiveTimeout: %v is not a positive duration", d)
+		}
+		cfg.receiveTimeout = d
 		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"errors"
 	"fmt"
 	"mime"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/antchfx/xpath"
@@ -48,7 +50,27 @@ type Engine struct {
 	// precompileOnce starts compiling the contract checks' schemas in the
 	// background at the first Run.
 	precompileOnce sync.Once
+	// async are the AsyncAPI sources, whose broker connections the engine
+	// keeps (Close ends them).
+	async    []*asyncSourcePlan
+	isClosed atomic.Bool
 }
+
+// Close closes the engine's broker connections (message steps dial them at
+// first use and keep them). Runs after Close fail their message steps; HTTP
+// steps are not affected. It is safe to call more than once.
+func (e *Engine) Close() error {
+	e.isClosed.Store(true)
+	var errs []error
+	for _, a := range e.async {
+		if err := a.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (e *Engine) closed() bool { return e.isClosed.Load() }
 
 type wfPlan struct {
 	doc       *arazzo.Document
@@ -69,6 +91,8 @@ type wfPlan struct {
 	outputs []outputPlan
 	// opts read the document's expressions (its grammar, lenient forms).
 	opts []expr.Option
+	// receives tells a workflow with receive steps (armed early).
+	receives bool
 }
 
 type outputPlan struct {
@@ -92,6 +116,9 @@ type stepPlan struct {
 
 	// workflow target
 	callee *wfPlan
+
+	// message target (Arazzo 1.1 send and receive steps)
+	msg *msgPlan
 
 	criteria  []*criterionPlan
 	onSuccess []*actionPlan
@@ -120,7 +147,7 @@ type paramPlan struct {
 	// type (E17, E18).
 	query     *expr.Template
 	queryType string
-	enc      httpenc.Param
+	enc       httpenc.Param
 	// json is set for an OpenAPI parameter declared with content
 	// application/json: the value is sent as JSON text.
 	json bool
@@ -185,9 +212,10 @@ type sourcePlan struct {
 }
 
 type planner struct {
-	e     *Engine
-	diags diag.Diagnostics
-	srcs  map[*arazzo.Source]*sourcePlan
+	e         *Engine
+	diags     diag.Diagnostics
+	srcs      map[*arazzo.Source]*sourcePlan
+	asyncSrcs map[*arazzo.Source]*asyncSourcePlan
 }
 
 // New plans every workflow of doc: it resolves each step's operation in the
@@ -236,13 +264,19 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 	if e.cfg.sleep == nil {
 		e.cfg.sleep = defaultSleep
 	}
-	p := &planner{e: e, srcs: map[*arazzo.Source]*sourcePlan{}}
+	if e.cfg.receiveTimeout == 0 {
+		e.cfg.receiveTimeout = DefaultReceiveTimeout
+	}
+	p := &planner{e: e, srcs: map[*arazzo.Source]*sourcePlan{}, asyncSrcs: map[*arazzo.Source]*asyncSourcePlan{}}
 	for _, w := range doc.Workflows {
 		wp := p.workflow(doc, w)
 		if wp != nil {
 			e.root[w.WorkflowID] = wp
 			e.order = append(e.order, w.WorkflowID)
 		}
+	}
+	for _, a := range p.asyncSrcs {
+		e.async = append(e.async, a)
 	}
 	if p.diags.HasErrors() {
 		p.diags.Sort()
@@ -275,6 +309,11 @@ func (e *Engine) checkConfig() error {
 					schemes[sch] = true
 				}
 			}
+			if src.AsyncAPI != nil {
+				for _, sch := range src.AsyncAPI.SecuritySchemes {
+					schemes[sch.Name] = true
+				}
+			}
 			walk(src.Arazzo)
 		}
 	}
@@ -298,6 +337,9 @@ func (e *Engine) checkConfig() error {
 	for _, name := range sortedStrings(mapKeys(e.cfg.servers)) {
 		if err := checkSource("WithServer", name); err != nil {
 			return err
+		}
+		if sources[name].Type == arazzo.SourceAsyncAPI {
+			continue // a broker URL or @server, checked when planned
 		}
 		if err := checkServerURL(name, e.cfg.servers[name]); err != nil {
 			return err
@@ -417,8 +459,13 @@ func (p *planner) workflow(doc *arazzo.Document, w *arazzo.Workflow) *wfPlan {
 	for at, i := range wp.order {
 		wp.pos[i] = at
 	}
+	for _, i := range wp.order {
+		// In execution order: a receive step's plan looks at the send
+		// steps before it (the reply rule).
+		p.step(wp, wp.steps[i])
+	}
 	for _, sp := range wp.steps {
-		p.step(wp, sp)
+		wp.receives = wp.receives || sp.msg != nil && sp.msg.action == arazzo.StepReceive
 	}
 	wp.outputs = p.outputs(wp, w.Outputs)
 	return wp
@@ -503,7 +550,7 @@ func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 		}
 		sp.label = "workflow " + s.WorkflowID
 	} else if doc.StepKind(s) == arazzo.StepMessage {
-		p.errorf(s.Range, CodePlanOperation, "step %q sends or receives a message: message steps need a transport for their protocol (executor.WithTransport), and none is registered", s.StepID)
+		p.message(wp, sp)
 	} else {
 		src, op, err := doc.ResolveOperation(s)
 		if err != nil {
@@ -771,13 +818,22 @@ func (p *planner) actions(wp *wfPlan, stepList, wfList []*arazzo.Action, failure
 // body plans a request body: the content type (the step's, else the
 // operation's first media type, D30), the compiled payload and replacements.
 func (p *planner) body(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
+	ct := b.ContentType
+	if ct == "" && sp.op.Body != nil && len(sp.op.Body.Content) > 0 {
+		ct = sp.op.Body.Content[0].Name
+	}
+	if ct == "" {
+		ct = "application/json"
+	}
+	rb := *b
+	rb.ContentType = ct
+	return p.bodyWith(sp, &rb)
+}
+
+// bodyWith plans a request body or message payload whose content type is
+// decided (b.ContentType).
+func (p *planner) bodyWith(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
 	bp := &bodyPlan{contentType: b.ContentType}
-	if bp.contentType == "" && sp.op.Body != nil && len(sp.op.Body.Content) > 0 {
-		bp.contentType = sp.op.Body.Content[0].Name
-	}
-	if bp.contentType == "" {
-		bp.contentType = "application/json"
-	}
 	bp.kind = kindOf(bp.contentType)
 	wp := sp.wf
 	if b.HasPayload {

@@ -70,7 +70,13 @@ type StepResult struct {
 	StatusCode int    `json:"statusCode,omitempty"`
 	Attempts   int    `json:"attempts"`
 	// Exchanges are the HTTP exchanges of every attempt, in order.
-	Exchanges []*Exchange       `json:"exchanges,omitempty"`
+	Exchanges []*Exchange `json:"exchanges,omitempty"`
+	// Direction is "send" or "receive" for an Arazzo 1.1 message step;
+	// Channel the channel address it used; Messages the messages it sent
+	// or received, by attempt.
+	Direction string            `json:"direction,omitempty"`
+	Channel   string            `json:"channel,omitempty"`
+	Messages  []*MessageTrace   `json:"messages,omitempty"`
 	Criteria  []CriterionResult `json:"criteria,omitempty"`
 	// Violations are the contract violations found in the exchanges.
 	Violations []Violation    `json:"violations,omitempty"`
@@ -120,6 +126,36 @@ type Response struct {
 	BodySHA256 string        `json:"bodySha256,omitempty"`
 	BodyNote   string        `json:"bodyNote,omitempty"`
 	Duration   time.Duration `json:"durationNs"`
+}
+
+// MessageTrace is a message a step sent or received (or waited for in
+// vain), secrets masked; the payload is kept like an HTTP body (bounded by
+// Limits.MaxTraceBodyBytes and Limits.MaxTraceBytes).
+type MessageTrace struct {
+	Attempt   int    `json:"attempt"`
+	Direction string `json:"direction"` // send or receive
+	// Channel is the address the message went to or came from.
+	Channel     string            `json:"channel"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	ContentType string            `json:"contentType,omitempty"`
+	// Payload is a json.RawMessage for a complete JSON payload, else a
+	// string; PayloadSize its size, PayloadSHA256 and PayloadNote when cut
+	// or dropped.
+	Payload       any    `json:"payload,omitempty"`
+	PayloadSize   int    `json:"payloadSize,omitempty"`
+	PayloadSHA256 string `json:"payloadSha256,omitempty"`
+	PayloadNote   string `json:"payloadNote,omitempty"`
+	// Partition and Offset (Kafka) and ID (a broker message id) are what
+	// the broker said, where the protocol has them (-1 or "" otherwise).
+	Partition int32  `json:"partition,omitempty"`
+	Offset    int64  `json:"offset,omitempty"`
+	ID        string `json:"id,omitempty"`
+	// Duration is how long the send took, or the wait for the message.
+	Duration time.Duration `json:"durationNs"`
+	// Skipped counts the messages a receive step skipped because their
+	// correlation value did not match.
+	Skipped int    `json:"skipped,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // CriterionResult is the outcome of one success criterion.

@@ -33,6 +33,8 @@ type runState struct {
 	// usedTokens are the cached OAuth2 tokens the current request carries
 	// (a 401 answer drops them from the cache).
 	usedTokens []usedToken
+	// armed are the run's subscriptions of receive steps.
+	armed map[*stepPlan]*armed
 }
 
 var _ host = (*runState)(nil)
@@ -104,6 +106,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	if in == nil {
 		in = map[string]any{}
 	}
+	defer rs.disarm()
 	res, err := rs.m.run(ctx, p, in)
 	if res != nil && err != nil && res.Error == "" {
 		res.Error = rs.mask.apply(err.Error())
@@ -244,8 +247,10 @@ type attempt struct {
 	callee *Result
 	// calleeRun is the called workflow's run (its outputs as they are).
 	calleeRun *wfRun
-	success   bool
-	err       error
+	// msg is the message a message step sent or received ($message).
+	msg     *message
+	success bool
+	err     error
 }
 
 // evalOutputs evaluates an outputs map; absent values are left out (D23).

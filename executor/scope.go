@@ -1,6 +1,10 @@
 package executor
 
-import "github.com/telaio/telaio/expr"
+import (
+	"strings"
+
+	"github.com/telaio/telaio/expr"
+)
 
 // scope resolves runtime expressions for one step attempt (or for workflow
 // outputs when step is nil). It also memoizes parsed context values for
@@ -155,8 +159,27 @@ func (s *scope) Lookup(e *expr.Expr) (any, bool) {
 	return nil, false
 }
 
-// message reads $message.header.<name> and $message.payload[#ptr]; null
-// outside message steps.
+// message reads $message.header.<name> (exact, then case-insensitive,
+// E33) and $message.payload[#ptr]: the message the step sent or received;
+// null outside message steps.
 func (s *scope) message(e *expr.Expr) (any, bool) {
-	return nil, false
+	if s.at == nil || s.at.msg == nil {
+		return nil, false
+	}
+	m := s.at.msg
+	if e.Kind == expr.KindMessageHeader {
+		if v, ok := m.headers[e.Name]; ok {
+			return v, true
+		}
+		for k, v := range m.headers {
+			if strings.EqualFold(k, e.Name) {
+				return v, true
+			}
+		}
+		return nil, false
+	}
+	if !m.has {
+		return nil, false
+	}
+	return m.payload, true // Eval applies the pointer
 }
