@@ -713,7 +713,7 @@ func (v *validator) operationPath(d *Document, s *Step) *oas.Operation {
 		switch {
 		case len(toks) == 3 && toks[0] == "" && toks[1] == "paths":
 			v.errorf(r, CodeInvalidOperationPath, "operationPath points to a path item, not an operation: append the method, e.g. %s/get (D32)", rest)
-		case len(toks) != 4 || toks[0] != "" || toks[1] != "paths" || !slices.Contains(oas.Methods, strings.ToLower(toks[3])):
+		case len(toks) != 4 || toks[0] != "" || toks[1] != "paths" || !slices.Contains(oas.Methods(), strings.ToLower(toks[3])):
 			v.errorf(r, CodeInvalidOperationPath, "operationPath fragment %q must be #/paths/<escaped path>/<method>", rest)
 		}
 		return nil

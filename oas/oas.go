@@ -20,11 +20,15 @@ import (
 	"github.com/telaio/telaio/internal/yamlx"
 )
 
-// Methods in the order operations are listed within a path item: the
+// methods in the order operations are listed within a path item: the
 // fixed fields of the Path Item Object. "query" (the QUERY method) is a
 // field of OpenAPI 3.2 only: in a 3.0 or 3.1 description it is not an
 // operation.
-var Methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
+var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
+
+// Methods returns the fixed HTTP methods of a path item, lower case, in the
+// order operations are listed (a new slice each call).
+func Methods() []string { return append([]string(nil), methods...) }
 
 // Document is an indexed OpenAPI description.
 type Document struct {
@@ -395,7 +399,7 @@ func build(raw any, url string, files []*srcFile, order map[string][]string, ext
 				d.byID[op.ID] = append(d.byID[op.ID], op)
 			}
 		}
-		for _, m := range Methods {
+		for _, m := range methods {
 			if m == "query" && !v32 {
 				continue
 			}

@@ -227,7 +227,7 @@ func (s *subsetter) operation(op *Operation) error {
 }
 
 func isMethod(k string) bool {
-	for _, m := range Methods {
+	for _, m := range methods {
 		if k == m {
 			return true
 		}

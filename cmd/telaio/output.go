@@ -152,6 +152,9 @@ func stepBlock(s *executor.StepResult, indent string, verbose bool) string {
 		for _, ex := range s.Exchanges {
 			writeExchange(&b, ex, sub, verboseLines)
 		}
+		for _, m := range s.Messages {
+			writeMessage(&b, m, sub, verboseLines)
+		}
 	case !s.Success && len(s.Exchanges) > 0:
 		ex := s.Exchanges[len(s.Exchanges)-1]
 		if rs := ex.Response; rs != nil {
@@ -177,6 +180,39 @@ func writeExchange(b *strings.Builder, ex *executor.Exchange, indent string, lin
 	}
 	if ex.Error != "" {
 		fmt.Fprintf(b, "%s! %s\n", indent, terminalSafe(ex.Error))
+	}
+}
+
+// writeMessage writes a message a step sent (">") or received ("<").
+func writeMessage(b *strings.Builder, m *executor.MessageTrace, indent string, lines int) {
+	arrow := "> "
+	if m.Direction == "receive" {
+		arrow = "< "
+	}
+	where := ""
+	if m.Partition >= 0 && m.Offset >= 0 {
+		where = fmt.Sprintf(" partition %d offset %d", m.Partition, m.Offset)
+	}
+	if m.ID != "" {
+		where += " id " + terminalSafe(m.ID)
+	}
+	fmt.Fprintf(b, "%s%s%s %s%s (%s)\n", indent, arrow, m.Direction, terminalSafe(m.Channel), where, roundDuration(m.Duration))
+	keys := make([]string, 0, len(m.Headers))
+	for k := range m.Headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(b, "%s%s%s: %s\n", indent, arrow, terminalSafe(k), cut(terminalSafe(m.Headers[k]), bodyLineWidth))
+	}
+	if m.Payload != nil {
+		writeBody(b, m.Payload, indent+arrow+"  ", lines)
+	}
+	if m.PayloadNote != "" {
+		fmt.Fprintf(b, "%s%s  (%s)\n", indent, arrow, terminalSafe(m.PayloadNote))
+	}
+	if m.Error != "" {
+		fmt.Fprintf(b, "%s! %s\n", indent, terminalSafe(m.Error))
 	}
 }
 
@@ -248,11 +284,20 @@ func stepLine(s *executor.StepResult) string {
 	if s.StatusCode != 0 {
 		code = fmt.Sprint(s.StatusCode)
 	}
+	if s.Direction != "" {
+		// A message step: what it did, and on which channel.
+		code = map[string]string{"send": "sent    ", "receive": "received"}[s.Direction]
+		if !s.Success {
+			code = fmt.Sprintf("%-8s", s.Direction)
+		}
+	}
 	line := fmt.Sprintf("%s %-28s %s %8s", mark, s.StepID, code, roundDuration(s.Duration))
 	if s.Attempts > 1 {
 		line += fmt.Sprintf("  (%d attempts)", s.Attempts)
 	}
-	if s.Operation != "" {
+	if s.Direction != "" {
+		line += "  " + terminalSafe(s.Channel)
+	} else if s.Operation != "" {
 		line += "  " + s.Operation
 	} else if s.WorkflowID != "" {
 		line += "  workflow " + s.WorkflowID

@@ -52,6 +52,10 @@ type runFlags struct {
 	noTypes   bool
 	noMasking bool
 	private   bool
+	tlsCert   string
+	tlsKey    string
+	tlsCA     string
+	receive   time.Duration
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -78,6 +82,10 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.BoolVar(&f.noMasking, "no-secrets-masking", false, "show secrets everywhere (for debugging; never in CI)")
 	fs.BoolVar(&f.private, "allow-private-redirects", false, "follow redirects to link-local, loopback and private addresses from requests that did not go to one")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` (PEM) for broker connections (AsyncAPI X509 security schemes); needs --tls-key")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
+	fs.StringVar(&f.tlsCA, "tls-ca", "", "trust the certificate authorities in `FILE` (PEM) for broker connections")
+	fs.DurationVar(&f.receive, "receive-timeout", 0, "how long a receive step without a timeout waits for its message (default "+executor.DefaultReceiveTimeout.String()+")")
 	if code, done := parseFlags(fs, args, e); done {
 		if code != exitOK && wantsJSON(args) {
 			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
@@ -563,6 +571,9 @@ type prepared struct {
 }
 
 func (p *prepared) close() {
+	if p.eng != nil {
+		_ = p.eng.Close()
+	}
 	if p.stop != nil {
 		p.stop()
 	}
@@ -622,6 +633,17 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 			return fail("--server must be NAME=URL, got %q", s)
 		}
 		opts = append(opts, executor.WithServer(name, u))
+	}
+	opts = append(opts, messageOptions()...)
+	if f.receive > 0 {
+		opts = append(opts, executor.WithReceiveTimeout(f.receive))
+	} else if f.receive < 0 {
+		return fail("--receive-timeout must be a positive duration, got %v", f.receive)
+	}
+	if tc, err := brokerTLS(f.tlsCert, f.tlsKey, f.tlsCA); err != nil {
+		return fail("%v", err)
+	} else if tc != nil {
+		opts = append(opts, executor.WithTLSConfig("", tc))
 	}
 	for _, c := range f.checks {
 		name, sev, ok := strings.Cut(c, "=")
@@ -746,6 +768,14 @@ func schemeNames(doc *arazzo.Document) []string {
 					if !seen[name] {
 						seen[name] = true
 						out = append(out, name)
+					}
+				}
+			}
+			if s.AsyncAPI != nil {
+				for _, sc := range s.AsyncAPI.SecuritySchemes {
+					if sc.Name != "" && !seen[sc.Name] {
+						seen[sc.Name] = true
+						out = append(out, sc.Name)
 					}
 				}
 			}
