@@ -64,8 +64,10 @@
 //   - Step dependencies (Step.Dependencies), as edges from the step
 //     depended on to the dependent step: a dependsOn entry is a "--o" edge
 //     labelled dependsOn, a $steps.<id>.outputs reference a dotted "-.-o"
-//     edge labelled outputs (not drawn when dependsOn names the same step,
-//     nor for a step reading its own outputs). A step of another workflow
+//     edge labelled outputs, or correlationId when the step's correlationId
+//     reads it (a receive waiting on the value a send produced); a $steps
+//     edge is not drawn when dependsOn names the same step, nor for a step
+//     reading its own outputs. A step of another workflow
 //     of the document ($workflows.<id>.steps.<id>) is that step's node in
 //     MermaidAll, else a rectangle "<stepId> / in workflow <id>"; a step
 //     of another document
@@ -83,7 +85,7 @@
 //
 // Arrows, in short: --> success and the default flow, -.-> failure, ==>
 // workflow calls and messages (to or from a channel), --o dependsOn, -.-o
-// outputs read.
+// outputs read (or the correlation value).
 //
 // Node ids are generated (s0, s1, … per workflow, prefixed by w0, w1, … in
 // MermaidAll; c0, c1, … for channels), so ids never clash with Mermaid

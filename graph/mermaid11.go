@@ -173,8 +173,10 @@ func channelPathKey(p string) (source, key string, ok bool) {
 
 // dependencies draws the edges of step i's dependencies, from each step it
 // depends on: dependsOn entries as "--o" edges, $steps references as
-// dotted "-.-o" edges (left out when dependsOn already names the step, and
-// for the step's own outputs).
+// dotted "-.-o" edges labelled outputs, or correlationId when the step's
+// correlationId reads that step's outputs (a receive waiting on the
+// correlation value another step produced). A $steps edge is left out
+// when dependsOn already names the step, and for the step's own outputs.
 func (g *drawing) dependencies(w *arazzo.Workflow, s *arazzo.Step, i int, index map[string]int) {
 	to := g.stepID(i)
 	seen := map[string]bool{}
@@ -187,12 +189,23 @@ func (g *drawing) dependencies(w *arazzo.Workflow, s *arazzo.Step, i int, index 
 			continue
 		}
 		seen[from] = true
-		if d.Implicit {
-			g.edge(from, to, arrowReadsSteps, "outputs", outer)
-		} else {
+		switch {
+		case !d.Implicit:
 			g.edge(from, to, arrowDependsOn, "dependsOn", outer)
+		case correlatesWith(s, d.Step):
+			g.edge(from, to, arrowReadsSteps, "correlationId", outer)
+		default:
+			g.edge(from, to, arrowReadsSteps, "outputs", outer)
 		}
 	}
+}
+
+// correlatesWith reports whether s's correlationId reads the outputs of
+// the step stepID ($steps.<stepID>.outputs, as package arazzo finds
+// implicit dependencies).
+func correlatesWith(s *arazzo.Step, stepID string) bool {
+	c, ok := s.CorrelationID.(string)
+	return ok && strings.Contains(c, "$steps."+stepID+".outputs")
 }
 
 // dependencyNode returns the node of the step a dependency names: a step

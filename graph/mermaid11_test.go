@@ -373,3 +373,31 @@ func TestSpec11PassFixtures(t *testing.T) {
 		t.Errorf("%d golden fixtures", goldens)
 	}
 }
+
+// TestReceiveWaitsOnCorrelation: a receive step whose correlationId reads
+// another step's outputs waits on that step: the dotted edge from it is
+// labelled correlationId, while other $steps references stay outputs and
+// a step whose id only ends like the one read ("xsend") gets no such
+// label.
+func TestReceiveWaitsOnCorrelation(t *testing.T) {
+	src := `arazzo: 1.1.0
+info: {title: c, version: "1"}
+sourceDescriptions: [{name: q, url: ./q.yaml, type: asyncapi}]
+workflows:
+  - workflowId: main
+    steps:
+      - {stepId: send, operationId: put, action: send, outputs: {id: $message.header.id}}
+      - {stepId: xsend, operationId: put, action: send, outputs: {id: $message.header.id}}
+      - stepId: wait
+        operationId: got
+        action: receive
+        correlationId: '{$steps.send.outputs.id}-1'
+        parameters:
+          - {name: other, in: header, value: $steps.xsend.outputs.id}
+`
+	doc, _ := arazzo.Parse([]byte(src), "c.arazzo.yaml")
+	c, text := draw(t, doc, "main")
+	checkChart(t, c, text,
+		[]string{"send -.-o|correlationId| wait", "xsend -.-o|outputs| wait"},
+		[]string{"send -.-o|outputs| wait", "xsend -.-o|correlationId| wait"}, nil)
+}
