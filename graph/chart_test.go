@@ -11,18 +11,41 @@ var (
 	reHeader   = regexp.MustCompile(`^flowchart TD$`)
 	reSubgraph = regexp.MustCompile(`^ +subgraph (w\d+)\["([^"]*)"\]$`)
 	reEnd      = regexp.MustCompile(`^ +end$`)
-	reNode     = regexp.MustCompile(`^ +(\w+)(\(\[|\[\[|\[)"([^"]*)"(\]\)|\]\]|\])$`)
-	reEdge     = regexp.MustCompile(`^ +(\w+) (-->|-\.->|==>)(?:\|"([^"|]*)"\|)? (\w+)$`)
+	reNode     = regexp.MustCompile(`^ +(\w+)(\(\[|\[\[|\[\(|\[/|\[\\|\[|>)"([^"]*)"(\]\)|\]\]|\)\]|/\]|\\\]|\])$`)
+	reEdge     = regexp.MustCompile(`^ +(\w+) (-->|-\.->|==>|--o|-\.-o)(?:\|"([^"|]*)"\|)? (\w+)$`)
 	reComment  = regexp.MustCompile(`^ +%% [^\n]*$`)
 	reEntity   = regexp.MustCompile(`#(\w+);`)
 )
 
-// chart is a parsed flowchart: node labels by id and edges written with
-// the names of their nodes ("name -label-> name", the name being the
-// label's part before <br/>, a subgraph's title, or Start/End).
+// shapes pairs the opening of each node shape the package writes with its
+// closing, and names it.
+var shapes = map[string]struct{ close, name string }{
+	"([": {"])", "stadium"},
+	"[[": {"]]", "subroutine"},
+	"[(": {")]", "cylinder"},
+	"[/": {"/]", "send"},
+	`[\`: {`\]`, "receive"},
+	"[":  {"]", "rect"},
+	">":  {"]", "flag"},
+}
+
+// chart is a parsed flowchart: node labels and shapes by id, and edges
+// written with the names of their nodes ("name -label-> name", the name
+// being the label's part before <br/>, a subgraph's title, or Start/End).
 type chart struct {
 	labels map[string]string
+	shapes map[string]string
 	edges  []string
+}
+
+// shapeOf returns the shape of the node whose label is label.
+func (c chart) shapeOf(label string) string {
+	for id, l := range c.labels {
+		if l == label {
+			return c.shapes[id]
+		}
+	}
+	return ""
 }
 
 func (c chart) has(e string) bool {
@@ -59,7 +82,7 @@ func unescape(s string) string {
 // that labels hold no character Mermaid would interpret.
 func parseChart(t testing.TB, text string) chart {
 	t.Helper()
-	c := chart{labels: map[string]string{}}
+	c := chart{labels: map[string]string{}, shapes: map[string]string{}}
 	type rawEdge struct{ from, arrow, label, to string }
 	var edges []rawEdge
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
@@ -72,6 +95,7 @@ func parseChart(t testing.TB, text string) chart {
 		case reSubgraph.MatchString(l):
 			m := reSubgraph.FindStringSubmatch(l)
 			c.labels[m[1]] = unescape(m[2])
+			c.shapes[m[1]] = "subgraph"
 			depth++
 		case reEnd.MatchString(l):
 			depth--
@@ -85,6 +109,11 @@ func parseChart(t testing.TB, text string) chart {
 				t.Errorf("unescaped label %q", m[3])
 			}
 			c.labels[m[1]] = unescape(raw)
+			shape, ok := shapes[m[2]]
+			if !ok || shape.close != m[4] {
+				t.Errorf("node %s opens with %s and closes with %s", m[1], m[2], m[4])
+			}
+			c.shapes[m[1]] = shape.name
 		case reEdge.MatchString(l):
 			m := reEdge.FindStringSubmatch(l)
 			if strings.ContainsAny(m[3], "<>&`") {

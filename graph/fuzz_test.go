@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +15,14 @@ import (
 // writes, with labels escaped.
 func FuzzMermaid(f *testing.F) {
 	f.Add([]byte(actionsDoc))
+	for _, name := range []string{"orders/orders.arazzo.yaml", "inject/inject.arazzo.yaml"} {
+		src, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte(dependencyErrors))
 	f.Add([]byte("arazzo: 1.0.1\nworkflows:\n  - workflowId: \"a\\\"]b\\n\"\n    steps: [{stepId: \"x|y\", operationPath: \"#/paths/%ZZ\"}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		doc, _ := arazzo.Parse(src, "fuzz.yaml")

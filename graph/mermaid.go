@@ -23,9 +23,10 @@ func Mermaid(doc *arazzo.Document, workflowID string) (string, error) {
 	if err != nil {
 		return "", err // wraps arazzo.ErrUnknownWorkflow
 	}
-	g := &drawing{doc: doc}
+	g := &drawing{doc: doc, channels: map[string]string{}}
 	g.line("flowchart TD")
 	g.workflow(w, "", "  ")
+	g.flushChannels("  ")
 	g.flushEdges("  ")
 	return g.b.String(), nil
 }
@@ -36,7 +37,7 @@ func MermaidAll(doc *arazzo.Document) (string, error) {
 	if doc == nil {
 		return "", ErrNoDocument
 	}
-	g := &drawing{doc: doc, all: true, subgraphs: map[string]string{}}
+	g := &drawing{doc: doc, all: true, subgraphs: map[string]string{}, channels: map[string]string{}}
 	for i, w := range doc.Workflows {
 		if w != nil {
 			if _, dup := g.subgraphs[w.WorkflowID]; !dup {
@@ -55,6 +56,10 @@ func MermaidAll(doc *arazzo.Document) (string, error) {
 		g.flushEdges("    ")
 		g.line("  end")
 	}
+	// Channels belong to the document: declared outside every subgraph,
+	// with their edges, so that one channel joins the workflows that use
+	// it.
+	g.flushChannels("  ")
 	g.edges = g.outer
 	g.flushEdges("  ")
 	return g.b.String(), nil
@@ -79,12 +84,21 @@ type drawing struct {
 	extra map[string]string
 	p     string // current node id prefix
 	ind   string
+	// channels maps a channel (source name and channel key) to its node
+	// id; channelLines are their declarations, written after the
+	// workflows (Arazzo 1.1).
+	channels     map[string]string
+	channelLines []string
 }
 
 const (
 	arrowSuccess = "-->"
 	arrowFailure = "-.->"
 	arrowCalls   = "==>"
+	// Arazzo 1.1.
+	arrowMessage    = "==>"
+	arrowDependsOn  = "--o"
+	arrowReadsSteps = "-.-o"
 )
 
 func (g *drawing) line(s string) {
@@ -119,12 +133,17 @@ func (g *drawing) flushEdges(ind string) {
 // node returns the id of an extra node (a dependency, a workflow, an
 // unknown step), declaring it on first use.
 func (g *drawing) node(key, shapeOpen, label, shapeClose string) string {
+	return g.nodeLines(key, shapeOpen, []string{label}, shapeClose)
+}
+
+// nodeLines is node with a label of several lines.
+func (g *drawing) nodeLines(key, shapeOpen string, lines []string, shapeClose string) string {
 	if id, ok := g.extra[key]; ok {
 		return id
 	}
 	id := g.p + "x" + strconv.Itoa(len(g.extra))
 	g.extra[key] = id
-	g.line(g.ind + id + shapeOpen + quote(label) + shapeClose)
+	g.line(g.ind + id + shapeOpen + quoteLines(lines) + shapeClose)
 	return id
 }
 
@@ -155,33 +174,43 @@ func (g *drawing) workflow(w *arazzo.Workflow, prefix, ind string) {
 		g.edge(id, start, arrowSuccess, "dependsOn", false)
 	}
 	g.line(ind + start + `(["Start"])`)
-	index := map[string]int{}
+	index := stepIndex(w)
+	v11 := g.doc.Is11()
+	// seq is the order the steps run in: list order in 1.0.
+	seq, number := listOrder(w), map[int]int(nil)
+	var channel map[int]string
+	if v11 {
+		seq, number = g.executionOrder(w)
+		channel = map[int]string{}
+	}
 	for i, s := range w.Steps {
 		if s == nil {
 			continue
 		}
-		if _, dup := index[s.StepID]; !dup {
-			index[s.StepID] = i
+		if v11 {
+			channel[i] = g.step11(s, i, number)
+			continue
 		}
 		g.line(ind + g.stepID(i) + `["` + escape(s.StepID) + "<br/>" + escape(g.target(s)) + `"]`)
 	}
 	g.line(ind + done + `(["End"])`)
 
 	first := done
-	for i, s := range w.Steps {
-		if s != nil {
+	for _, i := range seq {
+		if w.Steps[i] != nil {
 			first = g.stepID(i)
 			break
 		}
 	}
 	g.edge(start, first, arrowSuccess, "", false)
-	for i, s := range w.Steps {
+	for k, i := range seq {
+		s := w.Steps[i]
 		if s == nil {
 			continue
 		}
 		from := g.stepID(i)
 		next := done
-		for j := i + 1; j < len(w.Steps); j++ {
+		for _, j := range seq[k+1:] {
 			if w.Steps[j] != nil {
 				next = g.stepID(j)
 				break
@@ -203,7 +232,34 @@ func (g *drawing) workflow(w *arazzo.Workflow, prefix, ind string) {
 		for _, a := range failure {
 			g.action(a, from, done, index, arrowFailure)
 		}
+		if v11 {
+			g.dependencies(w, s, i, index)
+			g.message(s, i, channel[i])
+		}
 	}
+}
+
+// stepIndex maps each stepId of w to the index of its first step.
+func stepIndex(w *arazzo.Workflow) map[string]int {
+	index := map[string]int{}
+	for i, s := range w.Steps {
+		if s == nil {
+			continue
+		}
+		if _, dup := index[s.StepID]; !dup {
+			index[s.StepID] = i
+		}
+	}
+	return index
+}
+
+// listOrder is 0..len(w.Steps)-1.
+func listOrder(w *arazzo.Workflow) []int {
+	seq := make([]int, len(w.Steps))
+	for i := range seq {
+		seq[i] = i
+	}
+	return seq
 }
 
 func (g *drawing) stepID(i int) string { return g.p + "s" + strconv.Itoa(i) }
@@ -216,7 +272,7 @@ func (g *drawing) action(a *arazzo.Action, from, done string, index map[string]i
 	case arazzo.ActionEnd:
 		to, label = done, "end ("+a.Name+")"
 	case arazzo.ActionGoto:
-		label = "goto (" + a.Name + ")"
+		label = "goto (" + a.Name + ")" + g.passes(a)
 		switch {
 		case a.StepID != "":
 			to = g.stepTarget(a.StepID, index)
@@ -230,7 +286,7 @@ func (g *drawing) action(a *arazzo.Action, from, done string, index map[string]i
 		if a.RetryLimit != nil {
 			limit = *a.RetryLimit
 		}
-		label = "retry ×" + strconv.Itoa(limit)
+		label = "retry ×" + strconv.Itoa(limit) + g.passes(a)
 		switch {
 		case a.StepID != "":
 			to = g.stepTarget(a.StepID, index)
@@ -370,6 +426,20 @@ func escape(s string) string {
 
 // quote returns s as a quoted Mermaid label.
 func quote(s string) string { return `"` + escape(s) + `"` }
+
+// quoteLines returns lines as a quoted Mermaid label of several lines.
+func quoteLines(lines []string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString("<br/>")
+		}
+		b.WriteString(escape(l))
+	}
+	b.WriteByte('"')
+	return b.String()
+}
 
 func comment(s string) string {
 	s = strings.Map(func(r rune) rune {
