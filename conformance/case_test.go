@@ -98,6 +98,9 @@ type expectation struct {
 	Requests *[]*requestExpect `yaml:"requests"`
 	// Warnings are diagnostic codes that loading or validation must report.
 	Warnings []string `yaml:"warnings"`
+	// Errors are diagnostic codes that loading or validation must report
+	// as errors: the document is invalid, so the workflow is not run.
+	Errors []string `yaml:"errors"`
 }
 
 type errorExpect struct {
@@ -117,6 +120,11 @@ type resultExpect struct {
 	Steps        *[]*stepExpect  `yaml:"steps"`
 	Dependencies []*resultExpect `yaml:"dependencies"`
 	Transfer     *resultExpect   `yaml:"transfer"`
+}
+
+func (r *resultExpect) isZero() bool {
+	return r.WorkflowID == "" && r.Status == "" && r.Success == nil && r.Outputs.Kind == 0 &&
+		r.Steps == nil && r.Dependencies == nil && r.Transfer == nil
 }
 
 // stepExpect is one executed step: a bare step id, or a map.
@@ -266,6 +274,9 @@ func (tc *testCase) decodeExpect(serverURL string) (*expectation, error) {
 				return nil, fmt.Errorf("%s: sleeps: %v", fileExpect, err)
 			}
 		}
+	}
+	if len(e.Errors) > 0 && (e.Error != nil || e.InputError || e.Requests != nil || e.Sleeps != nil || !e.resultExpect.isZero()) {
+		return nil, fmt.Errorf("%s: errors means the workflow is not run: give only warnings beside it", fileExpect)
 	}
 	if e.Requests != nil {
 		for i, r := range *e.Requests {

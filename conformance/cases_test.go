@@ -154,19 +154,44 @@ func (tc *testCase) run(ctx context.Context) (problems, string) {
 	doc, diags := arazzo.Load(ctx, filepath.Join(dir, fileArazzo), arazzo.WithRoot(dir))
 	// Diagnostics name the case's files, not the temporary copy.
 	inCase := func(ds diag.Diagnostics) string { return strings.ReplaceAll(ds.Errors().Error(), dir, tc.dir) }
+	// An invalid document: the errors expected are the whole expectation,
+	// and nothing runs.
+	rejected := func() (problems, string) {
+		for _, code := range exp.Warnings {
+			if !diags.HasCode(code) {
+				out.addf("warnings: want a diagnostic %q, got %v", code, diags)
+			}
+		}
+		if !diags.HasErrors() {
+			out.addf("errors: want the document rejected with %v, it validated", exp.Errors)
+			return out, ""
+		}
+		for _, code := range exp.Errors {
+			if !diags.Errors().HasCode(code) {
+				out.addf("errors: want an error %q, got others (below)", code)
+			}
+		}
+		return out, "diagnostics:\n" + inCase(diags)
+	}
 	if diags.HasErrors() || doc == nil {
+		if len(exp.Errors) > 0 {
+			return rejected()
+		}
 		out.addf("load: %s", inCase(diags))
 		return out, ""
 	}
 	diags = append(diags, arazzo.Validate(doc)...)
-	if diags.HasErrors() {
-		out.addf("validate: %s", inCase(diags))
-		return out, ""
+	if len(exp.Errors) > 0 {
+		return rejected()
 	}
 	for _, code := range exp.Warnings {
 		if !diags.HasCode(code) {
 			out.addf("warnings: want a diagnostic %q, got %v", code, diags)
 		}
+	}
+	if diags.HasErrors() {
+		out.addf("validate: %s", inCase(diags))
+		return out, ""
 	}
 
 	sleeps := &sleepRecorder{}

@@ -127,3 +127,43 @@ func TestRunnerReportsUnroutedRequests(t *testing.T) {
 		t.Errorf("problems = %q", probs)
 	}
 }
+
+// TestRunnerExpectedErrors: a case listing errors passes only when
+// validation rejects the document with those codes.
+func TestRunnerExpectedErrors(t *testing.T) {
+	tests := []struct {
+		name, caseDir, expect string
+		want                  []string // problems, in order; none: the case passes
+		loadErr               string   // loadCase must fail with this
+	}{
+		{name: "rejected as expected", caseDir: "flow-timeout-invalid-rejected-E12", expect: "errors: [invalid-timeout]\n"},
+		{name: "other code", caseDir: "flow-timeout-invalid-rejected-E12", expect: "errors: [dependency-cycle]\n",
+			want: []string{`errors: want an error "dependency-cycle", got others (below)`}},
+		{name: "document valid", caseDir: "flow-steps-in-order", expect: "errors: [invalid-timeout]\n",
+			want: []string{"errors: want the document rejected with [invalid-timeout], it validated"}},
+		{name: "run expectations beside errors", caseDir: "flow-timeout-invalid-rejected-E12", expect: "errors: [invalid-timeout]\nstatus: failed\n",
+			loadErr: "errors means the workflow is not run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyCase(t, tt.caseDir)
+			if err := os.WriteFile(filepath.Join(dir, fileExpect), []byte(tt.expect), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tc, err := loadCase(dir)
+			if tt.loadErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.loadErr) {
+					t.Fatalf("loadCase = %v, want an error containing %q", err, tt.loadErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			probs, _ := tc.run(t.Context())
+			if !reflect.DeepEqual([]string(probs), tt.want) {
+				t.Errorf("problems = %q, want %q", probs, tt.want)
+			}
+		})
+	}
+}
