@@ -287,6 +287,7 @@ func (l *loader) load(ctx context.Context, name, display string) (*Document, dia
 		return nil, l.diags
 	}
 	doc.URL = name
+	doc.retrieval = l.retrievalURI(name)
 	l.docs[name] = doc
 	l.sources(ctx, doc)
 	return doc, l.diags
@@ -580,6 +581,7 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 			return fmt.Errorf("cannot parse the Arazzo document %s", loc)
 		}
 		sub.URL = loc
+		sub.retrieval = l.retrievalURI(loc)
 		l.docs[loc] = sub
 		src.Arazzo = sub
 		l.sources(ctx, sub)
@@ -592,6 +594,23 @@ func (l *loader) source(ctx context.Context, doc *Document, src *Source) error {
 var arazzoField = regexp.MustCompile(`(?m)^\s*["']?arazzo["']?\s*:`)
 
 func looksArazzo(data []byte) bool { return arazzoField.Match(data) }
+
+// retrievalURI is the absolute URI of a location: the location itself
+// when it is a URL, a file: URI under the root for a path Load reads from
+// the file system, else "".
+func (l *loader) retrievalURI(loc string) string {
+	if isURL(loc) {
+		return loc
+	}
+	if l.osRoot == "" {
+		return ""
+	}
+	abs := filepath.ToSlash(filepath.Join(l.osRoot, filepath.FromSlash(loc)))
+	if !strings.HasPrefix(abs, "/") {
+		abs = "/" + abs // a Windows drive letter
+	}
+	return (&url.URL{Scheme: "file", Path: abs}).String()
+}
 
 // display names a nested document in diagnostics: relative to the entry
 // document's directory when it is a file.

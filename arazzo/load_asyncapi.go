@@ -102,19 +102,26 @@ func identityOf(d *Document, ref string) string {
 // that is absolute; a relative $self resolved against the location the
 // document was loaded from (URL); without $self, that location. It is the
 // value of the runtime expression $self, and the identity other documents
-// reference it by (E4). A location that is a file path gives a path.
+// reference it by (E4). A document Load read from the file system was
+// retrieved from a file: URI (file:///abs/path/flows.arazzo.yaml); one
+// LoadFS or Parse read has no absolute location, and its URL, a path,
+// stands in.
 func (d *Document) BaseURI() string {
 	if d == nil {
 		return ""
 	}
+	loc := d.URL
+	if d.retrieval != "" {
+		loc = d.retrieval
+	}
 	if d.Self == "" {
-		return d.URL
+		return loc
 	}
 	self, err := url.Parse(d.Self)
 	if err != nil || self.IsAbs() {
 		return d.Self
 	}
-	if base, err := url.Parse(d.URL); err == nil && base.IsAbs() {
+	if base, err := url.Parse(loc); err == nil && base.IsAbs() {
 		return base.ResolveReference(self).String()
 	}
 	if strings.HasPrefix(self.Path, "/") || d.URL == "" {

@@ -110,6 +110,11 @@ type Document struct {
 	Sources map[string]*Source
 	// URL is where the document was loaded from (a path, fs path or URL).
 	URL string
+	// retrieval is the absolute URI the document was retrieved from (a
+	// file: URI for a document Load read from the file system), the base
+	// of a relative $self and the value of $self without one (E5); "" when
+	// there is none (LoadFS, Parse).
+	retrieval string
 
 	root *yaml.Node
 	// exprOpts are the options its runtime expressions are parsed with

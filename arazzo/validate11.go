@@ -491,13 +491,7 @@ func (v *validator) querystring(sc *scope, op *oas.Operation) {
 	if op == nil {
 		return
 	}
-	var declared *oas.Parameter
-	for _, q := range op.Parameters {
-		if q != nil && q.In == "querystring" {
-			declared = q
-			break
-		}
-	}
+	declared := op.QueryString
 	switch {
 	case declared == nil:
 		version := ""

@@ -75,6 +75,12 @@ func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome 
 	}
 	ev := rs.scope(wr, sp, at)
 	outs, err := rs.evalOutputs(ctx, wr, sp.outputs, ev)
+	if ae := (*attemptError)(nil); errors.As(err, &ae) {
+		// An output selector failed (E25): the attempt fails, and the
+		// failure actions apply.
+		at.success, at.err, err = false, ae, nil
+		sr.Success, sr.Error = false, rs.mask.apply(ae.Error())
+	}
 	if err != nil {
 		return outcome{fatal: &StepError{WorkflowID: wr.plan.id, StepID: sp.id, Attempt: sr.Attempts, Code: codeOf(err, CodeLimit), Err: err}}
 	}
@@ -335,7 +341,13 @@ func (rs *runState) afterCall(ctx context.Context, wr *wfRun, sp *stepPlan, sr *
 			return err
 		}
 		// A called workflow stopped by this step's timeout (E12) fails
-		// the attempt; actions may handle it.
+		// the attempt with code timeout, as an operation step does;
+		// actions may handle it.
+		if sp.timeout > 0 && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errStepTimeout) || se != nil && se.Code == CodeTimeout) {
+			at.err = &attemptError{code: CodeTimeout, err: fmt.Errorf("the step's timeout of %v was reached (E12): %w", sp.timeout, err)}
+			sr.Error = rs.mask.apply(at.err.Error())
+			return nil
+		}
 		sr.Error = rs.mask.apply(err.Error())
 		return nil
 	}

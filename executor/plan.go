@@ -648,8 +648,26 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 		}
 		return key{name, in}
 	}
-	seen := map[key]bool{}
+	// seen maps a key to its index in out; stepLevel marks the entries
+	// of the step's own list.
+	seen := map[key]int{}
+	stepLevel := map[int]bool{}
 	var out []*paramPlan
+	put := func(k key, pp *paramPlan, workflowLevel bool) {
+		if i, ok := seen[k]; ok {
+			// Within one list, a later parameter overrides an earlier
+			// one (header names differing only in case are one header:
+			// the last listed is sent); a workflow entry never overrides
+			// the step's.
+			if !workflowLevel && stepLevel[i] {
+				out[i] = pp
+			}
+			return
+		}
+		seen[k] = len(out)
+		stepLevel[len(out)] = !workflowLevel
+		out = append(out, pp)
+	}
 	add := func(list []*arazzo.Parameter, workflowLevel bool) {
 		for _, prm := range list {
 			name, in, val := prm.Name, prm.In, prm.Value
@@ -672,10 +690,9 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 				}
 			}
 			k := keyOf(name, in)
-			if seen[k] {
+			if i, ok := seen[k]; ok && (workflowLevel || !stepLevel[i]) {
 				continue
 			}
-			seen[k] = true
 			pp := &paramPlan{name: name, in: in, value: p.value(wp, val, prm.Range, fmt.Sprintf("parameter %q", name))}
 			pp.enc = httpenc.Param{Name: name, In: in}
 			if in == "querystring" {
@@ -684,7 +701,7 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 				if sp.op != nil && sp.op.QueryString != nil {
 					pp.queryType = sp.op.QueryString.ContentType
 				}
-				out = append(out, pp)
+				put(k, pp, workflowLevel)
 				continue
 			}
 			if sp.op != nil {
@@ -697,7 +714,7 @@ func (p *planner) params(wp *wfPlan, sp *stepPlan) []*paramPlan {
 					pp.json = op.ContentType != "" && kindOf(op.ContentType) == bodyJSON
 				}
 			}
-			out = append(out, pp)
+			put(k, pp, workflowLevel)
 		}
 	}
 	add(sp.step.Parameters, false)

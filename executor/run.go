@@ -272,6 +272,12 @@ func (rs *runState) evalOutputs(ctx context.Context, wr *wfRun, outs []outputPla
 		if err != nil && ctx.Err() != nil {
 			return res, ctx.Err()
 		}
+		if err != nil && o.sel != nil {
+			// E25: a Selector Object that cannot be evaluated (a JSON
+			// pointer to nothing, a context of the wrong kind) fails the
+			// step; a plain expression's absent value is left out (D23).
+			return res, &attemptError{code: CodeResponse, err: fmt.Errorf("output %q: %w", o.name, err)}
+		}
 		if err != nil || !ok {
 			continue
 		}
