@@ -115,6 +115,7 @@ func init() {
 		"list":     {"list the workflows of a document with their inputs and outputs", cmdList},
 		"mock":     {"serve an OpenAPI description as a mock API", cmdMock},
 		"graph":    {"print a workflow as a Mermaid flowchart", cmdGraph},
+		"upgrade":  {"rewrite an Arazzo 1.0 document as 1.1", cmdUpgrade},
 		"version":  {"print the version", cmdVersion},
 	}
 }
