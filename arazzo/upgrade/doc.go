@@ -95,7 +95,10 @@
 //     validator's hint is this command), and the flat criterion version,
 //     an unknown field in 1.0 (TestE1_ElevenFeaturesUpgrade,
 //     TestFlatVersionUpgrades). Any other error refuses the document with
-//     an *InvalidError (TestRefusesInvalid10).
+//     an *InvalidError (TestRefusesInvalid10), unless Force is given: then
+//     the document is upgraded and its 1.0 errors are manual fixes
+//     (TestForceCarriesErrors). Refusing is the default because the
+//     upgrade decides what an expression means from the validated model.
 //   - The rewrites are those arazzo.Validate warns about under 1.1, decided
 //     the same way, so the upgraded document is clean under
 //     arazzo.Strict() unless a manual fix remains or the document had

@@ -151,6 +151,7 @@ type Option func(*config)
 type config struct {
 	check []arazzo.CheckOption
 	load  diag.Diagnostics
+	force bool
 }
 
 // WithCheckOptions passes options to both validations (the document as
@@ -166,15 +167,23 @@ func WithLoadDiagnostics(ds diag.Diagnostics) Option {
 	return func(c *config) { c.load = append(c.load, ds...) }
 }
 
+// Force upgrades a document that does not validate as Arazzo 1.0 rather
+// than refusing it: its 1.0 errors are not fixed, and each comes back in
+// Result.Manual (as the 1.1 validation of the upgraded document reports
+// it, or else as it was reported in 1.0, at its position in Result.Text).
+func Force() Option {
+	return func(c *config) { c.force = true }
+}
+
 // Document upgrades an Arazzo 1.0 document, as returned by arazzo.Parse or
 // arazzo.Load (with its sources, when validation should check
 // operations), to Arazzo 1.1. It does not modify doc.
 //
 // A document that declares 1.1 or later comes back unchanged with
 // Already set. A document that does not validate as 1.0 is refused with
-// an *InvalidError, except for the problems the upgrade fixes or that
-// 1.1 allows: 1.1 features (requires-arazzo-1.1, E1) and the flat
-// criterion version. Otherwise the Result holds the upgraded text, what
+// an *InvalidError (unless Force is given), except for the problems the
+// upgrade fixes or that 1.1 allows: 1.1 features (requires-arazzo-1.1,
+// E1) and the flat criterion version. Otherwise the Result holds the upgraded text, what
 // was changed, and what needs a manual fix.
 func Document(doc *arazzo.Document, opts ...Option) (*Result, error) {
 	if doc == nil || doc.Src == nil {
@@ -199,7 +208,10 @@ func Document(doc *arazzo.Document, opts ...Option) (*Result, error) {
 	u.run()
 
 	if ds := u.check10(&cfg); ds.HasErrors() {
-		return nil, &InvalidError{File: doc.File, Diagnostics: ds}
+		if !cfg.force {
+			return nil, &InvalidError{File: doc.File, Diagnostics: ds}
+		}
+		u.carried = ds.Errors()
 	}
 
 	sort.SliceStable(u.edits, func(i, j int) bool { return u.edits[i].start < u.edits[j].start })
@@ -374,6 +386,7 @@ func (u *upgrader) validate11(res *Result, cfg *config) error {
 		mine[[2]int{r.Start.Line, r.Start.Column}] = true
 		res.Manual = append(res.Manual, &diag.Diagnostic{Severity: diag.Error, Code: m.code, Message: m.msg, Range: r})
 	}
+	reported := map[string]bool{}
 	for _, d := range ds {
 		if mine[[2]int{d.Range.Start.Line, d.Range.Start.Column}] {
 			continue
@@ -381,6 +394,20 @@ func (u *upgrader) validate11(res *Result, cfg *config) error {
 		if d.Severity == diag.Error || strings.HasPrefix(d.Code, "nonstandard-") {
 			c := *d
 			c.Severity = diag.Error
+			res.Manual = append(res.Manual, &c)
+			reported[fmt.Sprint(c.Code, c.Range.Start.Line, c.Range.Start.Column)] = true
+		}
+	}
+	// Under Force, the 1.0 errors the 1.1 validation does not report again
+	// (a source that could not be read, for instance), moved to Text.
+	for _, d := range u.carried {
+		c := *d
+		if p := d.Range.Start; p.IsValid() && p.Line <= len(u.s.lineStarts) {
+			c.Range = at(u.s.lineStarts[p.Line-1] + p.Column - 1)
+		}
+		key := fmt.Sprint(c.Code, c.Range.Start.Line, c.Range.Start.Column)
+		if !reported[key] {
+			reported[key] = true
 			res.Manual = append(res.Manual, &c)
 		}
 	}

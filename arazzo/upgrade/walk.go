@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/diag"
 	"github.com/telaio/telaio/expr"
 )
 
@@ -28,6 +29,8 @@ type upgrader struct {
 	// fields this upgrade folds into an Expression Type Object; 1.0
 	// validation reports them as unknown fields, which is what is fixed.
 	flatVersions map[int]bool
+	// carried are the 1.0 errors of a document upgraded under Force.
+	carried diag.Diagnostics
 }
 
 // pending is a change or a manual fix at an offset of the original text.
