@@ -169,15 +169,6 @@ func (s *source) render(n *yaml.Node, v string) string {
 	return jsonQuote(v) // a JSON string is a YAML double-quoted scalar
 }
 
-// renderLike writes v in the quoting style of the scalar n (plain when n
-// is plain and v is safe plain), for text placed next to n.
-func (s *source) renderLike(n *yaml.Node, v string) string {
-	if s.json {
-		return jsonQuote(v)
-	}
-	return s.render(n, v)
-}
-
 func jsonQuote(v string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

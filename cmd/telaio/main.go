@@ -39,6 +39,7 @@ Usage:
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
   telaio graph FILE [--workflow ID]
+  telaio upgrade FILE [-w] [--force] [--format text|json]
   telaio version
 
 Run "telaio help COMMAND" (or "telaio COMMAND --help") for the flags of a command.

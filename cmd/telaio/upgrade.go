@@ -14,7 +14,7 @@ import (
 	"github.com/telaio/telaio/diag"
 )
 
-const upgradeSynopsis = `telaio upgrade FILE [-w] [--format text|json] [--root DIR]
+const upgradeSynopsis = `telaio upgrade FILE [-w] [--force] [--format text|json] [--root DIR]
 
 Rewrites an Arazzo 1.0 document as 1.1.0: the arazzo version, the lenient
 forms Telaio warns about in their standard form ($response.body.a[0] ->
@@ -29,13 +29,15 @@ Without -w the upgraded document goes to stdout and the list of changes
 and manual fixes to stderr; with -w the file is rewritten in place (a
 symbolic link is followed; the file keeps its mode) and the list goes to
 stdout. A document that does not validate as Arazzo 1.0 is refused with
-its diagnostics. Exit status: 0 when upgraded cleanly (or already 1.1), 1
+its diagnostics, unless --force is given: then it is upgraded all the
+same and its errors are listed as manual fixes. Exit status: 0 when upgraded cleanly (or already 1.1), 1
 when manual fixes remain or the document is not valid Arazzo 1.0, 2 for
 usage errors and unreadable files.`
 
 func cmdUpgrade(ctx context.Context, args []string, e *env) int {
 	fs := newFlags(e, "upgrade", upgradeSynopsis)
 	write := fs.BoolP("write", "w", false, "rewrite the file in place")
+	force := fs.Bool("force", false, "upgrade a document that is not valid Arazzo 1.0; its errors are listed as manual fixes")
 	format := fs.String("format", "text", "format of the list of changes: text or json")
 	root := fs.String("root", "", "file sources must stay inside `DIR` (default: the document's checkout, else its folder)")
 	if code, done := parseFlags(fs, args, e); done {
@@ -64,11 +66,15 @@ func cmdUpgrade(ctx context.Context, args []string, e *env) int {
 		refuse(report, *format, file, "cannot read the document", diags, nil)
 		return code
 	}
-	res, err := upgrade.Document(doc, upgrade.WithLoadDiagnostics(diags))
+	opts := []upgrade.Option{upgrade.WithLoadDiagnostics(diags)}
+	if *force {
+		opts = append(opts, upgrade.Force())
+	}
+	res, err := upgrade.Document(doc, opts...)
 	var invalid *upgrade.InvalidError
 	switch {
 	case errors.As(err, &invalid):
-		refuse(report, *format, file, fmt.Sprintf("%s is not a valid Arazzo 1.0 document: fix its errors first", file), invalid.Diagnostics.Errors(), doc.Src)
+		refuse(report, *format, file, fmt.Sprintf("%s is not a valid Arazzo 1.0 document: fix its errors first (or upgrade it all the same with --force)", file), invalid.Diagnostics.Errors(), doc.Src)
 		return exitFailed
 	case err != nil:
 		refuse(report, *format, file, err.Error(), nil, nil)
