@@ -39,6 +39,7 @@ Usage:
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
   telaio graph FILE [--workflow ID]
+  telaio upgrade FILE [-w] [--force] [--format text|json]
   telaio version
 
 Run "telaio help COMMAND" (or "telaio COMMAND --help") for the flags of a command.
@@ -115,6 +116,7 @@ func init() {
 		"list":     {"list the workflows of a document with their inputs and outputs", cmdList},
 		"mock":     {"serve an OpenAPI description as a mock API", cmdMock},
 		"graph":    {"print a workflow as a Mermaid flowchart", cmdGraph},
+		"upgrade":  {"rewrite an Arazzo 1.0 document as 1.1", cmdUpgrade},
 		"version":  {"print the version", cmdVersion},
 	}
 }
