@@ -210,7 +210,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func start(t testing.TB, docs []*asyncapi.Document, opts ...asyncmock.Option) *asyncmock.Broker {
+func start(t testing.TB, docs []*asyncapi.Document, opts ...asyncmock.Option) *asyncmock.Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -222,7 +222,7 @@ func start(t testing.TB, docs []*asyncapi.Document, opts ...asyncmock.Option) *a
 	return b
 }
 
-func dial(t testing.TB, b *asyncmock.Broker) transport.Conn {
+func dial(t testing.TB, b *asyncmock.Server) transport.Conn {
 	t.Helper()
 	u, err := url.Parse(b.URL())
 	if err != nil {
@@ -721,7 +721,7 @@ func TestStart_BadPortIsErrStart(t *testing.T) {
 	}
 }
 
-func TestBroker_ListensOnLoopback(t *testing.T) {
+func TestServer_ListensOnLoopback(t *testing.T) {
 	b := start(t, nil)
 	u, err := url.Parse(b.URL())
 	if err != nil {

@@ -142,10 +142,10 @@ type Route struct {
 	Err error
 }
 
-// Broker is an embedded NATS server with a responder for every operation
+// Server is an embedded NATS server with a responder for every operation
 // that receives requests and declares a reply. Its methods are safe for
 // concurrent use.
-type Broker struct {
+type Server struct {
 	srv    *natsserver.Server
 	nc     *natsgo.Conn
 	url    string
@@ -167,7 +167,7 @@ type Broker struct {
 // DefaultStartTimeout when it has no deadline); the broker runs until
 // Close. An operation the broker cannot answer is not an error: its Route
 // says why, and a warning is logged. The error wraps ErrStart.
-func Start(ctx context.Context, docs []*asyncapi.Document, opts ...Option) (*Broker, error) {
+func Start(ctx context.Context, docs []*asyncapi.Document, opts ...Option) (*Server, error) {
 	cfg := config{log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if o != nil {
@@ -233,7 +233,7 @@ func Start(ctx context.Context, docs []*asyncapi.Document, opts ...Option) (*Bro
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
-	b := &Broker{srv: srv, url: srv.ClientURL(), routes: routes, cancel: cancel, ncClosed: make(chan struct{})}
+	b := &Server{srv: srv, url: srv.ClientURL(), routes: routes, cancel: cancel, ncClosed: make(chan struct{})}
 	limiter := rate.NewLimiter(rate.Limit(cfg.limits.Rate), cfg.limits.Burst)
 	nc, err := natsgo.Connect(b.url,
 		natsgo.InProcessServer(srv),
@@ -283,7 +283,7 @@ func Start(ctx context.Context, docs []*asyncapi.Document, opts ...Option) (*Bro
 }
 
 // enter registers a request handler unless the broker is closing.
-func (b *Broker) enter() bool {
+func (b *Server) enter() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -294,12 +294,12 @@ func (b *Broker) enter() bool {
 }
 
 // URL is the broker's client URL, nats://127.0.0.1:<port>.
-func (b *Broker) URL() string { return b.url }
+func (b *Server) URL() string { return b.url }
 
 // Routes lists the operations that receive requests and declare a reply,
 // in document order (documents in the order given to Start), with Err set
 // on those that are not answered.
-func (b *Broker) Routes() []Route { return append([]Route(nil), b.routes...) }
+func (b *Server) Routes() []Route { return append([]Route(nil), b.routes...) }
 
 // closeWait bounds how long Close waits for the client library to report
 // its connection closed.
@@ -307,7 +307,7 @@ const closeWait = 5 * time.Second
 
 // Close stops the responders and the server. It returns once no request
 // is being handled and the server has shut down. Close is idempotent.
-func (b *Broker) Close() error {
+func (b *Server) Close() error {
 	b.once.Do(func() {
 		b.mu.Lock()
 		b.closed = true
