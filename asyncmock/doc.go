@@ -34,8 +34,26 @@
 // location nor a channel with an address, or the reply message's
 // schemaFormat is not a JSON Schema one (Avro, Protobuf...).
 //
-// AsyncAPI 2.x documents have no reply object: none of their operations
-// is answered.
+// AsyncAPI 2.x (an extension, as for package asyncapi; decision E7 of
+// asyncapi): 2.x has no reply object, so the reply of a publish operation
+// (the application receives) is derived from the document:
+//
+//   - the NATS reply subject of a request (nats.go's Request, or the
+//     transport/nats driver's reply_to pseudo-header) always wins;
+//   - else, if exactly one other channel has subscribe operations (the
+//     application sends) whose message carries its correlationId at the
+//     location the request's message does, replies go to that channel,
+//     built from that operation's message: the usual two-channel
+//     request/reply of 2.x documents, such as the pet order example;
+//   - else, if the request's own channel has a subscribe operation, its
+//     message is the reply, sent to the reply subject only: a request
+//     without one is not answered (replying on the request's channel would
+//     reach every requester, and their requests too);
+//   - else the operation is not answered (Route.Err), as when several
+//     channels could carry the reply.
+//
+// A 2.x operation without operationId is named by its pointer
+// ("/channels/lonely/publish") in Routes and logs.
 //
 // # Requests and replies
 //

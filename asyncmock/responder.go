@@ -75,7 +75,7 @@ func newResponder(d *asyncapi.Document, op *asyncapi.Operation, cfg *config, log
 	if r.name == "" {
 		r.name = op.Pointer
 	}
-	route := Route{Document: d.URL, Operation: op.ID}
+	route := Route{Document: d.URL, Operation: r.name}
 	fail := func(format string, args ...any) (*responder, Route) {
 		route.Err = fmt.Errorf("%w: "+format, append([]any{ErrNotServed}, args...)...)
 		return nil, route
@@ -91,15 +91,27 @@ func newResponder(d *asyncapi.Document, op *asyncapi.Operation, cfg *config, log
 	route.Subject = r.pattern.subject
 
 	rep := op.Reply
-	r.replyAt, r.replyChan = rep.AddressLocation, rep.Channel
-	switch {
-	case r.replyAt != nil:
-		route.Reply = r.replyAt.String()
-	case r.replyChan != nil && r.replyChan.Address != "":
-		route.Reply = r.replyChan.Address
-	default:
+	if d.Major < 3 {
+		if rep, err = reply2(d, op); err != nil {
+			route.Err = err
+			return nil, route
+		}
+		r.replyAt = replySubjectLocation
+	} else {
+		r.replyAt = rep.AddressLocation
+	}
+	r.replyChan = rep.Channel
+	var at []string
+	if r.replyAt != nil {
+		at = append(at, r.replyAt.String())
+	}
+	if r.replyChan != nil && r.replyChan.Address != "" {
+		at = append(at, r.replyChan.Address)
+	}
+	if len(at) == 0 {
 		return fail("the reply has neither an address location nor a channel with an address")
 	}
+	route.Reply = strings.Join(at, ", ")
 
 	r.reply = &replyMessage{}
 	var replyCorr *asyncapi.Location

@@ -128,14 +128,18 @@ func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
 // Route is an operation the broker answers, or would answer but for Err.
 type Route struct {
 	// Document is the URL of the AsyncAPI document, Operation the
-	// operation's id ("" for a 2.x operation without operationId; 2.x has no
-	// reply, so it never appears).
+	// operation's id (for a 2.x operation without operationId, its
+	// pointer: "/channels/orders/publish").
 	Document, Operation string
 	// Subject is the NATS subject the responder subscribes to: the
 	// operation's channel address, each {parameter} token a * wildcard.
 	Subject string
 	// Reply says where replies go: the reply address location
-	// ("$message.header#/replyTo"), else the reply channel's address.
+	// ("$message.header#/replyTo"), else the reply channel's address. For
+	// a 2.x operation it starts with the NATS reply subject, which wins
+	// when a request has one: "$message.header#/reply_to", then the
+	// paired channel's address, if any ("$message.header#/reply_to,
+	// confirm-order").
 	Reply string
 	// Err, when not nil, says why the operation is not answered; it wraps
 	// ErrNotServed.
@@ -193,7 +197,7 @@ func Start(ctx context.Context, docs []*asyncapi.Document, opts ...Option) (*Ser
 			continue
 		}
 		for _, op := range d.Operations() {
-			if op.Action != asyncapi.ActionReceive || op.Reply == nil {
+			if op.Action != asyncapi.ActionReceive || (op.Reply == nil && d.Major >= 3) {
 				continue
 			}
 			r, route := newResponder(d, op, &cfg, logw)
@@ -296,8 +300,8 @@ func (b *Server) enter() bool {
 // URL is the broker's client URL, nats://127.0.0.1:<port>.
 func (b *Server) URL() string { return b.url }
 
-// Routes lists the operations that receive requests and declare a reply,
-// in document order (documents in the order given to Start), with Err set
+// Routes lists the operations that receive requests and declare a reply
+// (for 2.x documents, every publish operation), in document order (documents in the order given to Start), with Err set
 // on those that are not answered.
 func (b *Server) Routes() []Route { return append([]Route(nil), b.routes...) }
 
