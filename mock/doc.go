@@ -152,6 +152,15 @@
 // uniqueItems array are never made equal). Examples are returned verbatim.
 // WithEcho(false) turns echo off.
 //
+// # Synthesis for other documents
+//
+// Synthesize and Synthesizer expose the same generator over any document
+// in the JSON data model, read as plain JSON Schema (no OpenAPI 3.0
+// dialect, no direction): package asyncmock builds AsyncAPI reply messages
+// with it.
+//
+//	v, err := mock.Synthesize(d.Raw, msg.PayloadPointer, seed) // d an *asyncapi.Document
+//
 // # Logging
 //
 // WithRequestLog writes one line per request (method, path without the

@@ -868,11 +868,17 @@ func (g *gen) propSchemas(f *flat, name string) []any {
 }
 
 // hidden reports a property that must not travel in g's direction
-// (readOnly in requests, writeOnly in responses).
+// (readOnly in requests, writeOnly in responses; none without a
+// direction).
 func (g *gen) hidden(ss []any) bool {
-	name := "readOnly"
-	if g.dir == dirResponse {
+	var name string
+	switch g.dir {
+	case dirRequest:
+		name = "readOnly"
+	case dirResponse:
 		name = "writeOnly"
+	default:
+		return false // no direction (Synthesizer): every property travels
 	}
 	for _, s := range ss {
 		if g.sd.flag(s, name) {
