@@ -301,6 +301,36 @@ func (d *Document) StepMessages(s *Step) []*asyncapi.Message {
 	return nil
 }
 
+// ReplyOf reports the reply a receive step reads under the reply rule
+// (E10, async-execution.md 2.2): step s of workflow w receives on an
+// AsyncAPI operation that declares a reply, and a step that runs before it
+// (ExecutionOrder) sends on the same operation. The workflow then plays the
+// requester of that operation: the send writes to the operation's channel
+// and the receive reads the reply (its channel, or the address the request
+// carries), with the reply's messages. It returns nil otherwise.
+func (d *Document) ReplyOf(w *Workflow, s *Step) *asyncapi.Reply {
+	if w == nil || s == nil || s.Action != StepReceive || d.StepKind(s) != StepMessage {
+		return nil
+	}
+	_, op, _, err := d.ResolveMessage(s)
+	if err != nil || op == nil || op.Reply == nil {
+		return nil
+	}
+	for _, i := range w.ExecutionOrder() {
+		prev := w.Steps[i]
+		if prev == s {
+			return nil
+		}
+		if prev == nil || prev.Action != StepSend || d.StepKind(prev) != StepMessage {
+			continue
+		}
+		if _, pop, _, err := d.ResolveMessage(prev); err == nil && pop == op {
+			return op.Reply
+		}
+	}
+	return nil
+}
+
 // ResolveDependency finds the step a dependency names: in the dependent
 // step's workflow w of document d, another workflow of d, or a workflow
 // of an Arazzo source. It returns the document and workflow that hold it.

@@ -443,7 +443,9 @@ func (c *typeChecker) stepScope(d *Document, w *Workflow, s *Step) *tcScope {
 	case d.Sources != nil && d.StepKind(s) == StepMessage:
 		if src, op, ch, err := d.ResolveMessage(s); err == nil && src.AsyncAPI != nil {
 			sc.async, sc.adoc, sc.channel = true, src.AsyncAPI, ch
-			if op != nil {
+			if r := d.ReplyOf(w, s); r != nil {
+				sc.msgs, sc.channel = r.Messages, r.Channel
+			} else if op != nil {
 				sc.msgs = op.Messages
 			} else if ch != nil {
 				sc.msgs = ch.Messages

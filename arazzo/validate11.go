@@ -192,7 +192,7 @@ func (v *validator) messageStep(sc *scope) {
 	case !isString(&s.Meta, "action"):
 	case s.Action != StepSend && s.Action != StepReceive:
 		v.errorf(s.ValueRange("action"), CodeStepAction, "action %q must be send or receive%s", s.Action, didYouMean(s.Action, []string{StepSend, StepReceive}))
-	case op != nil && op.Action == s.Action:
+	case op != nil && op.Action == s.Action && sc.doc.ReplyOf(sc.wf, s) == nil:
 		v.warnf(s.ValueRange("action"), CodeActionPerspective,
 			"action %s is also the action of AsyncAPI operation %q, which %s describes from the point of view of its application: this step plays that application's role; if the workflow is its peer, write action: %s (E10)",
 			s.Action, op.ID, src.Description.Name, peerAction(s.Action))
@@ -331,7 +331,10 @@ func (v *validator) correlation(sc *scope, op *asyncapi.Operation, ch *asyncapi.
 	s := sc.step
 	var msgs []*asyncapi.Message
 	what := ""
-	switch {
+	switch r := sc.doc.ReplyOf(sc.wf, s); {
+	case r != nil:
+		// The reply rule (E10): the step receives the reply.
+		msgs, what, ch = r.Messages, fmt.Sprintf("the reply of operation %q", op.ID), r.Channel
 	case op != nil:
 		msgs, what = op.Messages, fmt.Sprintf("operation %q", op.ID)
 	case ch != nil:

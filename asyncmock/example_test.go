@@ -60,7 +60,7 @@ func ExampleStart() {
 	fmt.Println(rep.Channel.Address, rep.Headers["orderRequestId"], string(rep.Payload))
 	// Output:
 	// placeOrder place-order -> confirm-order
-	// confirm-order order-1 {"orderId":75,"status":"placed"}
+	// confirm-order order-1 {"orderId":74}
 }
 
 // A request the responder cannot answer is logged, and nothing is sent
@@ -100,5 +100,5 @@ func ExampleWithRequestLog() {
 	// RECV place-order placeOrder 35B
 	// DROP place-order placeOrder: message placeOrder.message: payload: /petId: expected integer, got string
 	// RECV place-order placeOrder 29B
-	// SEND confirm-order placeOrder 49B
+	// SEND confirm-order placeOrder 31B
 }

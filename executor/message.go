@@ -290,23 +290,21 @@ func (p *planner) message(wp *wfPlan, sp *stepPlan) {
 	sp.msg = mp
 	mp.src = p.asyncSource(src, s)
 	sp.label = s.Action + " " + channelName(ch)
-	if mp.action == arazzo.StepReceive && op != nil && op.Reply != nil {
-		// The reply rule: a receive on an operation an earlier step of
-		// the workflow sent on reads the operation's reply.
-		for _, i := range wp.order[:wp.pos[sp.index]] {
-			prev := wp.steps[i]
-			if prev.step.Action == arazzo.StepSend && prev.msg != nil && prev.msg.op == op {
-				mp.reply = true
-				mp.channel = op.Reply.Channel
-				mp.messages = op.Reply.Messages
-				if mp.channel == nil {
-					mp.replyLoc = op.Reply.AddressLocation
+	if r := wp.doc.ReplyOf(wp.wf, s); r != nil {
+		// The reply rule (E10): a receive on an operation an earlier step
+		// of the workflow sent on reads the operation's reply.
+		mp.reply = true
+		mp.channel = r.Channel
+		mp.messages = r.Messages
+		if mp.channel == nil {
+			mp.replyLoc = r.AddressLocation
+			for _, i := range wp.order[:wp.pos[sp.index]] {
+				if prev := wp.steps[i]; prev.step.Action == arazzo.StepSend && prev.msg != nil && prev.msg.op == op {
 					prev.msg.replyOf = sp
 				}
-				sp.label = s.Action + " " + channelName(mp.channel)
-				break
 			}
 		}
+		sp.label = s.Action + " " + channelName(mp.channel)
 	}
 	if mp.channel == nil && mp.replyLoc == nil {
 		p.errorf(s.Range, CodePlanOperation, "step %q: the operation's channel does not resolve", s.StepID)

@@ -24,9 +24,11 @@ const (
 // Workflows lists the bundled Arazzo documents (a new slice each call).
 func Workflows() []string { return []string{StytchSMSOTP, StytchTOTP} }
 
-// Paths of the bundled Arazzo 1.1 example inside FS: workflow purchasePet
-// sends an order (operation placeOrder) and receives the confirmation that
-// carries its orderRequestId header (operation confirmOrder). Its inputs
+// Paths of the bundled Arazzo 1.1 example inside FS: the specification's
+// AsyncAPI example as published (pet-asyncapi.yaml) and a workflow for it,
+// purchasePet, which sends an order to operation placeOrder and receives
+// that operation's reply (confirm-order) carrying the same orderRequestId
+// header. Its inputs
 // have defaults, and `telaio run --mock` runs it against package
 // asyncmock's broker.
 const (
