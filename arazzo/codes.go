@@ -14,6 +14,9 @@ const (
 	// CodeNotArazzo: the document is an OpenAPI, Swagger or AsyncAPI
 	// description, not an Arazzo document.
 	CodeNotArazzo = "not-arazzo"
+	// CodeNestingTooDeep: objects and arrays nest deeper than
+	// DefaultMaxNestingDepth (WithMaxNestingDepth).
+	CodeNestingTooDeep = "nesting-too-deep"
 )
 
 // Loading.

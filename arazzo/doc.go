@@ -149,7 +149,11 @@
 //     criteria: [] on a failure action is accepted (the schema allows it).
 //     A retry action needs neither retryAfter nor a target (the text, over
 //     an older schema); retryLimit must be a non-negative integer and
-//     retryAfter a non-negative number.
+//     retryAfter a non-negative number. An integral number written with a
+//     fraction or an exponent (3.0, 1e3) is an integer, as in JSON Schema;
+//     a number too large for the field (retryLimit 1e300, a timeout past
+//     MaxTimeoutMillis) is out of range, reported with the field's code
+//     (invalid-retry, invalid-timeout) and the range allowed.
 //   - stepId or workflowId on an end action, and retryAfter or retryLimit
 //     on a non-retry action, are ignored with a warning.
 //   - x- extensions are kept in Meta.Extensions; the prefixes reserved for
@@ -283,8 +287,11 @@
 //
 // Parse, Load and Validate never panic, on any input (FuzzParse). Parse
 // refuses documents larger than DefaultMaxDocumentBytes (16 MiB; option
-// WithMaxDocumentBytes) with a document-too-large diagnostic; alias
-// expansion is bounded. The expressions, conditions and queries inside a
+// WithMaxDocumentBytes) with a document-too-large diagnostic, and
+// documents whose objects and arrays nest deeper than
+// DefaultMaxNestingDepth (1000 levels, counting what aliases expand to;
+// option WithMaxNestingDepth) with one nesting-too-deep diagnostic at the
+// first collection past the limit; alias expansion is bounded. The expressions, conditions and queries inside a
 // document are bounded by the limits of package expr. Load reads relative
 // urls only inside its root, and fetches http(s) urls only from hosts
 // allowed with WithAllowedHosts. A loaded Document is not

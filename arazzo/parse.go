@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -28,6 +31,13 @@ const (
 	DefaultMaxDocumentBytes = 16 << 20
 	// MaxDocumentBytes is the former name of DefaultMaxDocumentBytes.
 	MaxDocumentBytes = DefaultMaxDocumentBytes
+	// DefaultMaxNestingDepth is how deeply Parse lets objects and arrays
+	// nest (the root object is level 1), counting what YAML aliases expand
+	// to, unless WithMaxNestingDepth says otherwise; a deeper document gives
+	// one CodeNestingTooDeep diagnostic at the first collection past the
+	// limit. Real documents nest a few dozen levels; every later phase
+	// walks values recursively.
+	DefaultMaxNestingDepth = 1000
 	// maxDiagnostics caps how many diagnostics one document reports.
 	maxDiagnostics = 200
 	// maxAliasExpansion caps how many nodes YAML aliases may add when they
@@ -40,6 +50,7 @@ type ParseOption func(*parseConfig)
 
 type parseConfig struct {
 	maxBytes int64
+	maxDepth int
 	// anyRoot parses a document whose root says it is another kind of
 	// description as an Arazzo document (the loader, for a source declared
 	// arazzo: Validate then reports the mismatch).
@@ -56,14 +67,29 @@ func WithMaxDocumentBytes(n int64) ParseOption {
 	}
 }
 
+// WithMaxNestingDepth sets how deeply objects and arrays may nest in a
+// document given to Parse. A value n <= 0 keeps DefaultMaxNestingDepth; a
+// value above the YAML library's own limit (10000 levels of flow or of
+// block collections) is only reached by mixing the two styles or through
+// aliases.
+func WithMaxNestingDepth(n int) ParseOption {
+	return func(c *parseConfig) {
+		if n > 0 {
+			c.maxDepth = n
+		}
+	}
+}
+
 // Parse decodes an Arazzo document written in YAML or JSON. It always returns
 // a (possibly partial) document when the bytes are well-formed YAML, together
 // with every structural problem found: unknown or mistyped fields and missing
 // required fields. Semantic checks are Validate's job. file names the document
 // in diagnostics. A document larger than DefaultMaxDocumentBytes (or the
-// WithMaxDocumentBytes option) gives only a CodeDocumentTooLarge diagnostic.
+// WithMaxDocumentBytes option) gives only a CodeDocumentTooLarge diagnostic,
+// and one nested deeper than DefaultMaxNestingDepth (WithMaxNestingDepth)
+// only a CodeNestingTooDeep diagnostic.
 func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagnostics) {
-	cfg := parseConfig{maxBytes: DefaultMaxDocumentBytes}
+	cfg := parseConfig{maxBytes: DefaultMaxDocumentBytes, maxDepth: DefaultMaxNestingDepth}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -99,9 +125,8 @@ func Parse(src []byte, file string, opts ...ParseOption) (*Document, diag.Diagno
 		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeInvalidDocument, "document is empty")
 		return nil, p.diags
 	}
-	if real, expanded := nodeCounts(root); expanded-real > maxAliasExpansion {
-		p.diags.Errorf(diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}}, CodeInvalidDocument,
-			"document too large: its aliases expand to %d more nodes than it has (limit %d)", expanded-real, maxAliasExpansion)
+	if sh := measure(root, cfg.maxDepth); sh.deep != nil || sh.expanded-sh.real > maxAliasExpansion {
+		p.diags = append(p.diags, shapeError(file, sh, cfg.maxDepth))
 		return nil, p.diags
 	}
 	doc.root = root
@@ -203,49 +228,145 @@ func parseYAML(src []byte) (n *yaml.Node, err error) {
 	return nil, nil
 }
 
-// nodeCounts returns how many nodes the tree under root has, and how many it
-// has once its aliases are expanded (saturating above maxAliasExpansion).
-func nodeCounts(root *yaml.Node) (real, expanded int) {
-	const limit = 1 << 40
-	sizes := map[*yaml.Node]int{}
-	var size func(n *yaml.Node, depth int) int
-	size = func(n *yaml.Node, depth int) int {
-		if n == nil {
-			return 0
+// shapeError reports a document measure found too deep or whose aliases
+// expand too much.
+func shapeError(file string, sh docShape, maxDepth int) *diag.Diagnostic {
+	if sh.deep == nil {
+		return &diag.Diagnostic{Severity: diag.Error, Code: CodeInvalidDocument, Range: diag.Range{File: file, Start: diag.Pos{Line: 1, Column: 1}},
+			Message: fmt.Sprintf("document too large: its %d aliases expand to %d more nodes than it has (limit %d)", sh.aliases, sh.expanded-sh.real, maxAliasExpansion)}
+	}
+	at, msg := sh.deep, fmt.Sprintf("objects and arrays nest deeper than %d levels here (the limit, WithMaxNestingDepth)", maxDepth)
+	if sh.via != nil {
+		at = sh.via
+		msg = fmt.Sprintf("objects and arrays nest deeper than %d levels once this alias is expanded (the limit, WithMaxNestingDepth; the collection past it is at line %d)", maxDepth, sh.deep.Line)
+	}
+	return &diag.Diagnostic{Severity: diag.Error, Code: CodeNestingTooDeep, Range: nodeRange(file, at), Message: msg}
+}
+
+// docShape is what measure finds out about a node tree.
+type docShape struct {
+	// real counts the nodes of the tree; expanded counts them once aliases
+	// are expanded (saturating at shapeSaturate). Without aliases the two
+	// are equal.
+	real, expanded int
+	// aliases counts the alias nodes.
+	aliases int
+	// deep is the first collection (in document order) nested deeper than
+	// the limit, nil when there is none; via is the outermost alias on the
+	// path to it, nil when the path goes through none.
+	deep, via *yaml.Node
+}
+
+// shapeSaturate bounds the expanded count (far above maxAliasExpansion).
+const shapeSaturate = 1 << 40
+
+// measure counts the nodes under root, with and without alias expansion,
+// and finds the first collection nested deeper than maxDepth levels (the
+// root mapping is level 1; scalars and aliases add no level; an alias
+// counts as the nesting of what it expands to). It stops at the first
+// such collection. Each node's expanded size and height are computed once,
+// so an alias bomb costs the size of its text.
+func measure(root *yaml.Node, maxDepth int) docShape {
+	type memo struct{ size, height int }
+	var sh docShape
+	done := map[*yaml.Node]memo{}
+	busy := map[*yaml.Node]bool{}
+	// deepest walks n, a subtree measured before and now reached at level
+	// depth where its height is too much, down its highest children to the
+	// first collection past maxDepth.
+	deepest := func(n *yaml.Node, depth int, via *yaml.Node) {
+		for n != nil {
+			switch n.Kind {
+			case yaml.AliasNode:
+				if via == nil {
+					via = n
+				}
+				n = n.Alias
+				continue
+			case yaml.MappingNode, yaml.SequenceNode:
+				if depth++; depth > maxDepth {
+					sh.deep, sh.via = n, via
+					return
+				}
+			default:
+				return
+			}
+			var next *yaml.Node
+			best := -1
+			for _, c := range n.Content {
+				if h := done[c].height; h > best {
+					best, next = h, c
+				}
+			}
+			n = next
 		}
-		if v, ok := sizes[n]; ok {
-			return v
+	}
+	// visit returns the expanded size and height of n, reached at level
+	// depth (the number of collections above it), through the alias via.
+	var visit func(n *yaml.Node, depth int, via *yaml.Node) memo
+	visit = func(n *yaml.Node, depth int, via *yaml.Node) memo {
+		if n == nil || sh.deep != nil {
+			return memo{}
 		}
-		sizes[n] = limit // a cycle (or too deep) counts as unbounded
-		if depth > 10000 {
-			return limit
+		if m, ok := done[n]; ok {
+			if depth+m.height > maxDepth {
+				// A subtree seen before, reached deeper through an alias:
+				// find its first collection past the limit.
+				deepest(n, depth, via)
+			}
+			return m
 		}
-		total := 1
-		if n.Kind == yaml.AliasNode {
-			total += size(n.Alias, depth+1)
+		if busy[n] {
+			// An alias to one of its own ancestors: unbounded. (The
+			// library refuses such documents; this is a safeguard.)
+			if sh.deep == nil {
+				sh.deep, sh.via = n, via
+			}
+			return memo{size: shapeSaturate, height: maxDepth + 1}
 		}
-		for _, c := range n.Content {
-			total += size(c, depth+1)
-			if total > limit {
-				total = limit
+		m := memo{size: 1}
+		switch n.Kind {
+		case yaml.AliasNode:
+			sh.aliases++
+			if via == nil {
+				via = n
+			}
+			c := visit(n.Alias, depth, via)
+			m.size, m.height = min(1+c.size, shapeSaturate), c.height
+		case yaml.MappingNode, yaml.SequenceNode, yaml.DocumentNode:
+			level := depth
+			if n.Kind != yaml.DocumentNode {
+				level++
+				if level > maxDepth {
+					sh.deep, sh.via = n, via
+					return memo{size: 1, height: 1}
+				}
+			}
+			busy[n] = true
+			for _, c := range n.Content {
+				cm := visit(c, level, via)
+				m.size = min(m.size+cm.size, shapeSaturate)
+				m.height = max(m.height, cm.height)
+			}
+			delete(busy, n)
+			if n.Kind != yaml.DocumentNode {
+				m.height++
 			}
 		}
-		sizes[n] = min(total, limit)
-		return sizes[n]
+		done[n] = m
+		return m
 	}
-	expanded = size(root, 0)
-	var count func(n *yaml.Node, depth int)
-	count = func(n *yaml.Node, depth int) {
-		if n == nil || depth > 10000 {
-			return
-		}
-		real++
-		for _, c := range n.Content {
-			count(c, depth+1)
+	sh.expanded = visit(root, 0, nil).size
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n != nil {
+			sh.real++
+			stack = append(stack, n.Content...)
 		}
 	}
-	count(root, 0)
-	return real, expanded
+	return sh
 }
 
 // duplicateKeys reports every key written twice in one mapping, anywhere in
@@ -1088,23 +1209,7 @@ func (p *parser) step(n *yaml.Node) *Step {
 			}
 			p.anyValue(&s.CorrelationID, nil)(p, n)
 		}},
-		{name: "timeout", v11: true, set: func(p *parser, n *yaml.Node) {
-			n = deref(n)
-			if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-				what := kindName(n)
-				if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
-					what = n.Value
-				}
-				p.errorf(n, CodeInvalidType, "timeout must be an integer number of milliseconds, not %s", what)
-				return
-			}
-			v, err := strconv.Atoi(strings.ReplaceAll(n.Value, "_", ""))
-			if err != nil {
-				p.errorf(n, CodeInvalidType, "timeout %q is not a valid integer", n.Value)
-				return
-			}
-			s.Timeout = &v
-		}},
+		{name: "timeout", v11: true, set: p.integer(&s.Timeout, "timeout", "an integer number of milliseconds", 1, MaxTimeoutMillis, CodeInvalidTimeout)},
 		{name: "dependsOn", v11: true, set: p.strList(&s.DependsOn, "dependsOn")},
 		{name: "parameters", set: func(p *parser, n *yaml.Node) { s.Parameters = p.parameters(n) }},
 		{name: "requestBody", set: func(p *parser, n *yaml.Node) { s.RequestBody = p.requestBody(n) }},
@@ -1229,43 +1334,96 @@ func (p *parser) action(n *yaml.Node, failure bool) *Action {
 	if failure {
 		specs = append(specs,
 			fieldSpec{name: "retryAfter", set: func(p *parser, n *yaml.Node) {
-				n = deref(n)
-				t := n.ShortTag()
-				if n.Kind != yaml.ScalarNode || (t != "!!int" && t != "!!float") {
-					p.errorf(n, CodeInvalidType, "retryAfter must be a number, not %s", kindName(n))
-					return
+				if v, ok := p.number(n, "retryAfter", "a number of seconds", CodeInvalidRetry); ok {
+					f, _ := v.Float64()
+					a.RetryAfter = &f
 				}
-				f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-				if err != nil {
-					var v float64
-					if n.Decode(&v) != nil {
-						p.errorf(n, CodeInvalidType, "retryAfter must be a number")
-						return
-					}
-					f = v
-				}
-				a.RetryAfter = &f
 			}},
-			fieldSpec{name: "retryLimit", set: func(p *parser, n *yaml.Node) {
-				n = deref(n)
-				if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-					what := kindName(n)
-					if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
-						what = n.Value
-					}
-					p.errorf(n, CodeInvalidType, "retryLimit must be an integer, not %s", what)
-					return
-				}
-				v, err := strconv.Atoi(strings.ReplaceAll(n.Value, "_", ""))
-				if err != nil {
-					p.errorf(n, CodeInvalidType, "retryLimit %q is not a valid integer", n.Value)
-					return
-				}
-				a.RetryLimit = &v
-			}})
+			fieldSpec{name: "retryLimit", set: p.integer(&a.RetryLimit, "retryLimit", "an integer", 0, math.MaxInt, CodeInvalidRetry)})
 	}
 	p.object(n, what, &a.Meta, specs, true, false)
 	return a
+}
+
+// MaxTimeoutMillis is the largest step timeout (Arazzo 1.1) Parse
+// accepts, in milliseconds: the longest time.Duration (about 292 years).
+const MaxTimeoutMillis = math.MaxInt64 / int64(time.Millisecond)
+
+// numberText reads the number a scalar node writes, exactly: decimal
+// integers and floats in JSON and YAML forms, YAML's 0x, 0o, 0b and legacy
+// octal integers, and digit separators. A plain YAML scalar the library
+// takes for a string because float64 cannot hold it (1e400) is a number
+// too. ok is false when n is not a number. (YAML's .inf and .nan never get
+// here: Parse refuses them, as JSON has no such numbers.)
+func numberText(n *yaml.Node) (v *big.Float, ok bool) {
+	if n.Kind != yaml.ScalarNode {
+		return nil, false
+	}
+	text := strings.ReplaceAll(n.Value, "_", "")
+	switch n.ShortTag() {
+	case "!!int":
+		i, ok := new(big.Int).SetString(text, 0)
+		if !ok {
+			return nil, false
+		}
+		return new(big.Float).SetInt(i), true
+	case "!!float":
+	case "!!str":
+		if n.Style != 0 || text == "" || !strings.ContainsAny(text[:1], "+-.0123456789") {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	f, _, err := big.ParseFloat(text, 10, 256, big.ToNearestEven)
+	if err != nil || f.IsInf() {
+		return nil, false
+	}
+	return f, true
+}
+
+// number decodes a field that is a finite number (retryAfter). what
+// describes the value ("a number of seconds"); a number float64 cannot
+// hold is out of range, reported with code.
+func (p *parser) number(n *yaml.Node, name, what, code string) (*big.Float, bool) {
+	n = deref(n)
+	v, ok := numberText(n)
+	if !ok {
+		p.errorf(n, CodeInvalidType, "%s must be %s, not %s", name, what, kindName(n))
+		return nil, false
+	}
+	if f, _ := v.Float64(); math.IsInf(f, 0) {
+		p.errorf(n, code, "%s %s is out of range: it must be %s, at most %g", name, n.Value, what, math.MaxFloat64)
+		return nil, false
+	}
+	return v, true
+}
+
+// integer decodes a field that is an integer from lo to hi. An integral
+// number written with a fraction or an exponent (3.0, 1e3) is an integer,
+// as in JSON Schema. A value outside [lo, hi] that int can hold is left to
+// Validate (which says, e.g., "must not be negative"); beyond that, it is
+// out of range, reported with code.
+func (p *parser) integer(dst **int, name, what string, lo, hi int64, code string) func(*parser, *yaml.Node) {
+	return func(p *parser, n *yaml.Node) {
+		n = deref(n)
+		v, ok := numberText(n)
+		switch {
+		case !ok:
+			p.errorf(n, CodeInvalidType, "%s must be %s, not %s", name, what, kindName(n))
+			return
+		case !v.IsInt():
+			p.errorf(n, CodeInvalidType, "%s must be %s, not %s", name, what, n.Value)
+			return
+		}
+		i, acc := v.Int64()
+		if acc != big.Exact || i > hi || int64(int(i)) != i {
+			p.errorf(n, code, "%s %s is out of range: it must be %s from %d to %d", name, n.Value, what, lo, hi)
+			return
+		}
+		x := int(i)
+		*dst = &x
+	}
 }
 
 func (p *parser) criteria(n *yaml.Node, what string) []*Criterion {

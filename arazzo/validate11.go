@@ -153,6 +153,9 @@ func (v *validator) stepFields11(sc *scope, kind StepKind) {
 	if s.Timeout != nil && *s.Timeout <= 0 {
 		v.errorf(s.ValueRange("timeout"), CodeInvalidTimeout, "timeout must be a positive number of milliseconds, not %d (E12)", *s.Timeout)
 	}
+	if s.Timeout != nil && int64(*s.Timeout) > MaxTimeoutMillis {
+		v.errorf(s.ValueRange("timeout"), CodeInvalidTimeout, "timeout %d is out of range: it must be an integer number of milliseconds from 1 to %d", *s.Timeout, MaxTimeoutMillis)
+	}
 	if kind == StepOperation || kind == StepWorkflow {
 		what := "this step calls a workflow"
 		if kind == StepOperation {
