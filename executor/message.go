@@ -140,6 +140,7 @@ func (p *planner) asyncSource(src *arazzo.Source, at *arazzo.Step) *asyncSourceP
 		return ap
 	}
 	var chosen *asyncapi.Server
+	var version string
 	override := p.e.cfg.servers[name]
 	switch {
 	case strings.HasPrefix(override, "@"):
@@ -163,6 +164,13 @@ func (p *planner) asyncSource(src *arazzo.Source, at *arazzo.Step) *asyncSourceP
 		proto, ok := schemeProtocols[u.Scheme]
 		if !ok {
 			return fail("%s", unknownName("URL scheme", u.Scheme, mapKeys(schemeProtocols)))
+		}
+		// ?protocolVersion=5 chooses the protocol version (MQTT) when
+		// no server of the description of that protocol says it.
+		if q := u.Query(); q.Has("protocolVersion") {
+			version = q.Get("protocolVersion")
+			q.Del("protocolVersion")
+			u.RawQuery = q.Encode()
 		}
 		ap.server = transport.Server{Protocol: proto, URL: u}
 		// The document's server of that protocol gives version and
@@ -206,6 +214,9 @@ func (p *planner) asyncSource(src *arazzo.Source, at *arazzo.Step) *asyncSourceP
 			ap.server.Bindings = b
 		}
 		ap.server.Credentials = p.e.credentials(chosen)
+	}
+	if version != "" {
+		ap.server.ProtocolVersion = version
 	}
 	ap.driver = p.e.driverFor(ap.server.Protocol)
 	if ap.driver == nil {

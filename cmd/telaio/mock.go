@@ -4,17 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/telaio/telaio/arazzo"
+	"github.com/telaio/telaio/asyncapi"
+	"github.com/telaio/telaio/asyncmock"
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/suggest"
 	"github.com/telaio/telaio/mock"
 	"github.com/telaio/telaio/oas"
 )
@@ -39,6 +48,9 @@ func startMocks(doc *arazzo.Document, servers []string, auth map[string]string) 
 	}
 	placeholders := map[string]bool{}
 	served := map[*oas.Document]string{}
+	// AsyncAPI sources share one embedded broker (package asyncmock).
+	var asyncDocs []*asyncapi.Document
+	asyncSources := map[*asyncapi.Document][]string{}
 	var walk func(d *arazzo.Document, depth int) error
 	walk = func(d *arazzo.Document, depth int) error {
 		if depth > 16 {
@@ -55,6 +67,13 @@ func startMocks(doc *arazzo.Document, servers []string, auth map[string]string) 
 				if err := walk(src.Arazzo, depth+1); err != nil {
 					return err
 				}
+				continue
+			}
+			if src.AsyncAPI != nil && !overridden[name] {
+				if _, ok := asyncSources[src.AsyncAPI]; !ok {
+					asyncDocs = append(asyncDocs, src.AsyncAPI)
+				}
+				asyncSources[src.AsyncAPI] = append(asyncSources[src.AsyncAPI], name)
 				continue
 			}
 			if src.OpenAPI == nil || overridden[name] {
@@ -84,6 +103,19 @@ func startMocks(doc *arazzo.Document, servers []string, auth map[string]string) 
 	if err := walk(doc, 0); err != nil {
 		stop()
 		return nil, nil, nil, err
+	}
+	if len(asyncDocs) > 0 {
+		srv, err := asyncmock.Start(context.Background(), asyncDocs)
+		if err != nil {
+			stop()
+			return nil, nil, nil, err
+		}
+		stops = append(stops, func() { _ = srv.Close() })
+		for _, d := range asyncDocs {
+			for _, name := range asyncSources[d] {
+				opts = append(opts, executor.WithServer(name, srv.URL()))
+			}
+		}
 	}
 	var ph []string
 	for p := range placeholders {
@@ -130,24 +162,44 @@ func placeholderCredential(doc *arazzo.Document, scheme string) string {
 	return mock.PlaceholderCredential(found)
 }
 
-const mockSynopsis = `telaio mock OPENAPI [--addr 127.0.0.1:PORT] [--no-auth] [--quiet]
+const mockSynopsis = `telaio mock DESCRIPTION [--addr 127.0.0.1:PORT] [--broker nats] [--no-auth] [--quiet]
 
-Serves an OpenAPI description as a mock API until interrupted, logging each
-request on stderr. A description split in several files is read inside its
-checkout (the nearest folder holding .git, .hg or .svn), as run does.`
+Serves a description until interrupted, logging each request on stderr.
+An OpenAPI description is served as a mock HTTP API. An AsyncAPI
+description is served by an embedded NATS broker (--broker nats, the
+default for AsyncAPI) whose responders answer every operation that
+declares a reply with a synthesized message carrying the request's
+correlation value; point a run at it with --server SOURCE=URL. A
+description split in several files is read inside its checkout (the
+nearest folder holding .git, .hg or .svn), as run does.`
+
+// mockBrokers are the brokers telaio mock can stand in for.
+var mockBrokers = []string{"nats"}
 
 func cmdMock(ctx context.Context, args []string, e *env) int {
 	fs := newFlags(e, "mock", mockSynopsis)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (AsyncAPI: default a free port of 127.0.0.1)")
+	broker := fs.String("broker", "", "for an AsyncAPI description, the broker to serve it with: "+strings.Join(mockBrokers, ", "))
 	noAuth := fs.Bool("no-auth", false, "do not check credentials")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() != 1 {
-		return usageError(e, "mock", "give one OpenAPI description (usage: telaio mock OPENAPI)")
+		return usageError(e, "mock", "give one description (usage: telaio mock DESCRIPTION)")
 	}
 	file := fs.Arg(0)
+	addrSet := false
+	fs.Visit(func(f *pflag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	if isAsyncAPIFile(file) {
+		if *broker != "" && !slices.Contains(mockBrokers, *broker) {
+			return usageError(e, "mock", "--broker %q: the mock serves AsyncAPI descriptions with %s%s", *broker, strings.Join(mockBrokers, ", "), suggest.DidYouMean(*broker, mockBrokers))
+		}
+		return mockBroker(ctx, e, file, *addr, addrSet, *quiet)
+	}
+	if *broker != "" {
+		return usageError(e, "mock", "--broker is for AsyncAPI descriptions; %s is not one", file)
+	}
 	d, err := loadDescription(ctx, file)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
@@ -184,6 +236,100 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitFailed
 	}
+}
+
+// isAsyncAPIFile reports whether file's root has an asyncapi field.
+func isAsyncAPIFile(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	return asyncAPIRoot.Match(head[:n])
+}
+
+var asyncAPIRoot = regexp.MustCompile(`(?m)^["']?asyncapi["']?\s*:|^\s*\{\s*"asyncapi"\s*:`)
+
+// mockBroker serves an AsyncAPI description with package asyncmock's
+// embedded NATS broker until ctx ends.
+func mockBroker(ctx context.Context, e *env, file, addr string, addrSet, quiet bool) int {
+	d, err := loadAsyncDescription(file)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
+		return exitUsage
+	}
+	var opts []asyncmock.Option
+	if addrSet {
+		host, port, err := net.SplitHostPort(addr)
+		p, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || p < 0 || p > 65535 || host != "127.0.0.1" && host != "localhost" && host != "" {
+			return usageError(e, "mock", "--addr %q: the broker listens on 127.0.0.1:PORT", addr)
+		}
+		opts = append(opts, asyncmock.WithPort(p))
+	}
+	if !quiet {
+		opts = append(opts, asyncmock.WithRequestLog(e.stderr))
+	}
+	srv, err := asyncmock.Start(ctx, []*asyncapi.Document{d}, opts...)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
+		return exitFailed
+	}
+	defer srv.Close()
+	routes := srv.Routes()
+	answered := 0
+	for _, r := range routes {
+		if r.Err == nil {
+			answered++
+		}
+	}
+	fmt.Fprintf(e.stdout, "mock broker of %s (%d operations answered) listening on %s\n", file, answered, srv.URL())
+	for _, r := range routes {
+		if r.Err != nil {
+			fmt.Fprintf(e.stdout, "  %s: not answered: %v\n", r.Operation, r.Err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "  %s: %s -> %s\n", r.Operation, r.Subject, r.Reply)
+	}
+	<-ctx.Done()
+	return exitOK
+}
+
+// loadAsyncDescription reads an AsyncAPI description and the files its
+// $refs name, inside the description's checkout.
+func loadAsyncDescription(file string) (*asyncapi.Document, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	root := arazzo.DefaultRoot(abs)
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, err
+	}
+	rel = filepath.ToSlash(rel)
+	src, err := r.ReadFile(rel)
+	if err != nil {
+		return nil, err
+	}
+	d, err := asyncapi.Load(src, file, asyncapi.WithReadFile(func(ref string) ([]byte, error) {
+		p := path.Join(path.Dir(rel), ref)
+		if path.IsAbs(ref) || p == ".." || strings.HasPrefix(p, "../") {
+			return nil, fmt.Errorf("%s is outside the description's checkout", ref)
+		}
+		return r.ReadFile(p)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // loadDescription reads an OpenAPI description and the files its $refs
