@@ -128,9 +128,10 @@
 // arazzo.status (completed, ended or failed for a run; success or failure
 // for a step or attempt), and the semantic conventions' http.*, url.*,
 // server.*, messaging.* and error.type. A failure sets the span's status
-// to Error with the failure code (CodeStepFailed, CodeTransport, ...) as
-// its description and error.type: never the error message, which may quote
-// values of the run.
+// to Error with the failure code (CodeStepFailed, CodeTransport, ...;
+// "invalid-inputs" for a run refused for its inputs; the status code for
+// an HTTP span answered 4xx or 5xx) as its description and error.type:
+// never the error message, which may quote values of the run.
 //
 // No attribute holds a value of the run: url.full and url.path have the
 // run's secrets masked like the trace's URL, and no query string (its

@@ -192,6 +192,8 @@ type telLevel struct {
 	// code is the failure code of the last one ("" when it succeeded).
 	seen int
 	code string
+	// op is the current step's arazzo.operation.
+	op string
 }
 
 func (t *telemetry) newRun(ctx context.Context, rs *runState) *runTel {
@@ -233,7 +235,7 @@ func (rt *runTel) event(ev Event) {
 		rt.startWorkflow(ev.WorkflowID, ev.Depth)
 	case StepStarted:
 		l := rt.level(ev.Depth)
-		l.seen, l.code = 0, ""
+		l.seen, l.code, l.op = 0, "", ""
 		ctx := rt.base
 		if l.wf != nil {
 			ctx = trace.ContextWithSpan(rt.base, l.wf)
@@ -280,13 +282,16 @@ func (rt *runTel) endStep(ev Event) {
 	status := statusName(ok)
 	if l.step != nil {
 		if sr != nil {
-			l.step.SetAttributes(AttrAttempts.Int(sr.Attempts), AttrOperation.String(operationName(sr)))
+			l.step.SetAttributes(AttrAttempts.Int(sr.Attempts))
 			if sr.StatusCode != 0 {
 				l.step.SetAttributes(attribute.Int("http.response.status_code", sr.StatusCode))
 			}
 			if sr.Action != "" {
 				l.step.SetAttributes(AttrAction.String(sr.Action))
 			}
+		}
+		if l.op != "" {
+			l.step.SetAttributes(AttrOperation.String(l.op))
 		}
 		l.step.SetAttributes(AttrStatus.String(status))
 		rt.endSpan(l.step, ok, code)
@@ -370,8 +375,12 @@ func (rt *runTel) startAttempt(ctx context.Context, f *frame, x *stepExec) (cont
 	}
 	sp := x.sp
 	attrs := []attribute.KeyValue{AttrWorkflowID.String(f.plan.id), AttrStepID.String(sp.id), AttrAttempt.Int(x.sr.Attempts)}
-	if op := planOperation(sp); op != "" {
+	op := planOperation(sp)
+	if op != "" {
 		attrs = append(attrs, AttrOperation.String(op))
+	}
+	if !x.isTarget {
+		l.op = op
 	}
 	return rt.t.tracer.Start(trace.ContextWithSpan(ctx, parent), "attempt "+sp.id, trace.WithAttributes(attrs...))
 }
@@ -500,16 +509,6 @@ func planOperation(sp *stepPlan) string {
 		return sp.callee.id
 	}
 	return ""
-}
-
-func operationName(sr *StepResult) string {
-	switch {
-	case sr.OperationID != "":
-		return sr.OperationID
-	case sr.Operation != "":
-		return sr.Operation
-	}
-	return sr.WorkflowID
 }
 
 // transport wraps next (nil: http.DefaultTransport) so that each round

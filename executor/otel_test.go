@@ -456,6 +456,7 @@ func TestOTelNestedWorkflowAndRetries(t *testing.T) {
 		t.Errorf("span tree:\n%s\nwant:\n%s", got, want)
 	}
 	wantAttrs(t, tel.span(t, "workflow child"), map[string]string{"arazzo.workflow.role": "call", "arazzo.status": "completed"})
+	wantAttrs(t, tel.span(t, "step callChild"), map[string]string{"arazzo.operation": "child", "arazzo.status": "success"})
 	wantAttrs(t, tel.span(t, "step poll"), map[string]string{"arazzo.step.attempts": "2", "arazzo.status": "success"})
 	unlock := tel.span(t, "POST /unlock/{pw}")
 	if got := attrs(unlock.Attributes)["url.path"]; got != "/unlock/"+executor.Mask {
@@ -587,6 +588,22 @@ func TestOTelMetricsOnly(t *testing.T) {
 	}
 }
 
+// TestOTelInvalidInputs: a run refused for its inputs is a failed run span
+// with the code invalid-inputs, and no step span.
+func TestOTelInvalidInputs(t *testing.T) {
+	tel := newTelemetry(t)
+	e := engine(t, specs.StytchSMSOTP, append(tel.options(), executor.WithServer("stytchB2bApi", "http://127.0.0.1:9"))...)
+	if _, err := e.Run(context.Background(), "sms-otp-mfa", map[string]any{}); err == nil {
+		t.Fatal("the run should fail")
+	}
+	if got, want := tel.tree(), "run sms-otp-mfa !invalid-inputs\n"; got != want {
+		t.Errorf("span tree:\n%s\nwant:\n%s", got, want)
+	}
+	if got := tel.metrics(t); !slices.Contains(got, "telaio.runs{arazzo.status=failed,arazzo.workflow.id=sms-otp-mfa,error.type=invalid-inputs} 1") {
+		t.Errorf("metrics:\n%s", strings.Join(got, "\n"))
+	}
+}
+
 // TestOTelNilProviders: nil providers are refused by New.
 func TestOTelNilProviders(t *testing.T) {
 	doc, _ := arazzo.LoadFS(context.Background(), specs.FS, specs.StytchSMSOTP)
@@ -690,6 +707,7 @@ func TestOTelMessageSteps(t *testing.T) {
 	wantAttrs(t, tel.span(t, "receive orders.confirmed"), map[string]string{"messaging.system": "nats", "messaging.operation.type": "receive",
 		"messaging.destination.name": "orders.confirmed", "arazzo.step.id": "confirm"})
 	wantAttrs(t, tel.span(t, "attempt confirm"), map[string]string{"arazzo.operation": "confirmOrder", "arazzo.status": "success"})
+	wantAttrs(t, tel.span(t, "step place"), map[string]string{"arazzo.operation": "placeOrder", "arazzo.status": "success"})
 	if all := tel.everything(t); strings.Contains(all, b.Credentials.Password) {
 		t.Errorf("the broker password shows:\n%s", all)
 	}
@@ -767,4 +785,38 @@ func TestOTelCanceledRun(t *testing.T) {
 	if got := tel.tree(); got != want {
 		t.Errorf("span tree:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// BenchmarkRunOTel alternates, in every iteration, the warm SMS seed run
+// without telemetry and with a tracer (batching to a no-op exporter) and
+// a meter (a manual reader), against one fake; it reports the medians
+// (µs) and their ratio. ns/op and allocs are of the two together.
+func BenchmarkRunOTel(b *testing.B) {
+	_, srv := stytch(b)
+	opts := []executor.Option{executor.WithServer("stytchB2bApi", srv.URL),
+		executor.WithHTTPClient(srv.Client()), executor.WithAuth("basicAuth", projectID+":"+secret)}
+	plain := engine(b, specs.StytchSMSOTP, opts...)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	defer tp.Shutdown(context.Background())
+	defer mp.Shutdown(context.Background())
+	traced := engine(b, specs.StytchSMSOTP, append(opts, executor.WithTracerProvider(tp), executor.WithMeterProvider(mp))...)
+	ctx := context.Background()
+	var tp0, tt []time.Duration
+	run := func(e *executor.Engine, d *[]time.Duration) {
+		t := time.Now()
+		if _, err := e.Run(ctx, "sms-otp-mfa", smsInputs); err != nil {
+			b.Fatal(err)
+		}
+		*d = append(*d, time.Since(t))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		run(plain, &tp0)
+		run(traced, &tt)
+	}
+	mp0, mt := median(tp0), median(tt)
+	b.ReportMetric(mp0, "plain-µs")
+	b.ReportMetric(mt, "otel-µs")
+	b.ReportMetric(mt/mp0, "ratio")
 }
