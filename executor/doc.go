@@ -102,4 +102,54 @@
 //     not parse is ignored. Cancelling ctx stops the run at once with code
 //     "canceled", the trace so far kept. A redirect to another origin
 //     loses every header that carries a credential.
+//
+// # OpenTelemetry
+//
+// WithTracerProvider and WithMeterProvider turn telemetry on (otel.go);
+// without them the Engine creates no span or instrument and reads no
+// global state (otel.GetTracerProvider and the global propagator are
+// never consulted).
+//
+//	eng, err := executor.New(doc, executor.WithTracerProvider(tp), executor.WithMeterProvider(mp))
+//
+// Spans, children of the span in Run's ctx:
+//
+//	run <workflowId>                         the run (the root workflow)
+//	  step <stepId>                          one per step execution
+//	    attempt <stepId>                     one per attempt, retries included
+//	      <METHOD> <path template>           HTTP client span, one per round trip (redirects too)
+//	      send|receive <channel>             messaging span (producer, client)
+//	      workflow <workflowId>              a called workflow (role call)
+//	  workflow <workflowId>                  dependsOn, goto and retry workflows
+//
+// Attributes: arazzo.workflow.id, arazzo.workflow.role, arazzo.step.id,
+// arazzo.operation (operationId, else "METHOD /path"; the AsyncAPI
+// operation; the called workflow), arazzo.attempt, arazzo.step.attempts,
+// arazzo.status (completed, ended or failed for a run; success or failure
+// for a step or attempt), and the semantic conventions' http.*, url.*,
+// server.*, messaging.* and error.type. A failure sets the span's status
+// to Error with the failure code (CodeStepFailed, CodeTransport, ...;
+// "invalid-inputs" for a run refused for its inputs; the status code for
+// an HTTP span answered 4xx or 5xx) as its description and error.type:
+// never the error message, which may quote values of the run.
+//
+// No attribute holds a value of the run: url.full and url.path have the
+// run's secrets masked like the trace's URL, and no query string (its
+// values are inputs); messaging.destination.name is masked too; headers,
+// bodies, parameters, inputs and outputs are never recorded. Spans are
+// exported as they end, before the run knows every secret it will learn,
+// hence this rule rather than masking.
+//
+// The trace context goes into every outgoing HTTP request with the W3C
+// Trace Context propagator unless WithPropagator names another or
+// WithoutTracePropagation turns it off; it is not put into messages (their
+// headers are checked against the AsyncAPI message).
+//
+// Metrics (scope ScopeName): telaio.runs (one per Run that started a
+// workflow; arazzo.workflow.id, arazzo.status, error.type when failed),
+// telaio.steps and telaio.attempts (arazzo.workflow.id, arazzo.step.id,
+// arazzo.status; attempts also error.type), telaio.failures (failed
+// attempts by arazzo.workflow.id, arazzo.step.id and error.type: the
+// failure code), and the histograms telaio.run.duration and
+// telaio.step.duration in seconds.
 package executor

@@ -49,6 +49,13 @@ var errContract = errors.New("the request breaks the operation's contract (see v
 // refused credentials); transport failures are step failures that actions
 // may handle.
 func (rs *runState) attempt(ctx context.Context, f *frame, x *stepExec) outcome {
+	if rs.tel != nil {
+		return rs.tel.attempt(ctx, f, x, rs.runAttempt)
+	}
+	return rs.runAttempt(ctx, f, x)
+}
+
+func (rs *runState) runAttempt(ctx context.Context, f *frame, x *stepExec) outcome {
 	wr, sp, sr := f.run, x.sp, x.sr
 	at := &attempt{}
 	var fatal error
@@ -310,6 +317,14 @@ func codeOf(err error, code string) string {
 // callInputs evaluates the parameters of a step that calls a workflow: the
 // callee's inputs.
 func (rs *runState) callInputs(ctx context.Context, f *frame, x *stepExec) (map[string]any, error) {
+	in, err := rs.evalCallInputs(ctx, f, x)
+	if rs.tel != nil {
+		rs.tel.called(ctx, f, x, err)
+	}
+	return in, err
+}
+
+func (rs *runState) evalCallInputs(ctx context.Context, f *frame, x *stepExec) (map[string]any, error) {
 	wr, sp := f.run, x.sp
 	ev := rs.scope(wr, sp, nil)
 	in := map[string]any{}
@@ -547,6 +562,9 @@ func (rs *runState) client() *http.Client {
 	}
 	base := rs.e.cfg.client
 	c := *base
+	if rs.tel != nil && rs.tel.t.tracing {
+		c.Transport = rs.tel.transport(base.Transport)
+	}
 	userCheck := base.CheckRedirect
 	maxRedirects := rs.e.cfg.limits.MaxRedirects
 	origin := func(u *url.URL) string {

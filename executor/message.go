@@ -520,7 +520,9 @@ func (rs *runState) sendMessage(ctx context.Context, wr *wfRun, sp *stepPlan, sr
 		return fail(CodeRequest, errors.New(trace.Error))
 	}
 	start := time.Now()
-	rc, err := conn.Publish(ctx, m)
+	pctx, span := rs.tel.startMessage(ctx, sp, addr)
+	rc, err := conn.Publish(pctx, m)
+	rs.tel.endMessage(span, sendCode(ctx, err))
 	trace.Duration = time.Since(start)
 	if err != nil {
 		trace.Error = rs.mask.apply(err.Error())
@@ -598,6 +600,8 @@ func (rs *runState) receiveMessage(ctx context.Context, wr *wfRun, sp *stepPlan,
 	wctx, cancel := context.WithTimeout(ctx, mp.timeout)
 	defer cancel()
 	start := time.Now()
+	_, span := rs.tel.startMessage(ctx, sp, a.address)
+	defer rs.tel.endReceive(span, at)
 	skipped := 0
 	for {
 		d, err := a.sub.Next(wctx)

@@ -118,6 +118,7 @@ type config struct {
 	drivers        []transport.Driver
 	tlsConfigs     map[string]*tls.Config
 	receiveTimeout time.Duration
+	tel            telConfig // OpenTelemetry (otel.go)
 }
 
 type runConfig struct {

@@ -54,6 +54,9 @@ type Engine struct {
 	// keeps (Close ends them).
 	async    []*asyncSourcePlan
 	isClosed atomic.Bool
+	// tel is the OpenTelemetry instrumentation (otel.go); nil without
+	// WithTracerProvider and WithMeterProvider.
+	tel *telemetry
 }
 
 // Close closes the engine's broker connections (message steps dial them at
@@ -266,6 +269,10 @@ func New(doc *arazzo.Document, opts ...Option) (*Engine, error) {
 	}
 	if e.cfg.receiveTimeout == 0 {
 		e.cfg.receiveTimeout = DefaultReceiveTimeout
+	}
+	var err error
+	if e.tel, err = newTelemetry(e.cfg.tel); err != nil {
+		return nil, err
 	}
 	p := &planner{e: e, srcs: map[*arazzo.Source]*sourcePlan{}, asyncSrcs: map[*arazzo.Source]*asyncSourcePlan{}}
 	for _, w := range doc.Workflows {

@@ -35,6 +35,9 @@ type runState struct {
 	usedTokens []usedToken
 	// armed are the run's subscriptions of receive steps.
 	armed map[*stepPlan]*armed
+	// tel is the run's OpenTelemetry spans and metrics (otel.go); nil
+	// when the engine has none.
+	tel *runTel
 }
 
 var _ host = (*runState)(nil)
@@ -83,6 +86,9 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	}
 	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
 	rs.m = &machine{e: e, h: rs, done: map[*wfPlan]*wfRun{}}
+	if e.tel != nil {
+		rs.tel = e.tel.newRun(ctx, rs)
+	}
 	if len(rc.auth) > 0 {
 		rs.auth = maps.Clone(e.cfg.auth)
 		if rs.auth == nil {
@@ -159,6 +165,9 @@ func (rs *runState) enter(ctx context.Context, p *wfPlan, in map[string]any) (ma
 }
 
 func (rs *runState) emit(ev Event) {
+	if rs.tel != nil {
+		rs.tel.event(ev)
+	}
 	if rs.observer != nil {
 		rs.observer.Observe(ev)
 	}

@@ -28,7 +28,9 @@ several files run every workflow of each, --all every workflow no other
 depends on. Inputs come from --inputs (a JSON or YAML file, "-" for stdin),
 then TELAIO_INPUT_<NAME> environment variables for inputs not given, then
 --input name=value (JSON when the value parses as JSON, else text; an input
-declared as a string keeps the text).`
+declared as a string keeps the text). OTEL_EXPORTER_OTLP_ENDPOINT (or
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) exports each run's spans and metrics
+over OTLP/HTTP, with W3C trace context sent to the APIs called.`
 
 type runFlags struct {
 	workflows []string
@@ -56,6 +58,8 @@ type runFlags struct {
 	tlsKey    string
 	tlsCA     string
 	receive   time.Duration
+	// telemetry are the OpenTelemetry options of the environment (otel.go).
+	telemetry []executor.Option
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -118,6 +122,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	ctx, tel := startTelemetry(ctx, e) // OTEL_EXPORTER_OTLP_* (otel.go)
+	defer tel.close(e)
+	f.telemetry = tel.opts
 	r := &runner{f: f, e: e, reports: reports, given: given, preps: map[string]*prepOnce{}}
 	defer r.close()
 	return r.run(ctx, fs.Args())
@@ -673,6 +680,7 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 	for name, v := range auth {
 		opts = append(opts, executor.WithAuth(name, v))
 	}
+	opts = append(opts, f.telemetry...)
 	eng, err := executor.New(doc, opts...)
 	if err != nil {
 		var ds diag.Diagnostics
