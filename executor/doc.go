@@ -1,4 +1,5 @@
-// Package executor runs Arazzo workflows over HTTP.
+// Package executor runs Arazzo workflows over HTTP and, for Arazzo 1.1
+// AsyncAPI steps, over message brokers.
 //
 // New plans a loaded document once: it resolves every step's operation in
 // the OpenAPI descriptions (method, path template, servers, parameters with
@@ -73,7 +74,8 @@
 //     outputs read the callee's as $outputs.<name>, later steps as
 //     $workflows.<id>.outputs.<name>. goto workflowId is one-way: the run's
 //     result is the target's, which receives the current inputs it declares.
-//     $statusCode and $response have no value in a workflow step.
+//     $statusCode and $response in a workflow step read the called
+//     workflow's last HTTP exchange (D25 as revised; validation warns).
 //   - Limits (D19): step executions, nesting depth and response body bytes
 //     are bounded (Limits); going over fails the run with a *LimitError,
 //     code "limit-exceeded", never hangs. Retry waits are capped at
@@ -102,6 +104,61 @@
 //     not parse is ignored. Cancelling ctx stops the run at once with code
 //     "canceled", the trace so far kept. A redirect to another origin
 //     loses every header that carries a credential.
+//
+// # Arazzo 1.1
+//
+// A 1.1 document runs by the 1.1 rules (checklist-1.1, decisions E1-E34),
+// a 1.0 one by the 1.0 rules, and each document of a run by its own (E3).
+// Selectors (E20, E24, E25) evaluate in outputs, parameter values, payloads
+// and replacements; an output selector that selects nothing fails the
+// attempt, and failure actions apply. Replacements honour
+// targetSelectorType (E26-E28). Action parameters are the only inputs of
+// the workflow a goto or retry action starts (E21). Steps run in an order
+// that respects their dependsOn and the steps whose outputs they read
+// (E15, E16). A step's timeout bounds each attempt, and for a step that
+// calls a workflow the whole call; reaching it fails the attempt with code
+// "timeout" (E12). $self is the document's base URI (a file: URI for a file
+// Load read, E4, E5). $message is null in an HTTP step (E33). An OpenAPI
+// 3.2 querystring parameter takes the whole query string (E17, E18).
+//
+// # Messages
+//
+// A step with action send or receive on an AsyncAPI source goes through
+// the transport.Driver registered for its server's protocol
+// (WithTransport; a step whose protocol has no driver is refused by New).
+// The server is WithServer's URL when given (its scheme chooses the
+// protocol; an MQTT URL may carry ?protocolVersion=5), "@name" for a
+// server of the description, else the first server whose protocol has a
+// driver. Credentials come from WithAuth for the description's security
+// schemes (userPassword; plain, scramSha256, scramSha512 for Kafka SASL) or
+// from the URL, TLS from WithTLSConfig. Connections are dialled at first
+// use and kept by the Engine until Close.
+//
+//   - Early subscription (E16): when a workflow's frame reaches a step,
+//     every receive step of the workflow whose channel is known is
+//     subscribed for the run, so a message published before its receive
+//     step is reached is kept. Concurrent runs subscribe separately and
+//     never see each other's messages.
+//   - Send (E19): parameters in: header are message headers, in: channel
+//     fill the address's {parameters}; the payload is encoded per the
+//     contentType (JSON by default, text, bytes). A send completes when the
+//     client library handed the message to the broker (Kafka and AMQP:
+//     when the broker acknowledged it). What was sent is $message for that
+//     step (E33).
+//   - Receive (E11-E14): the first message whose value at its AsyncAPI
+//     correlationId.location equals the step's evaluated correlationId (any
+//     message when the step has none) decides, within the step's timeout, else
+//     WithReceiveTimeout (default DefaultReceiveTimeout). No match: the
+//     attempt fails and failure actions apply; a retry waits again.
+//   - Perspective (E10): action is the workflow's. A receive on an
+//     operation that declares a reply, after a send on that operation in
+//     the same workflow, reads the reply (its channel, or the address the
+//     request carries) with the reply's messages (arazzo.Document.ReplyOf).
+//   - Checks: received messages are checked against the AsyncAPI message
+//     schemas (CheckMessagePayload, CheckMessageHeaders: error by
+//     default), sent ones warn. The trace records each message (channel,
+//     headers, payload bounded as response bodies are, partition and
+//     offset or broker id, timing), masked.
 //
 // # OpenTelemetry
 //
