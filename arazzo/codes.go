@@ -55,6 +55,10 @@ const (
 	// channel without a valid action (send or receive), or an action on
 	// another kind of step (E10).
 	CodeStepAction = "invalid-step-action"
+	// CodeUnsupportedXPath (warning): an xpath condition declared XPath 2.0
+	// or later uses syntax the XPath 1.0 engine cannot evaluate; it fails
+	// at run time (E23).
+	CodeUnsupportedXPath = "unsupported-xpath"
 	// CodeActionPerspective (warning): a step's action equals the AsyncAPI
 	// operation's own action, which is from the point of view of the
 	// application the AsyncAPI document describes (E10).

@@ -1309,6 +1309,14 @@ func (v *validator) criterion(sc *scope, c *Criterion) {
 		v.errorf(c.OffsetRange("condition", off), code, "invalid %s condition: %s", c.EffectiveType(), msg)
 		return
 	}
+	if err := compiled.Unsupported(); err != nil {
+		off, msg := 0, err.Error()
+		if se, ok := err.(*expr.SyntaxError); ok {
+			off, msg = se.Offset, se.Msg
+		}
+		v.warnf(c.OffsetRange("condition", off), CodeUnsupportedXPath,
+			"%s: at run time this criterion fails with an evaluation error, and the step's failure actions apply (E23)", msg)
+	}
 	if version := compiled.Lenient(); version != "" {
 		object := "Expression Type Object"
 		if !d.Is11() {

@@ -176,7 +176,7 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 		if v == VersionXPath31 {
 			v = "" // the default
 		}
-		c.xp, err = compileXPath(cond, v)
+		c.xp, err = compileXPath(cond, v, cfg.v11) // E23 is a 1.1 rule
 	}
 	if err != nil {
 		return nil, err
@@ -261,6 +261,9 @@ func (c *Criterion) EvalContext(ctx context.Context, r Resolver) (bool, error) {
 	if c.kind == CriterionSimple {
 		return c.cond.eval(r)
 	}
+	if err := c.Unsupported(); err != nil {
+		return false, c.fail(err)
+	}
 	v, ok, err := c.context.Eval(r)
 	if err != nil {
 		return false, c.fail(err)
@@ -310,6 +313,17 @@ func (c *Criterion) Exprs() []*Expr { return c.exprs }
 // (in Arazzo 1.0.x documents, the flat type and version of the 1.0
 // schema). Such a criterion evaluates as if so declared (E34).
 func (c *Criterion) Lenient() string { return c.lenient }
+
+// Unsupported returns why the criterion, valid as written, cannot be
+// evaluated by Telaio (a condition declared XPath 2.0 or later that uses
+// syntax of those versions, E23), or nil. Such a criterion compiles, and
+// each evaluation fails with this error: the criterion does not hold.
+func (c *Criterion) Unsupported() error {
+	if c.xp != nil && c.xp.unsupported != nil {
+		return c.xp.unsupported
+	}
+	return nil
+}
 
 // Type returns the criterion type: "simple", "regex", "jsonpath" or "xpath".
 func (c *Criterion) Type() string { return c.kind }

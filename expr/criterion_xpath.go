@@ -19,13 +19,26 @@ import (
 type xpathCriterion struct {
 	src   string
 	shape queryShape
+	// unsupported is why a condition in XPath 2.0+ syntax cannot be
+	// evaluated (E23): evaluating it fails with this error.
+	unsupported error
 	// antchfx/xpath expressions keep evaluation state, so each goroutine
 	// takes its own from the pool.
 	pool sync.Pool
 }
 
-func compileXPath(cond, version string) (*xpathCriterion, error) {
+// compileXPath compiles an XPath condition or selector. With deferred,
+// syntax of XPath 2.0 and later compiles into a criterion whose every
+// evaluation fails (E23, criteria); without, it is a *SyntaxError.
+func compileXPath(cond, version string, deferred bool) (*xpathCriterion, error) {
 	shape, err := checkXPath(cond, version)
+	if ue, ok := err.(*xpathUnsupportedError); ok && deferred {
+		// E23: valid XPath 2.0+, an evaluation error at run time.
+		return &xpathCriterion{src: cond, unsupported: &ue.SyntaxError}, nil
+	}
+	if ue, ok := err.(*xpathUnsupportedError); ok {
+		return nil, &ue.SyntaxError
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +69,9 @@ func compileXPathEngine(cond string) (e *xpath.Expr, err error) {
 // eval parses the context value as XML (once per value with a Memoizer) and
 // evaluates the expression; it passes on the effective boolean value.
 func (c *xpathCriterion) eval(v any, r Resolver, lim limits, b *budget) (bool, error) {
+	if c.unsupported != nil {
+		return false, c.unsupported
+	}
 	d, err := xmlRoot(v, r, lim.maxNodes, b)
 	if err != nil {
 		return false, err

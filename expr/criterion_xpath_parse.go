@@ -151,11 +151,14 @@ func checkXPath(cond, version string) (shape queryShape, err error) {
 	c := &xpChecker{src: cond, version: version, shape: queryShape{fanout: 1, lang: "XPath expression"}}
 	defer func() {
 		if r := recover(); r != nil {
-			se, ok := r.(*SyntaxError)
-			if !ok {
+			switch e := r.(type) {
+			case *SyntaxError:
+				err = e
+			case *xpathUnsupportedError:
+				err = e
+			default:
 				panic(r)
 			}
-			err = se
 		}
 	}()
 	c.tokenize()
@@ -175,8 +178,13 @@ func (c *xpChecker) fail2(off int, what string) {
 	if c.version == VersionXPath10 {
 		c.fail(off, "%s is not XPath 1.0", what)
 	}
-	c.fail(off, "%s is XPath 2.0+ syntax, which the XPath 1.0 engine cannot evaluate; only expressions that are also valid XPath 1.0 are supported", what)
+	panic(&xpathUnsupportedError{SyntaxError{Offset: off, Expr: c.src,
+		Msg: fmt.Sprintf("%s is XPath 2.0+ syntax, which the XPath 1.0 engine cannot evaluate; only expressions that are also valid XPath 1.0 are supported", what)}})
 }
+
+// xpathUnsupportedError is a construct of XPath 2.0 and later in a
+// condition declared as such (E23): valid, but not evaluable here.
+type xpathUnsupportedError struct{ SyntaxError }
 
 func (c *xpChecker) peek() xpToken { return c.toks[c.i] }
 

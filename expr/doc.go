@@ -232,11 +232,16 @@
 // An Expression Type Object (Arazzo 1.1) is given as a type and a version:
 // jsonpath rfc9535 (the default) or draft-goessner-dispatch-jsonpath-00;
 // xpath xpath-31 (the default), xpath-30, xpath-20 or xpath-10; jsonpointer
-// rfc6901. Every XPath version is evaluated by the XPath 1.0 engine, and
-// the constructs of 2.0 and later that it cannot parse or would evaluate
-// wrongly (every/some ... satisfies, for ... return, eq, trailing tokens,
-// ...: see the criteria documentation) are errors, whatever the version
-// (E23). A criterion may not be of type jsonpointer (E22); with the 1.0
+// rfc6901. Every XPath version is evaluated by the XPath 1.0 engine (E23).
+// Syntax of XPath 2.0 and later that it cannot evaluate (every/some ...
+// satisfies, for ... return, eq, ...: see the criteria documentation) in a
+// 1.1 criterion of a version other than xpath-10 compiles, reports itself
+// through Criterion.Unsupported (the validator warns), and fails each
+// evaluation with that error, so the criterion does not hold and failure
+// actions apply; in a selector or replacement target, under xpath-10 and
+// with the 1.0 grammar it is a syntax error. Comparisons and arithmetic
+// that XPath 1.0 would evaluate differently stay syntax errors. A
+// criterion may not be of type jsonpointer (E22); with the 1.0
 // grammar a criterion takes only the 1.0 versions (no rfc9535, xpath-31).
 //
 // CompileSelector compiles a Selector Object, and Selector.Select (or Eval)
@@ -282,7 +287,7 @@
 //	E2   grammar per version (ArazzoVersion); 1.0 by default               TestE2_GrammarPerVersion
 //	E20  Selector Object = exact key set with a valid type                  TestE20_SelectorObjectsInValues
 //	E22  criterion of type jsonpointer: rejected                            TestE22_CriterionJSONPointer
-//	E23  one XPath 1.0 engine; 2.0+ constructs are errors                   TestE23_XPathVersions11
+//	E23  one XPath 1.0 engine; 2.0+ syntax fails the criterion at run time  TestE23_XPathVersions11
 //	E25  selector result shapes (above)                                     TestE25_SelectorResultShapes
 //	E26  target type by media type                                          TestE26_TargetTypeByMediaType
 //	E27  JSONPath target: every match; none is an error                     TestE27_JSONPathTargets

@@ -230,19 +230,35 @@ func TestE31_EmbeddingRules(t *testing.T) {
 }
 
 // TestE23_XPathVersions11: with the 1.1 grammar the explicit default
-// versions are accepted, and XPath 2.0+ constructs that the 1.0 engine
-// cannot evaluate faithfully stay errors whatever the version.
+// versions are accepted. An XPath 2.0+ construct the 1.0 engine cannot
+// evaluate compiles in a condition declared 2.0 or later (or of the default
+// version) and fails each evaluation (Unsupported); declared xpath-10, it
+// is a syntax error, as is text that is no XPath at all.
 func TestE23_XPathVersions11(t *testing.T) {
 	for _, v := range []string{"", VersionXPath31, VersionXPath30, VersionXPath20, VersionXPath10} {
 		if _, err := CompileCriterion(CriterionSpec{Type: "xpath", Version: v, Condition: "count(/a/b) > 0", Context: "$response.body"}, v11); err != nil {
 			t.Errorf("version %q: %v", v, err)
 		}
-		for _, cond := range []string{"every $x in /a/b satisfies $x = 1", "for $x in /a return $x", "/a/b eq 'x'", "/a/b ]"} {
-			_, err := CompileCriterion(CriterionSpec{Type: "xpath", Version: v, Condition: cond, Context: "$response.body"}, v11)
+		for _, cond := range []string{"every $x in /a/b satisfies $x = 1", "for $x in /a return $x", "/a/b eq 'x'"} {
+			c, err := CompileCriterion(CriterionSpec{Type: "xpath", Version: v, Condition: cond, Context: "$response.body"}, v11)
 			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Errorf("version %q, %q: %v; want a *SyntaxError", v, cond, err)
+			if v == VersionXPath10 {
+				if !errors.As(err, &se) {
+					t.Errorf("version %q, %q: %v; want a *SyntaxError", v, cond, err)
+				}
+				continue
 			}
+			if err != nil || c.Unsupported() == nil {
+				t.Errorf("version %q, %q: %v; want a criterion that is Unsupported", v, cond, err)
+				continue
+			}
+			pass, err := c.Eval(mapResolver{"$response.body": "<a><b>x</b></a>"})
+			if pass || !errors.As(err, &se) || !strings.Contains(err.Error(), "XPath 2.0+") {
+				t.Errorf("version %q, %q: eval = %v, %v; want a failed criterion with the syntax error", v, cond, pass, err)
+			}
+		}
+		if _, err := CompileCriterion(CriterionSpec{Type: "xpath", Version: v, Condition: "/a/b ]", Context: "$response.body"}, v11); err == nil {
+			t.Errorf("version %q: /a/b ] compiled", v)
 		}
 	}
 	_, err := CompileCriterion(CriterionSpec{Type: "xpath", Version: "xpath-40", Condition: "/a", Context: "$response.body"}, v11)

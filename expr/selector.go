@@ -139,7 +139,7 @@ func CompileSelector(spec SelectorSpec, opts ...Option) (*Selector, error) {
 		if v == VersionXPath31 {
 			v = ""
 		}
-		s.xp, err = compileXPath(sel, v)
+		s.xp, err = compileXPath(sel, v, false)
 		if err != nil {
 			return nil, err
 		}

@@ -117,7 +117,7 @@ func CompileTarget(spec TargetSpec, opts ...Option) (*Target, error) {
 		if v == VersionXPath31 {
 			v = ""
 		}
-		if _, err := compileXPath(tgt, v); err != nil {
+		if _, err := compileXPath(tgt, v, false); err != nil {
 			return nil, err
 		}
 	}
