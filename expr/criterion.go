@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // CriterionSpec is a Criterion Object as written in a document: the
@@ -111,6 +112,12 @@ type Criterion struct {
 	re   *regexCriterion // regex
 	jp   *jsonPathCriterion
 	xp   *xpathCriterion
+
+	// tpl is a 1.1 regex, jsonpath or xpath condition with embedded {$...}
+	// expressions (checklist-1.1 8.3): rendered at each evaluation, the
+	// result compiled (and kept in subst) before it is applied.
+	tpl   *Template
+	subst *substCache
 }
 
 // CompileCriterion checks and compiles a criterion. Errors are a
@@ -172,11 +179,31 @@ func CompileCriterion(spec CriterionSpec, opts ...CriterionOption) (*Criterion, 
 			}
 		}
 	case CriterionXPath:
-		v := c.version
-		if v == VersionXPath31 {
-			v = "" // the default
+		c.xp, err = compileXPath(cond, c.xpathVersion(), cfg.v11) // E23 is a 1.1 rule
+	}
+	if cfg.v11 && c.kind != CriterionSimple && strings.Contains(cond, "{$") {
+		// Embedded expressions (1.1, checklist-1.1 8.3): the condition
+		// need only be valid once they are substituted; check it with
+		// each replaced by a plain value.
+		if t := ParseTemplate(cond, opts...); t.HasExprs() {
+			var b strings.Builder
+			for _, p := range t.Parts {
+				if p.Expr != nil {
+					b.WriteString("x")
+				} else {
+					b.WriteString(p.Lit)
+				}
+			}
+			if _, cerr := c.compileKind(b.String()); cerr != nil {
+				if err == nil {
+					err = fmt.Errorf("with each embedded expression replaced by a value: %w", cerr)
+				}
+			} else {
+				err = nil
+				c.tpl, c.subst = t, &substCache{m: map[string]*Criterion{}}
+				c.exprs = append(c.exprs, t.Exprs()...)
+			}
 		}
-		c.xp, err = compileXPath(cond, v, cfg.v11) // E23 is a 1.1 rule
 	}
 	if err != nil {
 		return nil, err
@@ -272,19 +299,96 @@ func (c *Criterion) EvalContext(ctx context.Context, r Resolver) (bool, error) {
 		// An absent or null context fails the criterion (1.1 rule).
 		return false, nil
 	}
+	m := c
+	if c.tpl != nil {
+		// 1.1: evaluate the embedded expressions, substitute their string
+		// forms, then evaluate the condition that results.
+		cond, _, err := c.tpl.Render(r)
+		if err != nil {
+			return false, c.fail(err)
+		}
+		if m, err = c.subst.get(c, cond); err != nil {
+			return false, c.fail(err)
+		}
+	}
 	b := newBudget(ctx, c.cfg.maxEval)
 	switch c.kind {
 	case CriterionRegex:
-		ok, err = c.re.eval(v, b)
+		ok, err = m.re.eval(v, b)
 	case CriterionJSONPath:
-		ok, err = c.jp.eval(v, r, c.cfg, b)
+		ok, err = m.jp.eval(v, r, c.cfg, b)
 	default:
-		ok, err = c.xp.eval(v, r, c.cfg, b)
+		ok, err = m.xp.eval(v, r, c.cfg, b)
 	}
 	if err != nil {
 		return false, c.fail(err)
 	}
 	return ok, nil
+}
+
+// xpathVersion is the version compileXPath takes ("" for the default).
+func (c *Criterion) xpathVersion() string {
+	if c.version == VersionXPath31 {
+		return ""
+	}
+	return c.version
+}
+
+// compileKind compiles cond as a condition of c's type (not simple) into a
+// new Criterion holding only the compiled matcher.
+func (c *Criterion) compileKind(cond string) (*Criterion, error) {
+	if len(cond) > c.cfg.maxCond {
+		return nil, tooLong(CodeConditionTooLong, "the condition", cond, c.cfg.maxCond)
+	}
+	m := &Criterion{kind: c.kind}
+	var err error
+	switch c.kind {
+	case CriterionRegex:
+		m.re, err = compileRegex(cond, c.cfg.maxRegex)
+	case CriterionJSONPath:
+		goessner := c.version == VersionGoessnerJSONPath || c.lenient == VersionGoessnerJSONPath
+		if c.lenient != "" {
+			m.jp, _, err = compileJSONPathCompare(cond, c.cfg)
+		} else {
+			m.jp, err = compileJSONPath(cond, goessner, c.cfg)
+		}
+	case CriterionXPath:
+		m.xp, err = compileXPath(cond, c.xpathVersion(), true)
+		if err == nil && m.xp.unsupported != nil {
+			err = m.xp.unsupported
+		}
+	}
+	return m, err
+}
+
+// substCache keeps the compiled forms of the conditions a criterion with
+// embedded expressions rendered (most runs render the same few).
+type substCache struct {
+	mu sync.Mutex
+	m  map[string]*Criterion
+}
+
+// maxSubstCache bounds a substCache: past it, the cache starts over.
+const maxSubstCache = 64
+
+func (sc *substCache) get(c *Criterion, cond string) (*Criterion, error) {
+	sc.mu.Lock()
+	m, ok := sc.m[cond]
+	sc.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := c.compileKind(cond)
+	if err != nil {
+		return nil, fmt.Errorf("the condition after substitution, %q: %w", cond, err)
+	}
+	sc.mu.Lock()
+	if len(sc.m) >= maxSubstCache {
+		clear(sc.m)
+	}
+	sc.m[cond] = m
+	sc.mu.Unlock()
+	return m, nil
 }
 
 // fail wraps err in a *CriterionError.

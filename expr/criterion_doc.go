@@ -194,8 +194,16 @@ package expr
 // documentation for how each engine is metered. Criterion.Eval is
 // EvalContext with context.Background().
 //
-// ## Not done
+// ## Embedded expressions (Arazzo 1.1)
 //
-// Arazzo 1.1 requires {$...} expressions embedded in regex, jsonpath and
-// xpath conditions to be substituted before the condition is evaluated;
-// here conditions are still taken literally, in both grammars.
+// With the 1.1 grammar, {$...} expressions embedded in a regex, jsonpath or
+// xpath condition are evaluated at each evaluation, their string forms
+// (see Template.Render) substituted, and the resulting condition compiled
+// and applied (checklist-1.1 8.3): '^{$inputs.prefix}-[0-9]+$'. The value is
+// substituted as text, not quoted or escaped for the condition's language:
+// write the quotes around it ("$.pets[?@.owner == '{$inputs.owner}']"). At
+// compile time the condition is checked with each expression replaced by a
+// plain value; a substituted condition that does not compile fails the
+// criterion with that error. The compiled forms of the last 64 substituted
+// conditions are kept. With the 1.0 grammar conditions are taken literally
+// (1.0 defines no embedding for them).

@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -409,4 +410,67 @@ func plainTemplateWith(s string, opts []Option) *Template {
 		t.Parts = append(t.Parts, Part{Lit: s[lit:], Offset: lit})
 	}
 	return t
+}
+
+// TestEmbeddedExpressionsInConditions11: with the 1.1 grammar, {$...} in
+// regex, jsonpath and xpath conditions are substituted before evaluation
+// (checklist-1.1 8.3); with the 1.0 grammar the condition is literal.
+func TestEmbeddedExpressionsInConditions11(t *testing.T) {
+	r := mapResolver{"prefix": "ord", "owner": "ann", "body": map[string]any{"id": "ord-42", "pets": []any{map[string]any{"owner": "ann"}}}, "xml": "<a><b>ann</b></a>"}
+	ctx := func(name string) string { return "$inputs." + name }
+	tests := []struct {
+		spec CriterionSpec
+		want bool
+	}{
+		{CriterionSpec{Type: "regex", Context: ctx("id"), Condition: "^{$inputs.prefix}-[0-9]+$"}, true},
+		{CriterionSpec{Type: "regex", Context: ctx("id"), Condition: "^{$inputs.owner}-[0-9]+$"}, false},
+		{CriterionSpec{Type: "jsonpath", Context: ctx("body"), Condition: "$.pets[?@.owner == '{$inputs.owner}']"}, true},
+		{CriterionSpec{Type: "jsonpath", Context: ctx("body"), Condition: "$.pets[?@.owner == '{$inputs.prefix}']"}, false},
+		{CriterionSpec{Type: "xpath", Context: ctx("xml"), Condition: "/a/b = '{$inputs.owner}'"}, true},
+	}
+	for _, tt := range tests {
+		r["id"] = "ord-42"
+		c, err := CompileCriterion(tt.spec, v11)
+		if err != nil {
+			t.Fatalf("%+v: %v", tt.spec, err)
+		}
+		got, err := c.Eval(r)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %v, %v; want %v", tt.spec.Condition, got, err, tt.want)
+		}
+		// The embedded expressions are listed with the context.
+		if len(c.Exprs()) != 2 {
+			t.Errorf("%s: Exprs %v", tt.spec.Condition, c.Exprs())
+		}
+	}
+	// 1.0: literal (no substitution), so the regex does not match.
+	c, err := CompileCriterion(CriterionSpec{Type: "regex", Context: ctx("id"), Condition: "^{$inputs.prefix}-[0-9]+$"})
+	if err == nil {
+		if ok, _ := c.Eval(r); ok {
+			t.Error("1.0 grammar: the condition was substituted")
+		}
+	}
+	// A substituted condition that does not compile fails the criterion.
+	r["bad"] = "("
+	c, err = CompileCriterion(CriterionSpec{Type: "regex", Context: ctx("id"), Condition: "^{$inputs.bad}"}, v11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.Eval(r); ok || err == nil || !strings.Contains(err.Error(), "after substitution") {
+		t.Errorf("bad substitution: %v, %v", ok, err)
+	}
+	// Many distinct substitutions stay bounded.
+	c, err = CompileCriterion(tests[0].spec, v11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 * maxSubstCache {
+		r["prefix"] = fmt.Sprint("p", i)
+		if _, err := c.Eval(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(c.subst.m); n == 0 || n > maxSubstCache {
+		t.Errorf("cache holds %d entries", n)
+	}
 }
