@@ -25,10 +25,7 @@ type Direct func(ctx context.Context, id string) error
 // ratio (driver / direct). sub must be armed on ch (through c or another
 // Conn of the same driver).
 func BenchRoundTrip(b *testing.B, c transport.Conn, ch transport.Channel, sub transport.Subscription, direct Direct) {
-	// Both sides get the same context, with a deadline (some clients need one).
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-	defer cancel()
-	viaDriver := func(id string) error {
+	viaDriver := func(ctx context.Context, id string) error {
 		m := &transport.Message{Channel: ch, Headers: map[string]string{CorrelationHeader: id}, Payload: []byte(`{"id":"` + id + `"}`)}
 		if _, err := c.Publish(ctx, m); err != nil {
 			return err
@@ -43,31 +40,42 @@ func BenchRoundTrip(b *testing.B, c transport.Conn, ch transport.Channel, sub tr
 			}
 		}
 	}
-	var drv, dir time.Duration
+	BenchCompare(b, "driver", viaDriver, "direct", direct)
+}
+
+// BenchCompare measures two implementations of the same round trip, x (the
+// one under test) and ref (the reference), interleaved in one run: every
+// iteration runs both with the same id, the order alternating, so that both
+// see the same machine (ids are r1, r2, ...). It reports <xName>-ns/op, <refName>-ns/op and ratio
+// (x / ref). Both get the same context, with a deadline (some clients need
+// one).
+func BenchCompare(b *testing.B, xName string, x Direct, refName string, ref Direct) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	var xd, rd time.Duration
 	n := 0
+	run := func(f Direct, id string, acc *time.Duration) {
+		start := time.Now()
+		if err := f(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+		*acc += time.Since(start)
+	}
 	for b.Loop() {
 		n++
-		id := strconv.Itoa(n)
-		run := func(f func(string) error, acc *time.Duration) {
-			start := time.Now()
-			if err := f(id); err != nil {
-				b.Fatal(err)
-			}
-			*acc += time.Since(start)
-		}
-		directFn := func(id string) error { return direct(ctx, id) }
+		id := "r" + strconv.Itoa(n)
 		if n%2 == 0 {
-			run(viaDriver, &drv)
-			run(directFn, &dir)
+			run(x, id, &xd)
+			run(ref, id, &rd)
 		} else {
-			run(directFn, &dir)
-			run(viaDriver, &drv)
+			run(ref, id, &rd)
+			run(x, id, &xd)
 		}
 	}
-	if n == 0 || dir == 0 {
+	if n == 0 || rd == 0 {
 		return
 	}
-	b.ReportMetric(float64(drv.Nanoseconds())/float64(n), "driver-ns/op")
-	b.ReportMetric(float64(dir.Nanoseconds())/float64(n), "direct-ns/op")
-	b.ReportMetric(float64(drv)/float64(dir), "ratio")
+	b.ReportMetric(float64(xd.Nanoseconds())/float64(n), xName+"-ns/op")
+	b.ReportMetric(float64(rd.Nanoseconds())/float64(n), refName+"-ns/op")
+	b.ReportMetric(float64(xd)/float64(rd), "ratio")
 }

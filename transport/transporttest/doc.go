@@ -25,5 +25,7 @@
 // ErrAuth and no error ever shows the password.
 //
 // BenchRoundTrip measures a driver's round trip against the client library
-// alone, interleaved in one run.
+// alone, interleaved in one run; BenchCompare interleaves any two round trips
+// (the engine's benchmarks use it for a whole workflow run against the
+// library).
 package transporttest
