@@ -702,11 +702,20 @@ func (rs *runState) checkMessage(sp *stepPlan, sr *StepResult, msg *message, con
 		}
 		if m.HeadersPointer != "" && (m.HeadersSchemaFormat == "" || asyncapi.IsJSONSchemaFormat(m.HeadersSchemaFormat)) {
 			if s, err := mp.src.schema(m.HeadersPointer); err == nil {
-				hv := map[string]any{}
+				// Headers are text: valid as they are, or with the ones
+				// holding a number or a boolean read as such (a header
+				// schema of type integer accepts "42", one of type string
+				// keeps "1"); else the text's violations are reported.
+				raw := make(map[string]any, len(msg.headers))
+				typed, retyped := make(map[string]any, len(msg.headers)), false
 				for k, v := range msg.headers {
-					hv[k] = headerValue(v)
+					raw[k] = v
+					typed[k] = headerValue(v)
+					retyped = retyped || typed[k] != any(v)
 				}
-				vs = append(vs, rs.violations(CheckMessageHeaders, dir, "headers", s, hv, sr.Attempts)...)
+				if s.Validate(raw) != nil && (!retyped || s.Validate(typed) != nil) {
+					vs = append(vs, rs.violations(CheckMessageHeaders, dir, "headers", s, raw, sr.Attempts)...)
+				}
 			}
 		}
 		if len(vs) == 0 {
@@ -723,6 +732,9 @@ func (rs *runState) checkMessage(sp *stepPlan, sr *StepResult, msg *message, con
 // one (a number, a boolean), so that a header schema of type integer
 // accepts "42".
 func headerValue(s string) any {
+	if s == "" || !strings.ContainsRune("-0123456789tf", rune(s[0])) {
+		return s
+	}
 	if v, err := jsonval.DecodeString(s); err == nil {
 		switch v.(type) {
 		case float64, bool:

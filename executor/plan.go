@@ -886,6 +886,16 @@ func (p *planner) bodyWith(sp *stepPlan, b *arazzo.RequestBody) *bodyPlan {
 }
 
 func kindOf(contentType string) bodyKind {
+	switch contentType {
+	// The common media types, without parameters, need no parsing (and
+	// no allocation): kindOf runs several times per message and body.
+	case "application/json":
+		return bodyJSON
+	case "text/plain":
+		return bodyText
+	case "application/xml":
+		return bodyXML
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
