@@ -54,6 +54,8 @@ type Engine struct {
 	// keeps (Close ends them).
 	async    []*asyncSourcePlan
 	isClosed atomic.Bool
+	// durable indexes the plans for the durable seam (durable.go).
+	durable durableIndex
 }
 
 // Close closes the engine's broker connections (message steps dial them at
