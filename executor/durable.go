@@ -591,3 +591,12 @@ func (k keyed) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return rt.RoundTrip(r)
 }
+
+// RestoreRedacted gives a Result read back from storage (a durable
+// runtime's history) the masked outputs Result.Redacted returns, which
+// JSON does not carry: redacted is the stored r.Redacted().Outputs.
+func RestoreRedacted(r *Result, redacted map[string]any) {
+	if r != nil && redacted != nil {
+		r.redacted = redacted
+	}
+}
