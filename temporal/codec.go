@@ -68,6 +68,13 @@ func KeyFromEnv() ([]byte, error) {
 	if v == "" {
 		return nil, nil
 	}
+	return ParseKey(v)
+}
+
+// ParseKey decodes a 32-byte key written in base64 (standard encoding) or
+// hex, as KeyEnv holds it.
+func ParseKey(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
 	if b, err := hex.DecodeString(v); err == nil && len(b) == 32 {
 		return b, nil
 	}

@@ -36,6 +36,9 @@ Usage:
   telaio run FILE... [--all] [--workflow ID]... [--input name=value]... [--inputs FILE|-] [--mock]
              [--server NAME=URL] [--auth SCHEME=VALUE] [--format text|json] [--timeout D]
              [--check NAME=SEVERITY] [--report junit|json|har=FILE] [--verbose] [--quiet]
+             [--temporal HOST:PORT [--detach]]
+  telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL] [--auth SCHEME=VALUE] FILE...
+  telaio status RUN-ID --temporal HOST:PORT
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
   telaio graph FILE [--workflow ID]
@@ -116,6 +119,8 @@ func init() {
 		"mock":     {"serve an OpenAPI description as a mock API", cmdMock},
 		"graph":    {"print a workflow as a Mermaid flowchart", cmdGraph},
 		"version":  {"print the version", cmdVersion},
+		"worker":   {"serve workflows to durable runs on a Temporal server", cmdWorker},
+		"status":   {"show the progress or result of a run on Temporal", cmdStatus},
 	}
 }
 

@@ -52,6 +52,7 @@ type runFlags struct {
 	noTypes   bool
 	noMasking bool
 	private   bool
+	temporal  temporalFlags // --temporal, --detach (temporal.go)
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -78,6 +79,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.BoolVar(&f.noMasking, "no-secrets-masking", false, "show secrets everywhere (for debugging; never in CI)")
 	fs.BoolVar(&f.private, "allow-private-redirects", false, "follow redirects to link-local, loopback and private addresses from requests that did not go to one")
+	addTemporalRunFlags(fs, &f.temporal)
 	if code, done := parseFlags(fs, args, e); done {
 		if code != exitOK && wantsJSON(args) {
 			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
@@ -101,6 +103,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		return fail("--parallel must be at least 1")
 	case f.all && len(f.workflows) > 0:
 		return fail("--workflow and --all exclude each other: --all runs every workflow, --workflow the ones named")
+	}
+	if msg := f.temporal.checkRun(f); msg != "" {
+		return fail("%s", msg)
 	}
 	reports, err := parseReports(f.reports)
 	if err != nil {
@@ -395,7 +400,11 @@ func (r *runner) runJob(ctx context.Context, j *job, e *env) {
 	if live {
 		runOpts = append(runOpts, executor.RunWithObserver(progressObserver(e.stderr, f.verbose)))
 	}
-	res, err := p.eng.Run(rctx, j.workflow, inputs, runOpts...)
+	if f.temporal.detach {
+		r.detach(rctx, j, e, inputs)
+		return
+	}
+	res, err := r.execute(rctx, p, j.workflow, inputs, e, runOpts...)
 	if err != nil {
 		if msg := stopReason(ctx, rctx, f.timeout); msg != "" {
 			err = stoppedError{msg: msg, err: err}
