@@ -179,9 +179,12 @@ workflows:
 `
 
 // writeDoc writes the test document into a fresh directory.
-func writeDoc(t testing.TB) string {
+func writeDoc(t testing.TB) string { return writeDocWith(t, flowYAML) }
+
+// writeDocWith writes an Arazzo document over apiYAML.
+func writeDocWith(t testing.TB, flow string) string {
 	dir := t.TempDir()
-	for name, text := range map[string]string{"flow.yaml": flowYAML, "api.yaml": apiYAML} {
+	for name, text := range map[string]string{"flow.yaml": flow, "api.yaml": apiYAML} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}

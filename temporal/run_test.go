@@ -14,6 +14,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	workflowservice "go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/proto"
 
@@ -233,7 +234,7 @@ func TestHourLongRetryAfterHoldsNoWorker(t *testing.T) {
 	if timer != time.Hour {
 		t.Errorf("timer %v, want 1h", timer)
 	}
-	desc, err := c.DescribeWorkflowExecution(ctx, run.ID, "")
+	desc, err := describe(t, c, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestHourLongRetryAfterHoldsNoWorker(t *testing.T) {
 		t.Errorf("%d activities pending during the wait", n)
 	}
 	w.Stop()
-	desc, err = c.DescribeWorkflowExecution(ctx, run.ID, "")
+	desc, err = describe(t, c, run.ID)
 	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("the run must stay open with no worker: %v %v", err, desc.GetWorkflowExecutionInfo().GetStatus())
 	}
@@ -282,7 +283,7 @@ func TestProgressAndSearchAttributes(t *testing.T) {
 	if err != nil || p.Status != "completed" || p.StepsDone != 2 || p.StepID != "b" {
 		t.Errorf("progress %+v, %v", p, err)
 	}
-	desc, err := c.DescribeWorkflowExecution(ctx, run.ID, "")
+	desc, err := describe(t, c, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,4 +373,14 @@ func TestCodec(t *testing.T) {
 	if k, err := temporal.KeyFromEnv(); err != nil || !bytes.Equal(k, testKey) {
 		t.Errorf("hex key: %v", err)
 	}
+}
+
+// describe is the server's description of a run.
+func describe(t testing.TB, c client.Client, id string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	t.Helper()
+	d, err := c.DescribeWorkflow(testCtx(t), id, "")
+	if err != nil {
+		return nil, err
+	}
+	return d.RawResponse, nil
 }
