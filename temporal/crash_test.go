@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/telaio/telaio/executor"
 	"github.com/telaio/telaio/temporal"
@@ -168,5 +172,60 @@ func TestCrashMidPOSTResentOnlyWithKey(t *testing.T) {
 				t.Errorf("requests %d (want 1), keys %v (want none)", a.count("/charge"), keys)
 			}
 		})
+	}
+}
+
+// TestReplayIsDeterministic: the history of a run with a retry wait and a
+// workflow step's worth of decisions replays on a fresh replayer (the
+// interpreter decides the same from the recorded outcomes).
+func TestReplayIsDeterministic(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(503)
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c, queue, eng)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-replay-0123456789"}, temporal.WithTaskQueue(queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := temporal.DataConverter(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := func(e *executor.Engine) error {
+		r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RegisterWorkflowWithOptions(temporal.NewWorker(e).Run, workflow.RegisterOptions{Name: temporal.WorkflowName})
+		return r.ReplayWorkflowHistoryWithOptions(nopLogger{}, &historypb.History{Events: history(t, c, run.ID)},
+			worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: run.ID, RunID: run.RunID}})
+	}
+	if err := replay(eng); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	// A document that differs (another retryLimit) has another
+	// hash: its worker does not replay the run.
+	other, err := loadEngine(writeDocWith(t, strings.Replace(flowYAML, "retryLimit: 3", "retryLimit: 4", 1)), a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replay(other); err == nil {
+		t.Error("a worker without the run's document replayed it")
 	}
 }
