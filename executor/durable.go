@@ -236,7 +236,9 @@ func docPaths(root *arazzo.Document) map[*arazzo.Document]string {
 
 // Hash identifies what the engine runs: the SHA-256 (hex) of
 // PlanFormatVersion, the Arazzo document's bytes and every source
-// description's bytes, by source name, recursively. Two engines with the
+// description's bytes (the digests of the files of an OpenAPI description,
+// so that a description from the plan cache hashes the same), by source
+// name, recursively. Two engines with the
 // same hash plan the same runs; durable workers keep engines by it, and a
 // run records the hash it started with. Options (servers, credentials,
 // limits) are not part of it: they belong to the worker.
@@ -273,13 +275,21 @@ func (e *Engine) computeHash() string {
 			sp := path + "/" + name
 			switch {
 			case src.OpenAPI != nil:
-				if src.OpenAPI.Src != nil {
-					field("openapi "+sp, src.OpenAPI.Src)
-					if m, ok := src.OpenAPI.Raw.(map[string]any); ok && m["x-telaio-files"] != nil {
-						field("openapi-files "+sp, raw(m["x-telaio-files"]))
+				// The digests of its files: the same for a description
+				// read whole and for a subset from the plan cache.
+				files := src.OpenAPI.Files()
+				if len(files) == 0 {
+					// A one-file subset from the cache: its root file's
+					// bytes, read again.
+					if b, err := src.OpenAPI.Source(); err == nil && b != nil {
+						sum := sha256.Sum256(b)
+						field("openapi "+sp+" 0", sum[:])
+					} else {
+						field("openapi-raw "+sp, raw(src.OpenAPI.Raw))
 					}
-				} else {
-					field("openapi-raw "+sp, raw(src.OpenAPI.Raw))
+				}
+				for i, f := range files {
+					field(fmt.Sprintf("openapi %s %d", sp, i), f.SHA256[:])
 				}
 			case src.AsyncAPI != nil:
 				field("asyncapi "+sp, raw(src.AsyncAPI.Raw))

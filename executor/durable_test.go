@@ -371,3 +371,25 @@ func TestEngineHashFollowsContent(t *testing.T) {
 		t.Error("an edit of a source description must change the hash")
 	}
 }
+
+// TestEngineHashSameFromPlanCache: a document loaded through the plan
+// cache (its OpenAPI description a subset without bytes) hashes as when
+// read whole, so clients and workers agree whatever their cache holds.
+func TestEngineHashSameFromPlanCache(t *testing.T) {
+	cache := t.TempDir()
+	hash := func(opts ...arazzo.LoadOption) string {
+		d, diags := arazzo.LoadFS(context.Background(), specs.FS, specs.StytchSMSOTP, opts...)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		e, err := executor.New(d, executor.WithServer("stytchB2bApi", "http://127.0.0.1:1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Hash()
+	}
+	whole := hash()
+	if first, cached := hash(arazzo.WithCache(cache)), hash(arazzo.WithCache(cache)); first != whole || cached != whole {
+		t.Errorf("hash whole %s, first cached load %s, from the cache %s", whole, first, cached)
+	}
+}
