@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -339,6 +340,10 @@ func TestStartErrors(t *testing.T) {
 	var c client.Client = dial(t, testKey)
 	if _, err := temporal.Start(context.Background(), c, eng, "nope", nil); err == nil {
 		t.Error("an unknown workflow must be refused")
+	}
+	big := map[string]any{"token": strings.Repeat("x", temporal.MaxInputBytes)}
+	if _, err := temporal.Start(context.Background(), c, eng, "twoSteps", big); !errors.Is(err, temporal.ErrInputsTooLarge) {
+		t.Errorf("inputs over MaxInputBytes: err = %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,6 +39,9 @@ const (
 	// DefaultHeartbeatTimeout is how long a worker may go silent in the
 	// middle of an attempt before the server counts the attempt lost.
 	DefaultHeartbeatTimeout = 10 * time.Second
+	// MaxInputBytes bounds the JSON size of a run's inputs: Temporal
+	// refuses payloads over 2 MB (and warns over 256 KB).
+	MaxInputBytes = 2 << 20
 	// DefaultLostAttemptRetries is how many times in all an attempt that
 	// is safe to send again (see the package documentation) is started
 	// when its worker is lost.
@@ -172,6 +176,8 @@ type Progress struct {
 var (
 	// ErrNoClient: Start or Attach without a client.
 	ErrNoClient = errors.New("temporal: nil client")
+	// ErrInputsTooLarge: inputs over MaxInputBytes.
+	ErrInputsTooLarge = errors.New("temporal: the inputs are larger than MaxInputBytes (2 MiB)")
 	// ErrNotLoaded: a worker was asked to run a document it does not
 	// have (the run waits for a worker that has it).
 	ErrNotLoaded = errors.New("temporal: document not loaded on this worker")
@@ -286,6 +292,11 @@ func Start(ctx context.Context, c client.Client, eng *executor.Engine, workflowI
 	}
 	if !hasWorkflow(eng, workflowID) {
 		return Run{}, fmt.Errorf("temporal: the document has no workflow %q (it has %s)", workflowID, strings.Join(eng.Workflows(), ", "))
+	}
+	if b, err := json.Marshal(inputs); err != nil {
+		return Run{}, fmt.Errorf("temporal: inputs: %w", err)
+	} else if len(b) > MaxInputBytes {
+		return Run{}, fmt.Errorf("%w: %d bytes", ErrInputsTooLarge, len(b))
 	}
 	cfg := startConfig{taskQueue: DefaultTaskQueue}
 	for _, o := range opts {
