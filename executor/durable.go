@@ -326,7 +326,10 @@ func (d *durableRun) arm(context.Context, *frame) {}
 // call it from workflow code and replay it. A step's timeout (E12) bounds
 // each of its attempts (in Engine.Attempt); the time a called workflow
 // takes is not bounded by its calling step's timeout here. The Result has
-// the trace of each attempt without bodies.
+// the trace of each attempt without bodies. Only the observer given with
+// RunWithObserver sees the run's events (a durable runtime replays runs,
+// and decides what its observer does on replay); the engine's
+// WithObserver observer is not called.
 func (e *Engine) RunDurable(ctx context.Context, workflowID string, inputs map[string]any, h DurableHost, opts ...RunOption) (*Result, error) {
 	p, ok := e.root[workflowID]
 	if !ok {
