@@ -159,6 +159,9 @@ type machine struct {
 	// done holds the last finished run of each workflow, for dependsOn
 	// (each runs once per run) and $workflows.<id> expressions.
 	done map[*wfPlan]*wfRun
+	// durable: driven by a DurableHost (durable.go), which owns time; no
+	// deadline is derived from the wall clock.
+	durable bool
 }
 
 // run runs p to its end and returns its result.
@@ -366,7 +369,7 @@ func (m *machine) attemptStep(ctx context.Context, f *frame, x *stepExec) (o out
 		}
 		x.phase = execCalling
 		child := m.push(x.sp.callee, roleCall, in, f.depth+1)
-		if x.sp.timeout > 0 {
+		if x.sp.timeout > 0 && !m.durable {
 			// The step's timeout bounds the whole called workflow (E12).
 			if d := time.Now().Add(x.sp.timeout); child.deadline.IsZero() || d.Before(child.deadline) {
 				child.deadline = d

@@ -57,6 +57,8 @@ type Engine struct {
 	// tel is the OpenTelemetry instrumentation (otel.go); nil without
 	// WithTracerProvider and WithMeterProvider.
 	tel *telemetry
+	// durable indexes the plans for the durable seam (durable.go).
+	durable durableIndex
 }
 
 // Close closes the engine's broker connections (message steps dial them at

@@ -36,6 +36,9 @@ Usage:
   telaio run FILE... [--all] [--workflow ID]... [--input name=value]... [--inputs FILE|-] [--mock]
              [--server NAME=URL] [--auth SCHEME=VALUE] [--format text|json] [--timeout D]
              [--check NAME=SEVERITY] [--report junit|json|har=FILE] [--verbose] [--quiet]
+             [--temporal HOST:PORT [--detach]]
+  telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL] [--auth SCHEME=VALUE] FILE...
+  telaio status RUN-ID --temporal HOST:PORT
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
   telaio graph FILE [--workflow ID]
@@ -118,6 +121,8 @@ func init() {
 		"graph":    {"print a workflow as a Mermaid flowchart", cmdGraph},
 		"upgrade":  {"rewrite an Arazzo 1.0 document as 1.1", cmdUpgrade},
 		"version":  {"print the version", cmdVersion},
+		"worker":   {"serve workflows to durable runs on a Temporal server", cmdWorker},
+		"status":   {"show the progress or result of a run on Temporal", cmdStatus},
 	}
 }
 

@@ -60,6 +60,7 @@ type runFlags struct {
 	receive   time.Duration
 	// telemetry are the OpenTelemetry options of the environment (otel.go).
 	telemetry []executor.Option
+	temporal  temporalFlags // --temporal, --detach (temporal.go)
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -90,6 +91,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "trust the certificate authorities in `FILE` (PEM) for broker connections")
 	fs.DurationVar(&f.receive, "receive-timeout", 0, "how long a receive step without a timeout waits for its message (default "+executor.DefaultReceiveTimeout.String()+")")
+	addTemporalRunFlags(fs, &f.temporal)
 	if code, done := parseFlags(fs, args, e); done {
 		if code != exitOK && wantsJSON(args) {
 			writeErrorJSON(e.stdout, "invalid flags (see stderr)", nil)
@@ -113,6 +115,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		return fail("--parallel must be at least 1")
 	case f.all && len(f.workflows) > 0:
 		return fail("--workflow and --all exclude each other: --all runs every workflow, --workflow the ones named")
+	}
+	if msg := f.temporal.checkRun(f); msg != "" {
+		return fail("%s", msg)
 	}
 	reports, err := parseReports(f.reports)
 	if err != nil {
@@ -410,7 +415,11 @@ func (r *runner) runJob(ctx context.Context, j *job, e *env) {
 	if live {
 		runOpts = append(runOpts, executor.RunWithObserver(progressObserver(e.stderr, f.verbose)))
 	}
-	res, err := p.eng.Run(rctx, j.workflow, inputs, runOpts...)
+	if f.temporal.detach {
+		r.detach(rctx, j, e, inputs)
+		return
+	}
+	res, err := r.execute(rctx, p, j.workflow, inputs, e, runOpts...)
 	if err != nil {
 		if msg := stopReason(ctx, rctx, f.timeout); msg != "" {
 			err = stoppedError{msg: msg, err: err}

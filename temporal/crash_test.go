@@ -1,0 +1,231 @@
+package temporal_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/temporal"
+)
+
+// The crash tests run the worker as a subprocess and SIGKILL it; a second
+// subprocess finishes the run. The API counts what it received.
+
+// TestCrashDuringRetryWait: a worker killed while the run waits on a
+// Retry-After timer; a new worker runs the retry, step a is not sent again.
+func TestCrashDuringRetryWait(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(503)
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1 := spawnWorker(t, queue, path, a.srv.URL)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retry wait", func() bool {
+		p, err := run.Progress(ctx)
+		return err == nil && !p.WaitingUntil.IsZero()
+	})
+	w1.kill()
+	spawnWorker(t, queue, path, a.srv.URL)
+	res, err := run.Result(ctx)
+	if err != nil || !res.Success {
+		t.Fatalf("err = %v, result %+v", err, res)
+	}
+	if a.count("/a") != 1 || a.count("/b") != 2 {
+		t.Errorf("requests: /a %d (want 1), /b %d (want 2)", a.count("/a"), a.count("/b"))
+	}
+	if res.Outputs["a"] != 1.0 || res.Outputs["b"] != 2.0 || res.Steps[1].Attempts != 2 {
+		t.Errorf("result: outputs %v, steps %+v", res.Outputs, res.Steps)
+	}
+}
+
+// TestCrashBetweenSteps: a worker killed once step a's outcome is in the
+// history; a new worker runs step b, step a is not sent again.
+func TestCrashBetweenSteps(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	var killed atomic.Bool
+	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
+		if !killed.Load() {
+			<-r.Context().Done() // in flight on the first worker: never answered
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1 := spawnWorker(t, queue, path, a.srv.URL)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "step a's outcome in the history", func() bool {
+		for _, ev := range history(t, c, run.ID) {
+			if ev.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED {
+				return true
+			}
+		}
+		return false
+	})
+	w1.kill()
+	killed.Store(true)
+	spawnWorker(t, queue, path, a.srv.URL)
+	res, err := run.Result(ctx)
+	if err != nil || !res.Success {
+		t.Fatalf("err = %v, result %+v", err, res)
+	}
+	if a.count("/a") != 1 || res.Outputs["a"] != 1.0 {
+		t.Errorf("step a sent %d times (want 1), outputs %v", a.count("/a"), res.Outputs)
+	}
+}
+
+// TestCrashMidPOSTResentOnlyWithKey: a worker killed while a POST is in
+// flight. With an idempotency key the POST is sent again with the same key
+// (the API charges once); without, it is not sent again and the run fails
+// with a transport failure.
+func TestCrashMidPOSTResentOnlyWithKey(t *testing.T) {
+	for _, tc := range []struct {
+		workflow string
+		keyed    bool
+	}{{"charge", true}, {"chargeUnkeyed", false}} {
+		t.Run(tc.workflow, func(t *testing.T) {
+			c := dial(t, testKey)
+			a := newAPI(t)
+			inFlight := make(chan struct{}, 1)
+			a.on("/charge", func(n int, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					_, _ = io.Copy(io.Discard, r.Body) // then the server notices the connection close
+					inFlight <- struct{}{}
+					<-r.Context().Done()
+					return
+				}
+				fmt.Fprintf(w, `{"id": "ch_1"}`)
+			})
+			path, queue := writeDoc(t), queueName(t)
+			eng, err := loadEngine(path, a.srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w1 := spawnWorker(t, queue, path, a.srv.URL)
+			ctx := testCtx(t)
+			run, err := temporal.Start(ctx, c, eng, tc.workflow, nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-inFlight:
+			case <-ctx.Done():
+				t.Fatal("the POST never arrived")
+			}
+			w1.kill()
+			spawnWorker(t, queue, path, a.srv.URL)
+			res, err := run.Result(ctx)
+			keys := a.keyCounts()
+			if tc.keyed {
+				if err != nil || !res.Success || res.Outputs["id"] != "ch_1" {
+					t.Fatalf("err = %v, result %+v", err, res)
+				}
+				if a.count("/charge") != 2 || len(keys) != 1 {
+					t.Errorf("requests %d (want 2), keys %v (want one, twice)", a.count("/charge"), keys)
+				}
+				for k, n := range keys {
+					if n != 2 || k != run.ID+"/charge/charge/1" {
+						t.Errorf("key %q sent %d times", k, n)
+					}
+				}
+				return
+			}
+			var se *executor.StepError
+			if !errors.As(err, &se) || se.Code != executor.CodeTransport || se.StepID != "charge" {
+				t.Fatalf("err = %v, want a transport failure of step charge", err)
+			}
+			if a.count("/charge") != 1 || len(keys) != 0 {
+				t.Errorf("requests %d (want 1), keys %v (want none)", a.count("/charge"), keys)
+			}
+		})
+	}
+}
+
+// TestReplayIsDeterministic: the history of a run with a retry wait and a
+// workflow step's worth of decisions replays on a fresh replayer (the
+// interpreter decides the same from the recorded outcomes).
+func TestReplayIsDeterministic(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(503)
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c, queue, eng)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-replay-0123456789"}, temporal.WithTaskQueue(queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := temporal.DataConverter(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := func(e *executor.Engine) error {
+		r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RegisterWorkflowWithOptions(temporal.NewWorker(e).Run, workflow.RegisterOptions{Name: temporal.WorkflowName})
+		return r.ReplayWorkflowHistoryWithOptions(nopLogger{}, &historypb.History{Events: history(t, c, run.ID)},
+			worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: run.ID, RunID: run.RunID}})
+	}
+	if err := replay(eng); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	// A document that differs (another retryLimit) has another
+	// hash: its worker does not replay the run.
+	other, err := loadEngine(writeDocWith(t, strings.Replace(flowYAML, "retryLimit: 3", "retryLimit: 4", 1)), a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replay(other); err == nil {
+		t.Error("a worker without the run's document replayed it")
+	}
+}

@@ -1,0 +1,180 @@
+package temporal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/telaio/telaio/executor"
+)
+
+// Run is the interpreter workflow (registered as WorkflowName): it runs
+// the workflow in.WorkflowID of the document in.DocHash with
+// executor.Engine.RunDurable, each step attempt as an activity and each
+// retry wait as a durable timer.
+func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
+	eng := w.engines[in.DocHash]
+	if eng == nil {
+		// A panic fails the workflow task, not the run: the server
+		// retries the task, and a worker that has the document picks it
+		// up (the SDK's default panic policy blocks the workflow).
+		panic(fmt.Sprintf("%v: %s (workers serve %v)", ErrNotLoaded, in.DocHash, w.Hashes()))
+	}
+	h := &wfHost{ctx: ctx, s: in.Settings.withDefaults(), progress: Progress{Status: "running", WorkflowID: in.WorkflowID}}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return h.progress, nil }); err != nil {
+		return nil, err
+	}
+	obs := executor.ObserverFunc(func(ev executor.Event) {
+		switch ev.Kind {
+		case executor.StepStarted:
+			h.progress.WorkflowID, h.progress.StepID, h.progress.Attempt = ev.WorkflowID, ev.StepID, 0
+		case executor.StepFinished:
+			h.progress.StepsDone++
+		}
+	})
+	res, err := eng.RunDurable(context.Background(), in.WorkflowID, in.Inputs, h, executor.RunWithObserver(obs))
+	out := &RunOutput{Result: res, Error: runError(err)}
+	status := "failed"
+	if res != nil {
+		status = string(res.Status)
+		out.Redacted = res.Redacted().Outputs
+	}
+	h.progress.Status, h.progress.WaitingUntil = status, time.Time{}
+	if h.s.SearchAttributes {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// wfHost is the executor.DurableHost of the interpreter workflow.
+type wfHost struct {
+	ctx      workflow.Context
+	s        Settings
+	progress Progress
+}
+
+func (h *wfHost) Now() time.Time { return workflow.Now(h.ctx) }
+
+func (h *wfHost) Sleep(_ context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	h.progress.WaitingUntil = workflow.Now(h.ctx).Add(d)
+	workflow.SetCurrentDetails(h.ctx, fmt.Sprintf("step %s attempt %d: waiting %v before a retry", h.progress.StepID, h.progress.Attempt, d))
+	err := workflow.Sleep(h.ctx, d)
+	h.progress.WaitingUntil = time.Time{}
+	if err != nil {
+		return canceled(err)
+	}
+	return nil
+}
+
+func canceled(err error) error {
+	if temporal.IsCanceledError(err) {
+		return fmt.Errorf("%w: %v", context.Canceled, err)
+	}
+	return err
+}
+
+// safeMethods are the methods whose requests may be sent again (RFC 9110
+// idempotent methods; TRACE is never sent by telaio).
+var safeMethods = []string{"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+
+func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	keyed := req.Keyed || slices.Contains(h.s.KeyedSteps, req.StepID)
+	safe := slices.Contains(safeMethods, req.Method)
+	if keyed {
+		info := workflow.GetInfo(h.ctx)
+		req.IdempotencyKey = fmt.Sprintf("%s/%s/%s/%d", info.WorkflowExecution.ID, req.Workflow, req.StepID, req.Execution)
+	}
+	h.progress.WorkflowID, h.progress.StepID, h.progress.Attempt = req.Workflow, req.StepID, req.Attempt
+	attempts := int32(1)
+	if safe || keyed {
+		attempts = int32(h.s.LostAttemptRetries)
+	}
+	rp := &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second, MaximumAttempts: attempts,
+		NonRetryableErrorTypes: []string{errTypeBadRequest}}
+	summary := req.StepID
+	if req.Method != "" {
+		summary += " (" + req.Method + ")"
+	}
+	var out executor.StepOutcome
+	var err error
+	if h.s.LocalActivities && safe && !keyed {
+		lo := workflow.LocalActivityOptions{StartToCloseTimeout: h.s.AttemptTimeout, RetryPolicy: rp, Summary: summary}
+		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(h.ctx, lo), ActivityName, req).Get(h.ctx, &out)
+	} else {
+		ao := workflow.ActivityOptions{StartToCloseTimeout: h.s.AttemptTimeout, HeartbeatTimeout: h.s.HeartbeatTimeout, RetryPolicy: rp, Summary: summary}
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(h.ctx, ao), ActivityName, req).Get(h.ctx, &out)
+	}
+	if err != nil {
+		return nil, canceled(err)
+	}
+	return &out, nil
+}
+
+// errTypeBadRequest marks an attempt no worker can run (a request for
+// another document or an unknown step): not retried.
+const errTypeBadRequest = "TelaioBadRequest"
+
+// Attempt is the step attempt activity (registered as ActivityName).
+func (w *Worker) Attempt(ctx context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	eng := w.engines[req.DocHash]
+	if eng == nil {
+		// Retried (on another worker, with luck): the attempt has not
+		// been sent.
+		return nil, fmt.Errorf("%w: %s", ErrNotLoaded, req.DocHash)
+	}
+	if activity.IsActivity(ctx) {
+		if d := activity.GetInfo(ctx).HeartbeatTimeout; d > 0 {
+			stop := heartbeat(ctx, d/3)
+			defer stop()
+		}
+	}
+	o, err := eng.Attempt(ctx, req)
+	if errors.Is(err, executor.ErrUnknownStep) || errors.Is(err, executor.ErrWrongDocument) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errTypeBadRequest, err)
+	}
+	return o, err
+}
+
+// heartbeat records a heartbeat every d until stopped.
+func heartbeat(ctx context.Context, d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func activityOptions(name string) activity.RegisterOptions {
+	return activity.RegisterOptions{Name: name}
+}
+
+// newID is a random id for a run.
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
