@@ -286,29 +286,35 @@ func (c *conn) Subscribe(ctx context.Context, ch transport.Channel, o transport.
 	return s, nil
 }
 
-// addRoute subscribes on the broker (again, when the filter is already
-// subscribed: the SUBACK is what arms s, and a higher QoS may be needed) and
-// then routes the filter's messages to s as well.
+// addRoute routes the filter's messages to s as well, then subscribes on
+// the broker (again, when the filter is already subscribed: the SUBACK is
+// what arms s, and a higher QoS may be needed). The route comes first: the
+// broker sends the retained messages right after its SUBACK, and the
+// client may deliver them before Subscribe returns.
 func (c *conn) addRoute(ctx context.Context, s *msub) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.rmu.Lock()
 	r := c.routes[s.filter]
 	qos := s.qos
-	if r != nil {
-		for o := range r.subs {
-			qos = max(qos, o.qos)
-		}
-	}
-	if err := c.cl.subscribe(ctx, s.filter, qos, s.retained); err != nil {
-		return err
-	}
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
 	if r == nil {
 		r = &route{filter: s.filter, subs: make(map[*msub]struct{})}
 		c.routes[s.filter] = r
 	}
+	for o := range r.subs {
+		qos = max(qos, o.qos)
+	}
 	r.subs[s] = struct{}{}
+	c.rmu.Unlock()
+	if err := c.cl.subscribe(ctx, s.filter, qos, s.retained); err != nil {
+		c.rmu.Lock()
+		delete(r.subs, s)
+		if len(r.subs) == 0 {
+			delete(c.routes, s.filter)
+		}
+		c.rmu.Unlock()
+		return err
+	}
 	return nil
 }
 
