@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,19 +111,10 @@ func TestSpecAsyncExampleOnEachBroker(t *testing.T) {
 			}
 			if b.Credentials.Password != "" {
 				trace, _ := json.Marshal(res)
-				if json.Valid(trace) && contains(string(trace), b.Credentials.Password) {
+				if strings.Contains(string(trace), b.Credentials.Password) {
 					t.Errorf("the broker password shows in the trace")
 				}
 			}
 		})
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }

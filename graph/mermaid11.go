@@ -73,6 +73,18 @@ func (g *drawing) step11(s *arazzo.Step, i int, number map[int]int) (channel str
 	return channel
 }
 
+// workflowOf is the workflow of the document that holds s, or nil.
+func (g *drawing) workflowOf(s *arazzo.Step) *arazzo.Workflow {
+	for _, w := range g.doc.Workflows {
+		for _, t := range w.Steps {
+			if t == s {
+				return w
+			}
+		}
+	}
+	return nil
+}
+
 // messageTarget describes what a message step sends or receives, and
 // returns the id of its channel's node: the channel its AsyncAPI
 // operation or channelPath resolves to (the sources loaded), else the one
@@ -85,7 +97,12 @@ func (g *drawing) messageTarget(s *arazzo.Step) (lines []string, channel string)
 	var source, key, address string
 	known := false
 	if len(g.doc.Sources) > 0 {
-		if src, _, ch, err := g.doc.ResolveMessage(s); err == nil && ch != nil && src != nil && src.Description != nil {
+		src, _, ch, err := g.doc.ResolveMessage(s)
+		if r := g.doc.ReplyOf(g.workflowOf(s), s); err == nil && r != nil && r.Channel != nil {
+			// The reply rule (E10): the step receives the reply.
+			ch = r.Channel
+		}
+		if err == nil && ch != nil && src != nil && src.Description != nil {
 			source, key, address, known = src.Description.Name, ch.Key, ch.Address, true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/graph"
+	"github.com/telaio/telaio/specs"
 )
 
 var ordersFile = filepath.Join("testdata", "orders", "orders.arazzo.yaml")
@@ -400,4 +401,23 @@ workflows:
 	checkChart(t, c, text,
 		[]string{"send -.-o|correlationId| wait", "xsend -.-o|outputs| wait"},
 		[]string{"send -.-o|outputs| wait", "xsend -.-o|correlationId| wait"}, nil)
+}
+
+// TestReceiveOfTheReplyDrawsTheReplyChannel: a receive on the operation an
+// earlier step sent on reads its reply (E10), so it hangs off the reply
+// channel (the bundled pet order example: confirm-order), not the request's.
+func TestReceiveOfTheReplyDrawsTheReplyChannel(t *testing.T) {
+	doc, ds := arazzo.LoadFS(context.Background(), specs.FS, specs.PetOrderArazzo)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	out, err := graph.Mermaid(doc, "purchasePet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`c0[("place-order<br/>channel of petOrders")]`, `c1[("confirm-order<br/>channel of petOrders")]`, "s0 ==> c0", "c1 ==> s1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const petOrder = "../../specs/petorder/arazzo/pet-order.arazzo.yaml"
+
+// TestRunMockAsync: --mock stands an embedded broker in for the AsyncAPI
+// source (the spec's pet-asyncapi.yaml declares a Kafka server), and the
+// step lines say what each message step did on which channel.
+func TestRunMockAsync(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "run", "--mock", petOrder, "--input", "orderRequestId=o-77")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	all := out + errOut
+	for _, re := range []string{`ok +placeOrder +sent .* place-order`, `ok +confirmOrder +received .* confirm-order`, `orderId: -?\d+`} {
+		if !regexp.MustCompile(re).MatchString(all) {
+			t.Errorf("output does not match %q\n%s", re, all)
+		}
+	}
+	code, out, errOut = runCLI(t, nil, "run", "--mock", "--verbose", "--format", "text", petOrder, "--input", "orderRequestId=o-78")
+	if code != 0 || !strings.Contains(out+errOut, "orderRequestId: o-78") {
+		t.Errorf("--verbose does not show the messages' headers: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestMockAsyncAPIServesTheBroker: telaio mock serves an AsyncAPI
+// description with an embedded NATS broker and prints its URL, which a
+// run then uses through --server; --broker names the brokers it has.
+func TestMockAsyncAPIServesTheBroker(t *testing.T) {
+	const desc = "../../specs/petorder/asyncapi/pet-order.asyncapi.yaml"
+	var out, errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- runMain(ctx, []string{"mock", desc, "--quiet"}, &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("mock exit %d: %s", code, errb.String())
+		}
+	}()
+	urlRE := regexp.MustCompile(`listening on (nats://127\.0\.0\.1:\d+)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("no URL printed: %q %q", out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "placeOrder: place-order -> confirm-order") {
+		t.Errorf("routes not listed: %s", out.String())
+	}
+	code, stdout, stderr := runCLI(t, nil, "run", petOrder, "--server", "petOrders="+url)
+	if code != 0 || !strings.Contains(stdout+stderr, "received") {
+		t.Fatalf("run against the mock broker: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	code, _, stderr = runCLI(t, nil, "mock", "--broker", "kafka", desc)
+	if code != 2 || !strings.Contains(stderr, "nats") {
+		t.Errorf("--broker kafka: exit %d, %s", code, stderr)
+	}
+}
