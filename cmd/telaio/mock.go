@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -191,16 +190,22 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 	file := fs.Arg(0)
 	addrSet := false
 	fs.Visit(func(f *pflag.Flag) { addrSet = addrSet || f.Name == "addr" })
-	if isAsyncAPIFile(file) {
+	dsc, err := readInCheckout(file)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
+		return exitUsage
+	}
+	defer dsc.root.Close()
+	if dsc.isAsyncAPI() {
 		if *broker != "" && !slices.Contains(mockBrokers, *broker) {
 			return usageError(e, "mock", "--broker %q: the mock serves AsyncAPI descriptions with %s%s", *broker, strings.Join(mockBrokers, ", "), suggest.DidYouMean(*broker, mockBrokers))
 		}
-		return mockBroker(ctx, e, file, *addr, addrSet, *quiet)
+		return mockBroker(ctx, e, dsc, *addr, addrSet, *quiet)
 	}
 	if *broker != "" {
 		return usageError(e, "mock", "--broker is for AsyncAPI descriptions; %s is not one", file)
 	}
-	d, err := loadDescription(ctx, file)
+	d, err := dsc.openAPI(ctx)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
@@ -238,24 +243,16 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 	}
 }
 
-// isAsyncAPIFile reports whether file's root has an asyncapi field.
-func isAsyncAPIFile(file string) bool {
-	f, err := os.Open(file)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, head)
-	return asyncAPIRoot.Match(head[:n])
-}
-
+// asyncAPIRoot finds a top-level asyncapi key in YAML, or one first in a
+// JSON object: the cheap look that tells the two kinds of description
+// apart before either is decoded.
 var asyncAPIRoot = regexp.MustCompile(`(?m)^["']?asyncapi["']?\s*:|^\s*\{\s*"asyncapi"\s*:`)
 
 // mockBroker serves an AsyncAPI description with package asyncmock's
 // embedded NATS broker until ctx ends.
-func mockBroker(ctx context.Context, e *env, file, addr string, addrSet, quiet bool) int {
-	d, err := loadAsyncDescription(file)
+func mockBroker(ctx context.Context, e *env, dsc *description, addr string, addrSet, quiet bool) int {
+	file := dsc.file
+	d, err := dsc.asyncAPI()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
@@ -297,71 +294,69 @@ func mockBroker(ctx context.Context, e *env, file, addr string, addrSet, quiet b
 	return exitOK
 }
 
-// loadAsyncDescription reads an AsyncAPI description and the files its
-// $refs name, inside the description's checkout.
-func loadAsyncDescription(file string) (*asyncapi.Document, error) {
+// description is a description file read inside its checkout (the
+// nearest folder holding .git, .hg or .svn, as run reads sources), with
+// the root its $refs are read from.
+type description struct {
+	file string   // as given
+	root *os.Root // the checkout; the caller closes it
+	rel  string   // the file, slash-separated, relative to root
+	src  []byte
+}
+
+func readInCheckout(file string) (*description, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
 	}
 	root := arazzo.DefaultRoot(abs)
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	rel, err := filepath.Rel(root, abs)
 	if err != nil {
 		return nil, err
 	}
-	rel = filepath.ToSlash(rel)
-	src, err := r.ReadFile(rel)
+	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, err
 	}
-	d, err := asyncapi.Load(src, file, asyncapi.WithReadFile(func(ref string) ([]byte, error) {
-		p := path.Join(path.Dir(rel), ref)
-		if path.IsAbs(ref) || p == ".." || strings.HasPrefix(p, "../") {
-			return nil, fmt.Errorf("%s is outside the description's checkout", ref)
-		}
-		return r.ReadFile(p)
-	}))
-	if err != nil {
+	d := &description{file: file, root: r, rel: filepath.ToSlash(rel)}
+	if d.src, err = r.ReadFile(d.rel); err != nil {
+		r.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// loadDescription reads an OpenAPI description and the files its $refs
-// name, inside the description's checkout (never fetching a URL).
-func loadDescription(ctx context.Context, file string) (*oas.Document, error) {
-	abs, err := filepath.Abs(file)
+// isAsyncAPI reports whether the description's root has an asyncapi field.
+func (d *description) isAsyncAPI() bool {
+	head := d.src[:min(len(d.src), 64<<10)]
+	return asyncAPIRoot.Match(head)
+}
+
+// openAPI loads the description as OpenAPI, with the files its $refs
+// name (never a URL).
+func (d *description) openAPI(ctx context.Context) (*oas.Document, error) {
+	doc, err := oas.LoadFiles(ctx, d.src, d.rel, fileReader{d.root})
 	if err != nil {
 		return nil, err
 	}
-	root := arazzo.DefaultRoot(abs)
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	rel, err := filepath.Rel(root, abs)
-	if err != nil {
-		return nil, err
-	}
-	rel = filepath.ToSlash(rel)
-	src, err := r.ReadFile(rel)
-	if err != nil {
-		return nil, err
-	}
-	d, err := oas.LoadFiles(ctx, src, rel, fileReader{r})
-	if err != nil {
-		return nil, err
-	}
-	if errs := d.RefErrors(); len(errs) > 0 {
+	if errs := doc.RefErrors(); len(errs) > 0 {
 		return nil, errs[0]
 	}
-	return d, nil
+	return doc, nil
+}
+
+// asyncAPI loads the description as AsyncAPI, with the files its $refs
+// name, by the same rule.
+func (d *description) asyncAPI() (*asyncapi.Document, error) {
+	fr := fileReader{d.root}
+	return asyncapi.Load(d.src, d.file, asyncapi.WithReadFile(func(ref string) ([]byte, error) {
+		// WithReadFile gives ref relative to the document's folder.
+		p, err := fr.Resolve(d.rel, ref)
+		if err != nil {
+			return nil, err
+		}
+		return fr.Read(context.Background(), p)
+	}))
 }
 
 // fileReader reads the files a description's $refs name, inside an
