@@ -162,6 +162,19 @@ func outputNames(outs []*Output) []string {
 	return out
 }
 
+// InputNames lists the input names workflow w's inputs schema declares
+// (following local $refs and allOf), or nil when the schema does not
+// restrict them (alternatives, patternProperties, additionalProperties
+// other than false). Validation decides with it which dotted input names
+// ($inputs.a.b) are names and which are navigation.
+func (d *Document) InputNames(w *Workflow) []string {
+	if w == nil {
+		return nil
+	}
+	names, _ := inputNames(d, w.Inputs)
+	return names
+}
+
 // inputNames lists the property names an inputs schema declares (following
 // local $refs, allOf), or nil when it does not restrict them. closed is true
 // when additionalProperties is false.

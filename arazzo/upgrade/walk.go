@@ -3,6 +3,7 @@ package upgrade
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -287,22 +288,22 @@ func (u *upgrader) lenient(e *expr.Expr, sc scope) bool {
 	case expr.KindRequestBody, expr.KindResponseBody, expr.KindMessagePayload:
 		return true
 	case expr.KindInputs:
-		return sc.wf != nil && !contains(inputNames(u.doc, sc.wf.Inputs), e.Name)
+		return sc.wf != nil && !slices.Contains(u.doc.InputNames(sc.wf), e.Name)
 	case expr.KindWorkflows:
 		w := u.doc.Workflow(e.ID)
 		if w == nil {
 			return false
 		}
 		if e.Field == "inputs" {
-			return !contains(inputNames(u.doc, w.Inputs), e.Name)
+			return !slices.Contains(u.doc.InputNames(w), e.Name)
 		}
-		return !contains(outputNames(w.Outputs), e.Name)
+		return !slices.Contains(outputNames(w.Outputs), e.Name)
 	case expr.KindSteps:
 		if sc.wf == nil {
 			return false
 		}
 		st := sc.wf.Step(e.ID)
-		return st != nil && !contains(outputNames(st.Outputs), e.Name)
+		return st != nil && !slices.Contains(outputNames(st.Outputs), e.Name)
 	case expr.KindOutputs:
 		var outs []*arazzo.Output
 		if sc.inStepOutputs && sc.callee != nil {
@@ -310,7 +311,7 @@ func (u *upgrader) lenient(e *expr.Expr, sc scope) bool {
 		} else if sc.wf != nil {
 			outs = sc.wf.Outputs
 		}
-		return !contains(outputNames(outs), e.Name)
+		return !slices.Contains(outputNames(outs), e.Name)
 	}
 	return false
 }
