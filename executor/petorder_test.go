@@ -15,6 +15,7 @@ import (
 	"github.com/telaio/telaio/internal/brokertest"
 	"github.com/telaio/telaio/specs"
 	"github.com/telaio/telaio/transport"
+	"github.com/telaio/telaio/transport/kafka"
 )
 
 // petService plays the pet service of the specification's AsyncAPI
@@ -116,5 +117,25 @@ func TestSpecAsyncExampleOnEachBroker(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerByName: WithServer(source, "@name") picks a server of the
+// AsyncAPI description (--server NAME=@serverName); an unknown name is
+// refused by New, naming the servers there are.
+func TestServerByName(t *testing.T) {
+	doc, ds := arazzo.LoadFS(context.Background(), specs.FS, specs.PetOrderArazzo)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	opts := []executor.Option{executor.Validated(), executor.WithTransport(kafka.Driver{})}
+	e, err := executor.New(doc, append(opts, executor.WithServer("petOrders", "@localKafka"))...)
+	if err != nil {
+		t.Fatalf("@localKafka: %v", err)
+	}
+	e.Close()
+	_, err = executor.New(doc, append(opts, executor.WithServer("petOrders", "@localKafak"))...)
+	if err == nil || !strings.Contains(err.Error(), "localKafka") {
+		t.Fatalf("@localKafak: %v; want an error naming localKafka", err)
 	}
 }

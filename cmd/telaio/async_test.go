@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -88,5 +89,30 @@ func TestMockAsyncAPIServesTheBroker(t *testing.T) {
 	code, _, stderr = runCLI(t, nil, "mock", "--broker", "kafka", desc)
 	if code != 2 || !strings.Contains(stderr, "nats") {
 		t.Errorf("--broker kafka: exit %d, %s", code, stderr)
+	}
+}
+
+// TestBrokerTLSFlags: --tls-cert and --tls-key go together, and files that
+// do not hold what they must are usage errors before anything runs.
+func TestBrokerTLSFlags(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := dir + "/not.pem"
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tls-cert", notPEM}, "--tls-cert and --tls-key go together"},
+		{[]string{"--tls-cert", notPEM, "--tls-key", notPEM}, "--tls-cert/--tls-key"},
+		{[]string{"--tls-ca", notPEM}, "holds no PEM certificate"},
+		{[]string{"--tls-ca", dir + "/missing.pem"}, "--tls-ca"},
+		{[]string{"--receive-timeout", "-1s"}, "--receive-timeout must be a positive duration"},
+	} {
+		code, out, errOut := runCLI(t, nil, append([]string{"run", "--mock", petOrder}, tt.args...)...)
+		if code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, want 2 saying %q\n%s%s", tt.args, code, tt.want, out, errOut)
+		}
 	}
 }
