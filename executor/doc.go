@@ -197,6 +197,12 @@
 // exported as they end, before the run knows every secret it will learn,
 // hence this rule rather than masking.
 //
+// A durable run (RunDurable) records no run or step span, since its
+// runtime replays it: each Engine.Attempt records its attempt span and what
+// is under it as a child of the span in its ctx, and the runtime links
+// those (package github.com/telaio/telaio/temporal: one trace per run,
+// across workers).
+//
 // The trace context goes into every outgoing HTTP request with the W3C
 // Trace Context propagator unless WithPropagator names another or
 // WithoutTracePropagation turns it off; it is not put into messages (their

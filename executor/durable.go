@@ -329,7 +329,8 @@ func (d *durableRun) arm(context.Context, *frame) {}
 // the trace of each attempt without bodies. Only the observer given with
 // RunWithObserver sees the run's events (a durable runtime replays runs,
 // and decides what its observer does on replay); the engine's
-// WithObserver observer is not called.
+// WithObserver observer is not called. For the same reason it records no
+// span or metric: those of the attempts come from Engine.Attempt.
 func (e *Engine) RunDurable(ctx context.Context, workflowID string, inputs map[string]any, h DurableHost, opts ...RunOption) (*Result, error) {
 	p, ok := e.root[workflowID]
 	if !ok {
@@ -475,7 +476,11 @@ func (f *Failure) err() error {
 // actions and Retry-After. The outcome's trace is masked and has no
 // bodies. An error means the request is not for this engine
 // (ErrWrongDocument, ErrUnknownStep) or ctx ended before the attempt did
-// (then the attempt did not finish: run it again or count it lost).
+// (then the attempt did not finish: run it again or count it lost). With
+// WithTracerProvider the attempt is an "attempt <stepId>" span, with its
+// HTTP and messaging spans, child of the span in ctx (a durable runtime's
+// activity span); WithMeterProvider counts it in telaio.attempts and
+// telaio.failures.
 func (e *Engine) Attempt(ctx context.Context, req *StepRequest) (*StepOutcome, error) {
 	idx := e.durableIndex()
 	if req.DocHash != "" && req.DocHash != idx.hash {
@@ -497,6 +502,9 @@ func (e *Engine) Attempt(ctx context.Context, req *StepRequest) (*StepOutcome, e
 	e.precompileOnce.Do(func() { go e.precompile() })
 	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
 	rs.m = &machine{e: e, h: rs, done: map[*wfPlan]*wfRun{}}
+	if e.tel != nil {
+		rs.tel = e.tel.newRun(ctx, rs)
+	}
 	defer rs.disarm()
 	for _, s := range req.Secrets {
 		rs.mask.add(s)

@@ -373,6 +373,11 @@ func (rt *runTel) startAttempt(ctx context.Context, f *frame, x *stepExec) (cont
 	if parent == nil {
 		parent = l.wf
 	}
+	if parent != nil {
+		// Else (Engine.Attempt) the attempt's parent is the span of ctx:
+		// a durable runtime's activity span.
+		ctx = trace.ContextWithSpan(ctx, parent)
+	}
 	sp := x.sp
 	attrs := []attribute.KeyValue{AttrWorkflowID.String(f.plan.id), AttrStepID.String(sp.id), AttrAttempt.Int(x.sr.Attempts)}
 	op := planOperation(sp)
@@ -382,7 +387,7 @@ func (rt *runTel) startAttempt(ctx context.Context, f *frame, x *stepExec) (cont
 	if !x.isTarget {
 		l.op = op
 	}
-	return rt.t.tracer.Start(trace.ContextWithSpan(ctx, parent), "attempt "+sp.id, trace.WithAttributes(attrs...))
+	return rt.t.tracer.Start(ctx, "attempt "+sp.id, trace.WithAttributes(attrs...))
 }
 
 // attempt runs one attempt of x through run inside its span. A step that

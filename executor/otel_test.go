@@ -820,3 +820,70 @@ func BenchmarkRunOTel(b *testing.B) {
 	b.ReportMetric(mt, "otel-µs")
 	b.ReportMetric(mt/mp0, "ratio")
 }
+
+// spanHost is a DurableHost whose attempts run in a span of their own, as
+// a durable runtime's activities do.
+type spanHost struct {
+	e      *executor.Engine
+	tracer trace.Tracer
+}
+
+func (h spanHost) Attempt(ctx context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	ctx, span := h.tracer.Start(ctx, "activity "+req.StepID)
+	defer span.End()
+	return h.e.Attempt(ctx, req)
+}
+
+func (spanHost) Sleep(context.Context, time.Duration) error { return nil }
+func (spanHost) Now() time.Time                             { return time.Unix(0, 0) }
+
+// TestOTelDurableAttempt: Engine.Attempt records its attempt span (with
+// its HTTP spans and the attempt metrics) as a child of the span in its
+// ctx, so that a durable runtime's activity spans carry the attempts of
+// one run in one trace; RunDurable records no span of its own (it is
+// replayed); no secret reaches the telemetry.
+func TestOTelDurableAttempt(t *testing.T) {
+	tel := newTelemetry(t)
+	e, headers := vault(t, tel.options()...)
+	res, err := e.RunDurable(context.Background(), "main", map[string]any{"password": otelPassword}, spanHost{e, tel.tp.Tracer("runtime")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != executor.StatusCompleted {
+		t.Fatalf("status %s", res.Status)
+	}
+	want := `activity unlock
+  attempt unlock
+    POST /unlock/{pw} (client)
+activity poll
+  attempt poll !step-failed
+    GET /flaky (client) !503
+activity poll
+  attempt poll
+    GET /flaky (client)
+`
+	if got := tel.tree(); got != want {
+		t.Errorf("span tree:\n%s\nwant:\n%s", got, want)
+	}
+	wantAttrs(t, tel.span(t, "attempt unlock"), map[string]string{"arazzo.workflow.id": "main", "arazzo.step.id": "unlock", "arazzo.attempt": "1", "arazzo.status": "success"})
+	for i, h := range *headers {
+		if v := h.Get("Traceparent"); v == "" {
+			t.Errorf("request %d has no trace context", i)
+		}
+	}
+	got := tel.metrics(t)
+	if w := "telaio.attempts{arazzo.status=failure,arazzo.step.id=poll,arazzo.workflow.id=child,error.type=step-failed} 1"; !slices.Contains(got, w) {
+		t.Errorf("no %s in\n%s", w, strings.Join(got, "\n"))
+	}
+	for _, l := range got {
+		if strings.HasPrefix(l, "telaio.runs") || strings.HasPrefix(l, "telaio.steps") {
+			t.Errorf("RunDurable recorded %s", l)
+		}
+	}
+	all := tel.everything(t)
+	for _, s := range []string{otelPassword, otelToken} {
+		if strings.Contains(all, s) {
+			t.Errorf("the telemetry holds %q:\n%s", s, all)
+		}
+	}
+}
