@@ -389,3 +389,55 @@ func describe(t testing.TB, c client.Client, id string) (*workflowservice.Descri
 	}
 	return d.RawResponse, nil
 }
+
+// TestWatchTellsStepsAsTheyFinish: Watch tells each step once, in order,
+// while the run goes on (step a long before the run ends: step b waits a
+// second before its retry), with the step's trace and without its outputs;
+// Steps answers a closed run too.
+func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c, queue, eng)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-watch-0123456789"}, temporal.WithTaskQueue(queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []executor.Event
+	var toldA time.Time
+	res, err := run.Watch(ctx, executor.ObserverFunc(func(ev executor.Event) {
+		told = append(told, ev)
+		if ev.StepID == "a" {
+			toldA = time.Now()
+		}
+	}), 50*time.Millisecond)
+	if err != nil || res.Status != executor.StatusCompleted {
+		t.Fatalf("result %v, %v", res, err)
+	}
+	if wait := time.Since(toldA); wait < 500*time.Millisecond {
+		t.Errorf("step a was told %v before the run's end: not while it ran", wait)
+	}
+	if len(told) != 2 || told[0].StepID != "a" || told[1].StepID != "b" {
+		t.Fatalf("told %+v", told)
+	}
+	b := told[1]
+	if b.Kind != executor.StepFinished || b.WorkflowID != "twoSteps" || b.Step.Attempts != 2 || b.Step.StatusCode != 200 || len(b.Step.Exchanges) != 2 || b.Step.Outputs != nil {
+		t.Errorf("step b: %+v %+v", b, b.Step)
+	}
+	page, err := run.Steps(ctx, 1)
+	if err != nil || len(page.Steps) != 1 || page.Steps[0].Step.StepID != "b" || page.More {
+		t.Errorf("steps from 1 of the closed run: %+v, %v", page, err)
+	}
+}

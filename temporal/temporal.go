@@ -28,6 +28,11 @@ const (
 	ActivityName = "telaio.StepAttempt"
 	// QueryProgress is the query a run answers with its Progress.
 	QueryProgress = "progress"
+	// QuerySteps is the query a run answers with a StepsPage: the step
+	// executions it finished from the index given as argument.
+	QuerySteps = "steps"
+	// MaxStepsPerQuery bounds the steps of one StepsPage.
+	MaxStepsPerQuery = 64
 )
 
 // Defaults of the run settings (see the RunOption functions).
@@ -170,6 +175,24 @@ type Progress struct {
 	StepsDone int `json:"stepsDone"`
 	// WaitingUntil is set while the run waits before a retry.
 	WaitingUntil time.Time `json:"waitingUntil,omitzero"`
+}
+
+// StepsPage is the answer to the steps query.
+type StepsPage struct {
+	// From is the index of Steps[0] among the run's finished steps.
+	From  int         `json:"from"`
+	Steps []StepEvent `json:"steps"`
+	// More is set when steps after these are already finished.
+	More bool `json:"more,omitempty"`
+}
+
+// StepEvent is one finished step execution: at which depth of workflow
+// calls (0: the run's workflow), in which workflow, and its StepResult
+// without outputs (Outputs and Workflow are nil) and without bodies.
+type StepEvent struct {
+	Depth      int                  `json:"depth"`
+	WorkflowID string               `json:"workflowId"`
+	Step       *executor.StepResult `json:"step"`
 }
 
 // Errors of this package.

@@ -28,8 +28,12 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 		// up (the SDK's default panic policy blocks the workflow).
 		panic(fmt.Sprintf("%v: %s (workers serve %v)", ErrNotLoaded, in.DocHash, w.Hashes()))
 	}
+	annotate(ctx, executor.AttrWorkflowID.String(in.WorkflowID), AttrDocumentHash.String(in.DocHash))
 	h := &wfHost{ctx: ctx, s: in.Settings.withDefaults(), progress: Progress{Status: "running", WorkflowID: in.WorkflowID}}
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return h.progress, nil }); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QuerySteps, h.stepsFrom); err != nil {
 		return nil, err
 	}
 	obs := executor.ObserverFunc(func(ev executor.Event) {
@@ -38,6 +42,9 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 			h.progress.WorkflowID, h.progress.StepID, h.progress.Attempt = ev.WorkflowID, ev.StepID, 0
 		case executor.StepFinished:
 			h.progress.StepsDone++
+			if ev.Step != nil {
+				h.done = append(h.done, doneStep{depth: ev.Depth, workflowID: ev.WorkflowID, sr: ev.Step})
+			}
 		}
 	})
 	res, err := eng.RunDurable(context.Background(), in.WorkflowID, in.Inputs, h, executor.RunWithObserver(obs))
@@ -48,6 +55,7 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 		out.Redacted = res.Redacted().Outputs
 	}
 	h.progress.Status, h.progress.WaitingUntil = status, time.Time{}
+	annotate(ctx, executor.AttrStatus.String(status))
 	if h.s.SearchAttributes {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
 			return nil, err
@@ -61,6 +69,31 @@ type wfHost struct {
 	ctx      workflow.Context
 	s        Settings
 	progress Progress
+	// done are the finished step executions, in order (the steps query).
+	done []doneStep
+}
+
+type doneStep struct {
+	depth      int
+	workflowID string
+	sr         *executor.StepResult
+}
+
+// stepsFrom answers the steps query: the finished step executions from
+// index from on, at most MaxStepsPerQuery of them, without their outputs
+// and called workflows' results (those come as steps of their own).
+func (h *wfHost) stepsFrom(from int) (StepsPage, error) {
+	if from < 0 || from > len(h.done) {
+		return StepsPage{}, fmt.Errorf("temporal: steps from %d: the run has finished %d steps", from, len(h.done))
+	}
+	end := min(len(h.done), from+MaxStepsPerQuery)
+	page := StepsPage{From: from, More: end < len(h.done), Steps: make([]StepEvent, 0, end-from)}
+	for _, d := range h.done[from:end] {
+		sr := *d.sr
+		sr.Outputs, sr.Workflow = nil, nil
+		page.Steps = append(page.Steps, StepEvent{Depth: d.depth, WorkflowID: d.workflowID, Step: &sr})
+	}
+	return page, nil
 }
 
 func (h *wfHost) Now() time.Time { return workflow.Now(h.ctx) }

@@ -14,11 +14,13 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/telaio/telaio/executor"
 )
 
-// telemetry is the OpenTelemetry export of telaio run, turned on by the
+// telemetry is the OpenTelemetry export of telaio run and telaio worker,
+// turned on by the
 // standard OTLP environment variables:
 //
 //   - OTEL_EXPORTER_OTLP_ENDPOINT (base URL: /v1/traces and /v1/metrics
@@ -38,7 +40,10 @@ import (
 //
 // Spans and metrics are flushed before the command exits.
 type telemetry struct {
-	opts     []executor.Option
+	opts []executor.Option
+	// tp is the tracer provider when spans are exported: runs on
+	// Temporal carry their trace through the workers (temporal.go).
+	tp       trace.TracerProvider
 	shutdown []func(context.Context) error
 }
 
@@ -77,6 +82,7 @@ func startTelemetry(ctx context.Context, e *env) (context.Context, *telemetry) {
 		} else {
 			tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 			t.opts = append(t.opts, executor.WithTracerProvider(tp))
+			t.tp = tp
 			t.shutdown = append(t.shutdown, tp.Shutdown)
 			carrier := propagation.MapCarrier{"traceparent": get("TRACEPARENT"), "tracestate": get("TRACESTATE")}
 			ctx = propagation.TraceContext{}.Extract(ctx, carrier)
@@ -129,6 +135,15 @@ func protocolWarning(get func(string) string) string {
 		}
 	}
 	return ""
+}
+
+// engineOptions are the executor options of the export (none on a nil
+// telemetry).
+func (t *telemetry) engineOptions() []executor.Option {
+	if t == nil {
+		return nil
+	}
+	return t.opts
 }
 
 // close flushes and stops the exporters, bounded by

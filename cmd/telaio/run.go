@@ -58,9 +58,11 @@ type runFlags struct {
 	tlsKey    string
 	tlsCA     string
 	receive   time.Duration
-	// telemetry are the OpenTelemetry options of the environment (otel.go).
-	telemetry []executor.Option
-	temporal  temporalFlags // --temporal, --detach (temporal.go)
+	// tel is the OpenTelemetry export of the environment (otel.go).
+	tel *telemetry
+	// maxRetryWait is --max-retry-wait (0: executor.DefaultMaxRetryWait).
+	maxRetryWait time.Duration
+	temporal     temporalFlags // --temporal, --detach (temporal.go)
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -91,6 +93,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "trust the certificate authorities in `FILE` (PEM) for broker connections")
 	fs.DurationVar(&f.receive, "receive-timeout", 0, "how long a receive step without a timeout waits for its message (default "+executor.DefaultReceiveTimeout.String()+")")
+	addRetryWaitFlag(fs, &f.maxRetryWait)
 	addTemporalRunFlags(fs, &f.temporal)
 	if code, done := parseFlags(fs, args, e); done {
 		if code != exitOK && wantsJSON(args) {
@@ -129,7 +132,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	}
 	ctx, tel := startTelemetry(ctx, e) // OTEL_EXPORTER_OTLP_* (otel.go)
 	defer tel.close(e)
-	f.telemetry = tel.opts
+	f.tel = tel
 	r := &runner{f: f, e: e, reports: reports, given: given, preps: map[string]*prepOnce{}}
 	defer r.close()
 	return r.run(ctx, fs.Args())
@@ -411,15 +414,17 @@ func (r *runner) runJob(ctx context.Context, j *job, e *env) {
 		defer cancel()
 	}
 	var runOpts []executor.RunOption
+	var obs executor.Observer
 	live := f.format == "text" && e.isTTY && !f.quiet
 	if live {
-		runOpts = append(runOpts, executor.RunWithObserver(progressObserver(e.stderr, f.verbose)))
+		obs = progressObserver(e.stderr, f.verbose)
+		runOpts = append(runOpts, executor.RunWithObserver(obs))
 	}
 	if f.temporal.detach {
 		r.detach(rctx, j, e, inputs)
 		return
 	}
-	res, err := r.execute(rctx, p, j.workflow, inputs, e, runOpts...)
+	res, err := r.execute(rctx, p, j.workflow, inputs, e, obs, runOpts...)
 	if err != nil {
 		if msg := stopReason(ctx, rctx, f.timeout); msg != "" {
 			err = stoppedError{msg: msg, err: err}
@@ -689,7 +694,12 @@ func prepare(ctx context.Context, file string, f runFlags, getenv func(string) s
 	for name, v := range auth {
 		opts = append(opts, executor.WithAuth(name, v))
 	}
-	opts = append(opts, f.telemetry...)
+	opts = append(opts, f.tel.engineOptions()...)
+	if f.maxRetryWait < 0 {
+		return fail("--max-retry-wait must be a positive duration, got %v", f.maxRetryWait)
+	} else if f.maxRetryWait > 0 {
+		opts = append(opts, executor.WithLimits(executor.Limits{MaxRetryWait: f.maxRetryWait}))
+	}
 	eng, err := executor.New(doc, opts...)
 	if err != nil {
 		var ds diag.Diagnostics

@@ -36,6 +36,17 @@ func runCLIRoot(t *testing.T, root string, args ...string) (int, string, string)
 
 func runCLIWith(t *testing.T, vars map[string]string, root string, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIEnv(t, vars, root, false, args...)
+}
+
+// runCLIOnTTY runs a command as if stdout were a terminal (live step lines).
+func runCLIOnTTY(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	return runCLIEnv(t, nil, "../../specs", true, args...)
+}
+
+func runCLIEnv(t *testing.T, vars map[string]string, root string, tty bool, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cache := t.TempDir() // a fresh plan cache per command
 	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string {
@@ -43,7 +54,7 @@ func runCLIWith(t *testing.T, vars map[string]string, root string, args ...strin
 			return v
 		}
 		return cache
-	}}
+	}, isTTY: tty}
 	if len(args) > 1 && (args[0] == "run" || args[0] == "validate" || args[0] == "graph") {
 		args = append(args, "--root", root)
 	}

@@ -37,7 +37,7 @@ func cmdStatus(ctx context.Context, args []string, e *env) int {
 		return usageError(e, "status", "--format must be text or json, not %q", format)
 	}
 	id := fs.Arg(0)
-	c, err := dialTemporal(ctx, t, e.getenv, nil)
+	c, err := dialTemporal(ctx, t, e.getenv, nil, nil)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio status: %v\n", err)
 		return exitFailed

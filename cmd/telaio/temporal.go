@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
@@ -59,7 +60,9 @@ func (t temporalFlags) checkRun(f runFlags) string {
 
 // dialTemporal connects to the server, sealing payloads with the key of
 // TELAIO_TEMPORAL_KEY when it is set.
-func dialTemporal(ctx context.Context, t temporalFlags, getenv func(string) string, logTo io.Writer) (client.Client, error) {
+// With spans exported (tel), the client and the workers made from it
+// carry each run's trace (temporal.TracingInterceptor).
+func dialTemporal(ctx context.Context, t temporalFlags, getenv func(string) string, logTo io.Writer, tel *telemetry) (client.Client, error) {
 	key, err := keyFrom(getenv)
 	if err != nil {
 		return nil, err
@@ -72,7 +75,15 @@ func dialTemporal(ctx context.Context, t temporalFlags, getenv func(string) stri
 	if logTo != nil {
 		logger = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: t.addr, Namespace: t.namespace, DataConverter: dc, Logger: logger})
+	o := client.Options{HostPort: t.addr, Namespace: t.namespace, DataConverter: dc, Logger: logger}
+	if tel != nil && tel.tp != nil {
+		ti, err := temporal.TracingInterceptor(tel.tp)
+		if err != nil {
+			return nil, err
+		}
+		o.Interceptors = append(o.Interceptors, ti)
+	}
+	c, err := client.DialContext(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach Temporal at %s: %v", t.addr, err)
 	}
@@ -88,13 +99,15 @@ func keyFrom(getenv func(string) string) ([]byte, error) {
 	return temporal.ParseKey(v)
 }
 
-// execute runs a workflow: on Temporal with --temporal, else in process.
-func (r *runner) execute(ctx context.Context, p *prepared, workflow string, inputs map[string]any, e *env, opts ...executor.RunOption) (*executor.Result, error) {
+// execute runs a workflow: on Temporal with --temporal, else in process
+// (opts hold obs then). On Temporal, obs (live step lines) is told of each
+// step as the run reports it (temporal.Run.Watch).
+func (r *runner) execute(ctx context.Context, p *prepared, workflow string, inputs map[string]any, e *env, obs executor.Observer, opts ...executor.RunOption) (*executor.Result, error) {
 	t := r.f.temporal
 	if t.addr == "" {
 		return p.eng.Run(ctx, workflow, inputs, opts...)
 	}
-	c, err := dialTemporal(ctx, t, e.getenv, nil)
+	c, err := dialTemporal(ctx, t, e.getenv, nil, r.f.tel)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +116,12 @@ func (r *runner) execute(ctx context.Context, p *prepared, workflow string, inpu
 	if err != nil {
 		return nil, err
 	}
-	res, err := run.Result(ctx)
+	var res *executor.Result
+	if obs != nil {
+		res, err = run.Watch(ctx, obs, 0)
+	} else {
+		res, err = run.Result(ctx)
+	}
 	if res == nil && ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "telaio run: the run goes on on Temporal: telaio status %s --temporal %s\n", run.ID, t.addr)
 	}
@@ -113,7 +131,7 @@ func (r *runner) execute(ctx context.Context, p *prepared, workflow string, inpu
 // detach starts a run on Temporal and prints its id.
 func (r *runner) detach(ctx context.Context, j *job, e *env, inputs map[string]any) {
 	t := r.f.temporal
-	c, err := dialTemporal(ctx, t, e.getenv, nil)
+	c, err := dialTemporal(ctx, t, e.getenv, nil, r.f.tel)
 	if err == nil {
 		defer c.Close()
 		var run temporal.Run
@@ -130,6 +148,11 @@ func (r *runner) detach(ctx context.Context, j *job, e *env, inputs map[string]a
 	}
 	j.code, j.errMsg = exitFailed, err.Error()
 	fmt.Fprintf(e.stderr, "telaio run: %v\n", err)
+}
+
+// addRetryWaitFlag adds --max-retry-wait to run and worker.
+func addRetryWaitFlag(fs *pflag.FlagSet, d *time.Duration) {
+	fs.DurationVar(d, "max-retry-wait", 0, "cap each wait before a retry (retryAfter, Retry-After) at `DURATION` (default "+executor.DefaultMaxRetryWait.String()+"; a worker's cap applies to its runs)")
 }
 
 var errNoTemporal = errors.New("--temporal HOST:PORT is required")

@@ -74,6 +74,13 @@ func stytchTOTPServer(t *testing.T) string {
 // startCLIWorker runs "telaio worker" in process until the test ends.
 func startCLIWorker(t *testing.T, addr, queue string, args ...string) {
 	t.Helper()
+	startCLIWorkerEnv(t, nil, addr, queue, args...)
+}
+
+// startCLIWorkerEnv runs "telaio worker" with the environment vars; stop
+// ends it (and waits), as the end of the test does.
+func startCLIWorkerEnv(t *testing.T, vars map[string]string, addr, queue string, args ...string) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var errb lockedBuffer
 	cache := t.TempDir()
@@ -81,18 +88,22 @@ func startCLIWorker(t *testing.T, addr, queue string, args ...string) {
 		if k == "TELAIO_CACHE_DIR" {
 			return cache
 		}
-		return ""
+		return vars[k]
 	}}
 	done := make(chan int, 1)
 	go func() {
 		done <- runMain(ctx, append([]string{"worker", "--temporal", addr, "--task-queue", queue}, args...), e)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != exitOK {
-			t.Errorf("worker exit %d: %s", code, errb.String())
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Errorf("worker exit %d: %s", code, errb.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(errb.String(), "serving task queue") {
 		select {
@@ -105,6 +116,7 @@ func startCLIWorker(t *testing.T, addr, queue string, args ...string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return stop
 }
 
 // normalize drops what differs between two runs against two fakes:
@@ -151,6 +163,23 @@ func TestCLITemporalSeeds(t *testing.T) {
 			}
 		})
 	}
+	// On a terminal the step lines come as the steps finish, on stderr,
+	// as for a local run.
+	t.Run("live", func(t *testing.T) {
+		base := []string{"run", smsSeed, "--input", "organization_id=organization-test-1", "--input", "member_id=member-test-1",
+			"--input", "code=246810", "--input", "session_duration_minutes=30"}
+		lcode, lout, lerr := runCLIOnTTY(t, append(base, "--server", "stytchB2bApi="+stytchTOTPServer(t), "--auth", "basicAuth="+projectID+":"+secret)...)
+		tcode, tout, terr := runCLIOnTTY(t, append(base, "--temporal", s.Addr, "--task-queue", queue)...)
+		if lcode != exitOK || tcode != exitOK {
+			t.Fatalf("exit local %d, temporal %d\n%s%s\n%s%s", lcode, tcode, lout, lerr, tout, terr)
+		}
+		if !strings.Contains(terr, "authenticateSmsOtp") || normalize(lerr) != normalize(terr) {
+			t.Errorf("step lines differ:\nlocal:\n%s\ntemporal:\n%s", lerr, terr)
+		}
+		if normalize(lout) != normalize(tout) {
+			t.Errorf("results differ:\nlocal:\n%s\ntemporal:\n%s", lout, tout)
+		}
+	})
 }
 
 // TestCLITemporalDetachStatus: run --detach prints the run id; status
@@ -188,5 +217,52 @@ func TestCLITemporalDetachStatus(t *testing.T) {
 	code, _, errOut = runCLI(t, nil, "status", id)
 	if code != exitUsage || !strings.Contains(errOut, "--temporal") {
 		t.Errorf("status without --temporal: exit %d: %s", code, errOut)
+	}
+}
+
+// TestCLITemporalTrace: with OTLP export on for the worker and for run
+// --temporal, and TRACEPARENT given to run, the run's spans in both exports
+// and the trace context the API sees are all in the caller's trace: the
+// client's StartWorkflow span, the worker's workflow, activity, attempt and
+// HTTP spans. No secret is exported.
+func TestCLITemporalTrace(t *testing.T) {
+	s := devServer(t)
+	queue := "cli-trace"
+	fake, url := stytchServer(t)
+	workerOTLP, runOTLP := newOTLPReceiver(t), newOTLPReceiver(t)
+	stop := startCLIWorkerEnv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": workerOTLP.url}, s.Addr, queue,
+		"--server", "stytchB2bApi="+url, "--auth", "basicAuth="+projectID+":"+secret, smsSeed)
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	args := []string{"run", smsSeed, "--input", "organization_id=organization-test-1", "--input", "member_id=member-test-1",
+		"--input", "code=246810", "--temporal", s.Addr, "--task-queue", queue}
+	code, out, errOut := runCLI(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": runOTLP.url, "TRACEPARENT": "00-" + traceID + "-00f067aa0ba902b7-01"}, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	stop() // flushes the worker's export
+	if sent := fake.Requests()[0].Header.Get("Traceparent"); !strings.HasPrefix(sent, "00-"+traceID+"-") {
+		t.Errorf("the API saw traceparent %q", sent)
+	}
+	for name, tc := range map[string]struct {
+		rcv  *otlpReceiver
+		want []string
+	}{
+		"run":    {runOTLP, []string{"StartWorkflow:telaio.Run"}},
+		"worker": {workerOTLP, []string{"RunWorkflow:telaio.Run", "RunActivity:telaio.StepAttempt", "attempt authenticateSmsOtp", "POST /v1/b2b/otps/sms/authenticate"}},
+	} {
+		all := bytes.Join(tc.rcv.got("/v1/traces"), nil)
+		for _, w := range tc.want {
+			if !bytes.Contains(all, []byte(w)) {
+				t.Errorf("the %s export holds no %q", name, w)
+			}
+		}
+		if !bytes.Contains(all, hexBytes(t, traceID)) {
+			t.Errorf("the %s export has no span in trace %s", name, traceID)
+		}
+		for _, sec := range []string{secret, "246810"} {
+			if bytes.Contains(all, []byte(sec)) {
+				t.Errorf("the %s export holds %q", name, sec)
+			}
+		}
 	}
 }

@@ -34,6 +34,7 @@ func cmdWorker(ctx context.Context, args []string, e *env) int {
 	fs.StringVar(&f.root, "root", "", "file sources must stay inside `DIR`")
 	fs.BoolVar(&f.insecure, "insecure-credentials", false, "allow sending credentials over plain http to non-loopback hosts")
 	fs.BoolVar(&f.private, "allow-private-redirects", false, "follow redirects to link-local, loopback and private addresses")
+	addRetryWaitFlag(fs, &f.maxRetryWait)
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -43,6 +44,9 @@ func cmdWorker(ctx context.Context, args []string, e *env) int {
 	case fs.NArg() == 0:
 		return usageError(e, "worker", "no file given (usage: telaio worker --temporal HOST:PORT FILE...)")
 	}
+	ctx, tel := startTelemetry(ctx, e) // OTEL_EXPORTER_OTLP_* (otel.go)
+	defer tel.close(e)
+	f.tel = tel
 	var engines []*executor.Engine
 	for _, file := range fs.Args() {
 		p := prepare(ctx, file, f, e.getenv)
@@ -54,7 +58,7 @@ func cmdWorker(ctx context.Context, args []string, e *env) int {
 		engines = append(engines, p.eng)
 		fmt.Fprintf(e.stderr, "telaio worker: %s: %s (document %s)\n", file, strings.Join(p.eng.Workflows(), ", "), p.eng.Hash()[:12])
 	}
-	c, err := dialTemporal(ctx, t, e.getenv, e.stderr)
+	c, err := dialTemporal(ctx, t, e.getenv, e.stderr, tel)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "telaio worker: %v\n", err)
 		return exitFailed

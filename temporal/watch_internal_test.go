@@ -1,0 +1,66 @@
+package temporal
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/telaio/telaio/executor"
+)
+
+// TestStepsQueryPages: the steps query answers pages of at most
+// MaxStepsPerQuery steps, without outputs or nested results, and refuses
+// an index past the steps finished.
+func TestStepsQueryPages(t *testing.T) {
+	h := &wfHost{}
+	const n = 2*MaxStepsPerQuery + 5
+	for i := range n {
+		h.done = append(h.done, doneStep{depth: i % 2, workflowID: "w", sr: &executor.StepResult{StepID: fmt.Sprint(i),
+			Outputs: map[string]any{"secret": "x"}, Workflow: &executor.Result{}}})
+	}
+	var got []string
+	for from := 0; ; {
+		p, err := h.stepsFrom(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Steps) > MaxStepsPerQuery || p.From != from {
+			t.Fatalf("page from %d: %d steps, From %d", from, len(p.Steps), p.From)
+		}
+		for _, s := range p.Steps {
+			if s.Step.Outputs != nil || s.Step.Workflow != nil {
+				t.Fatalf("step %s carries its outputs or nested result", s.Step.StepID)
+			}
+			got = append(got, s.Step.StepID)
+		}
+		from += len(p.Steps)
+		if !p.More {
+			break
+		}
+	}
+	if len(got) != n || got[0] != "0" || got[n-1] != fmt.Sprint(n-1) {
+		t.Errorf("steps %v", got)
+	}
+	if h.done[0].sr.Outputs == nil {
+		t.Error("the query cleared the run's own step result")
+	}
+	if _, err := h.stepsFrom(n + 1); err == nil || !strings.Contains(err.Error(), "finished") {
+		t.Errorf("past the end: %v", err)
+	}
+}
+
+// TestFinishedOrder: the steps of a Result in the order a run finishes
+// them: dependencies, a called workflow's steps before the calling step,
+// a goto workflow's after.
+func TestFinishedOrder(t *testing.T) {
+	res := &executor.Result{WorkflowID: "main",
+		Dependencies: []*executor.Result{{WorkflowID: "dep", Steps: []*executor.StepResult{{StepID: "d1"}}}},
+		Steps: []*executor.StepResult{{StepID: "s1"},
+			{StepID: "call", Workflow: &executor.Result{WorkflowID: "child", Steps: []*executor.StepResult{{StepID: "c1"}}}}},
+		Transfer: &executor.Result{WorkflowID: "next", Steps: []*executor.StepResult{{StepID: "n1"}}}}
+	var got []string
+	finished(res, 0, func(ev executor.Event) { got = append(got, fmt.Sprintf("%s/%s@%d", ev.WorkflowID, ev.StepID, ev.Depth)) })
+	if want := "dep/d1@1 main/s1@0 child/c1@1 main/call@0 next/n1@0"; strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+}
