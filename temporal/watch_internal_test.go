@@ -59,7 +59,9 @@ func TestFinishedOrder(t *testing.T) {
 			{StepID: "call", Workflow: &executor.Result{WorkflowID: "child", Steps: []*executor.StepResult{{StepID: "c1"}}}}},
 		Transfer: &executor.Result{WorkflowID: "next", Steps: []*executor.StepResult{{StepID: "n1"}}}}
 	var got []string
-	finished(res, 0, func(ev executor.Event) { got = append(got, fmt.Sprintf("%s/%s@%d", ev.WorkflowID, ev.StepID, ev.Depth)) })
+	finished(res, 0, func(ev executor.Event) {
+		got = append(got, fmt.Sprintf("%s/%s@%d", ev.WorkflowID, ev.StepID, ev.Depth))
+	})
 	if want := "dep/d1@1 main/s1@0 child/c1@1 main/call@0 next/n1@0"; strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
 	}
