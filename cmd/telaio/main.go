@@ -36,8 +36,9 @@ Usage:
   telaio run FILE... [--all] [--workflow ID]... [--input name=value]... [--inputs FILE|-] [--mock]
              [--server NAME=URL] [--auth SCHEME=VALUE] [--format text|json] [--timeout D]
              [--check NAME=SEVERITY] [--report junit|json|har=FILE] [--verbose] [--quiet]
-             [--temporal HOST:PORT [--detach]]
-  telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL] [--auth SCHEME=VALUE] FILE...
+             [--max-retry-wait D] [--temporal HOST:PORT [--detach]]
+  telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL] [--auth SCHEME=VALUE]
+             [--max-retry-wait D] FILE...
   telaio status RUN-ID --temporal HOST:PORT
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]

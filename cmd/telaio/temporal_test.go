@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,4 +269,91 @@ func TestCLITemporalTrace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// retryDoc writes a workflow whose step is answered 503 once and retried
+// after an hour, over an API at url.
+func retryDoc(t *testing.T, url string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"api.yaml": `openapi: 3.1.0
+info: {title: slow, version: "1"}
+servers: [{url: ` + url + `}]
+paths:
+  /flaky:
+    get: {operationId: flaky, responses: {default: {description: any}}}
+`,
+		"flow.yaml": `arazzo: 1.0.1
+info: {title: slow, version: "1"}
+sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]
+workflows:
+  - workflowId: hourly
+    steps:
+      - stepId: poll
+        operationId: flaky
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: later, type: retry, retryAfter: 3600, retryLimit: 1}]
+`}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "flow.yaml")
+}
+
+func flakyAPI(t *testing.T) string {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestMaxRetryWaitFlag: --max-retry-wait caps a local run's hour-long
+// retry wait (the default cap is a minute); a worker given a longer cap
+// honours the hour, as a durable timer the status shows.
+func TestMaxRetryWaitFlag(t *testing.T) {
+	t.Run("local", func(t *testing.T) {
+		doc := retryDoc(t, flakyAPI(t))
+		start := time.Now()
+		code, out, errOut := runCLIRoot(t, filepath.Dir(doc), "run", doc, "--max-retry-wait", "20ms")
+		if code != exitOK || time.Since(start) > 20*time.Second || !strings.Contains(out, "(2 attempts)") {
+			t.Errorf("exit %d after %v\n%s\n%s", code, time.Since(start), out, errOut)
+		}
+		code, _, errOut = runCLIRoot(t, filepath.Dir(doc), "run", doc, "--max-retry-wait", "-1s")
+		if code != exitUsage || !strings.Contains(errOut, "--max-retry-wait must be a positive duration") {
+			t.Errorf("negative: exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("worker", func(t *testing.T) {
+		s := devServer(t)
+		queue := "cli-max-retry-wait"
+		doc := retryDoc(t, flakyAPI(t))
+		startCLIWorker(t, s.Addr, queue, "--root", filepath.Dir(doc), "--max-retry-wait", "2h", doc)
+		code, out, errOut := runCLIRoot(t, filepath.Dir(doc), "run", doc, "--temporal", s.Addr, "--task-queue", queue, "--detach")
+		id := strings.TrimSpace(out)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s %s", code, out, errOut)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			code, out, errOut = runCLI(t, nil, "status", id, "--temporal", s.Addr, "--format", "json")
+			var p struct{ WaitingUntil time.Time }
+			if code == exitOK && json.Unmarshal([]byte(out), &p) == nil && !p.WaitingUntil.IsZero() {
+				if wait := time.Until(p.WaitingUntil); wait < 50*time.Minute {
+					t.Errorf("the worker waits %v before the retry, not the hour asked", wait)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no retry wait: exit %d: %s %s", code, out, errOut)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 }

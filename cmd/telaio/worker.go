@@ -12,7 +12,7 @@ import (
 )
 
 const workerSynopsis = `telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL]...
-           [--auth SCHEME=VALUE]... [--check NAME=SEVERITY]... FILE...
+           [--auth SCHEME=VALUE]... [--check NAME=SEVERITY]... [--max-retry-wait D] FILE...
 
 Serves the workflows of the given documents to runs started with
 "telaio run FILE --temporal HOST:PORT" (or the library's temporal.Start)
@@ -20,7 +20,11 @@ until interrupted. The servers, credentials (--auth, TELAIO_AUTH_<SCHEME>)
 and checks live with the worker, never in a run's input. Runs find the
 document by its content hash: start them from the same files. Set
 TELAIO_TEMPORAL_KEY (32 bytes, base64 or hex) on workers and clients alike
-to seal inputs, outputs and results in Temporal's history.`
+to seal inputs, outputs and results in Temporal's history. A retry wait
+is a durable timer: raise --max-retry-wait (default one minute) to honour
+hour-long retryAfter values and Retry-After headers. With
+OTEL_EXPORTER_OTLP_ENDPOINT set, the worker exports the spans of the
+attempts it runs, in each run's trace.`
 
 func cmdWorker(ctx context.Context, args []string, e *env) int {
 	var f runFlags
