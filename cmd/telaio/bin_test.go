@@ -86,6 +86,8 @@ func TestBinFlagErrors(t *testing.T) {
 	}{
 		{[]string{"run", "--bogus", "x.yaml"}, exitUsage, "unknown flag --bogus"},
 		{[]string{"validate", "--bogus", "x.yaml"}, exitUsage, "unknown flag --bogus"},
+		{[]string{"run", "--formt=json", "x.yaml"}, exitUsage, "unknown flag --formt (did you mean --format?)"},
+		{[]string{"worker", "--max-retry-wiat", "1h"}, exitUsage, "unknown flag --max-retry-wiat (did you mean --max-retry-wait?)"},
 		{[]string{"run", "--format", "yaml", "x.yaml"}, exitUsage, "--format must be text or json"},
 		{[]string{"validate", "--format=xml", "x.yaml"}, exitUsage, "--format must be text or json"},
 		{[]string{"run", "--parallel", "zero", "x.yaml"}, exitUsage, "invalid argument"},

@@ -40,6 +40,7 @@ Usage:
   telaio worker --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--server NAME=URL] [--auth SCHEME=VALUE]
              [--max-retry-wait D] FILE...
   telaio status RUN-ID --temporal HOST:PORT
+  telaio codec-server [--addr 127.0.0.1:8081] [--allow-origin URL]
   telaio list FILE
   telaio mock OPENAPI [--addr 127.0.0.1:PORT]
   telaio graph FILE [--workflow ID]
@@ -115,15 +116,16 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"validate": {"check documents against the Arazzo specification and their API descriptions", cmdValidate},
-		"run":      {"run workflows", cmdRun},
-		"list":     {"list the workflows of a document with their inputs and outputs", cmdList},
-		"mock":     {"serve an OpenAPI description as a mock API", cmdMock},
-		"graph":    {"print a workflow as a Mermaid flowchart", cmdGraph},
-		"upgrade":  {"rewrite an Arazzo 1.0 document as 1.1", cmdUpgrade},
-		"version":  {"print the version", cmdVersion},
-		"worker":   {"serve workflows to durable runs on a Temporal server", cmdWorker},
-		"status":   {"show the progress or result of a run on Temporal", cmdStatus},
+		"validate":     {"check documents against the Arazzo specification and their API descriptions", cmdValidate},
+		"run":          {"run workflows", cmdRun},
+		"list":         {"list the workflows of a document with their inputs and outputs", cmdList},
+		"mock":         {"serve an OpenAPI description as a mock API", cmdMock},
+		"graph":        {"print a workflow as a Mermaid flowchart", cmdGraph},
+		"upgrade":      {"rewrite an Arazzo 1.0 document as 1.1", cmdUpgrade},
+		"version":      {"print the version", cmdVersion},
+		"worker":       {"serve workflows to durable runs on a Temporal server", cmdWorker},
+		"status":       {"show the progress or result of a run on Temporal", cmdStatus},
+		"codec-server": {"serve the payload codec to the Temporal web UI", cmdCodecServer},
 	}
 }
 
@@ -183,8 +185,24 @@ func parseFlags(fs *pflag.FlagSet, args []string, e *env) (code int, done bool) 
 	case errors.Is(err, pflag.ErrHelp):
 		return exitOK, true
 	}
-	fmt.Fprintf(e.stderr, "telaio %s: %s\nRun \"telaio help %s\" for usage.\n", fs.Name(), flagError(err), fs.Name())
+	fmt.Fprintf(e.stderr, "telaio %s: %s%s\nRun \"telaio help %s\" for usage.\n", fs.Name(), flagError(err), flagHint(fs, err), fs.Name())
 	return exitUsage, true
+}
+
+// flagHint is " (did you mean --addr?)" for an unknown flag close to one
+// of fs's, else "".
+func flagHint(fs *pflag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	name, _, _ = strings.Cut(name, "=")
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if c := suggest.Closest(name, names); c != "" {
+		return " (did you mean --" + c + "?)"
+	}
+	return ""
 }
 
 // flagError rewords pflag's errors: "unknown flag: --bogus" becomes

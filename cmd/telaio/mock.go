@@ -224,8 +224,14 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
 		return exitUsage
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "mock of %s (%d operations) listening on http://%s\n", file, len(d.Operations()), ln.Addr())
+	return serveUntilDone(ctx, e, "mock", ln, h)
+}
+
+// serveUntilDone serves h on ln until ctx ends (then shuts down, waiting
+// up to 5 s for requests under way).
+func serveUntilDone(ctx context.Context, e *env, cmd string, ln net.Listener, h http.Handler) int {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -238,7 +244,7 @@ func cmdMock(ctx context.Context, args []string, e *env) int {
 		if errors.Is(err, http.ErrServerClosed) {
 			return exitOK
 		}
-		fmt.Fprintf(e.stderr, "telaio mock: %v\n", err)
+		fmt.Fprintf(e.stderr, "telaio %s: %v\n", cmd, err)
 		return exitFailed
 	}
 }
