@@ -304,11 +304,14 @@ func (e *Engine) computeHash() string {
 }
 
 // durableRun is the host of RunDurable: the in-process host with attempts,
-// waits and the clock given to a DurableHost, and no receive step armed
-// ahead (a receive attempt subscribes when it runs).
+// waits and the clock given to a DurableHost; receive steps are armed ahead
+// only by a host that is an Armer (else a receive attempt subscribes when
+// it runs).
 type durableRun struct {
 	*runState
 	dh DurableHost
+	// armedSteps are the receive steps an Armer host was asked to arm.
+	armedSteps map[*stepPlan]bool
 }
 
 var _ host = (*durableRun)(nil)
@@ -317,7 +320,33 @@ func (d *durableRun) now() time.Time { return d.dh.Now() }
 
 func (d *durableRun) sleep(ctx context.Context, dur time.Duration) error { return d.dh.Sleep(ctx, dur) }
 
-func (d *durableRun) arm(context.Context, *frame) {}
+// arm asks an Armer host to subscribe the receive steps of f's workflow
+// whose channel address is known, once each (as Run's arm does); the
+// address is computed here, from what the run knows.
+func (d *durableRun) arm(ctx context.Context, f *frame) {
+	armer, ok := d.dh.(Armer)
+	if !ok {
+		return
+	}
+	idx := d.e.durableIndex()
+	for _, sp := range f.plan.steps {
+		mp := sp.msg
+		if mp == nil || mp.action != arazzo.StepReceive || mp.channel == nil || d.armedSteps[sp] {
+			continue
+		}
+		addr, ok := d.address(ctx, f.run, sp, true)
+		if !ok {
+			continue
+		}
+		if d.armedSteps == nil {
+			d.armedSteps = map[*stepPlan]bool{}
+		}
+		d.armedSteps[sp] = true
+		if err := armer.Arm(ctx, &ArmRequest{DocHash: idx.hash, Workflow: idx.keys[f.plan], StepID: sp.id, Address: addr}); err != nil {
+			d.warn("a receive step is not armed ahead: it subscribes when it runs", "step", sp.id, "error", d.mask.apply(err.Error()))
+		}
+	}
+}
 
 // RunDurable runs the workflow with the given id as Run does, with every
 // step attempt, wait and clock reading given to h. It is deterministic for
@@ -482,22 +511,35 @@ func (f *Failure) err() error {
 // activity span); WithMeterProvider counts it in telaio.attempts and
 // telaio.failures.
 func (e *Engine) Attempt(ctx context.Context, req *StepRequest) (*StepOutcome, error) {
+	return e.AttemptWith(ctx, req, nil)
+}
+
+// step finds the plans of the step a request names.
+func (e *Engine) step(docHash, workflow, stepID string) (*durableIndex, *wfPlan, *stepPlan, error) {
 	idx := e.durableIndex()
-	if req.DocHash != "" && req.DocHash != idx.hash {
-		return nil, fmt.Errorf("%w: %s, this engine runs %s", ErrWrongDocument, req.DocHash, idx.hash)
+	if docHash != "" && docHash != idx.hash {
+		return nil, nil, nil, fmt.Errorf("%w: %s, this engine runs %s", ErrWrongDocument, docHash, idx.hash)
 	}
-	p := idx.plans[req.Workflow]
-	var sp *stepPlan
-	if p != nil {
+	if p := idx.plans[workflow]; p != nil {
 		for _, s := range p.steps {
-			if s.id == req.StepID {
-				sp = s
-				break
+			if s.id == stepID {
+				return idx, p, s, nil
 			}
 		}
 	}
-	if sp == nil {
-		return nil, fmt.Errorf("%w: step %q of workflow %q", ErrUnknownStep, req.StepID, req.Workflow)
+	return nil, nil, nil, fmt.Errorf("%w: step %q of workflow %q", ErrUnknownStep, stepID, workflow)
+}
+
+// AttemptWith is Attempt with a run's subscriptions (nil: none, as
+// Attempt): a send attempt that makes a reply address leaves its
+// subscription there for the receive step of the reply, and a receive
+// attempt reads from the subscription there, armed by an earlier attempt
+// or by Arm, rather than subscribing when it runs (and missing what was
+// published before).
+func (e *Engine) AttemptWith(ctx context.Context, req *StepRequest, subs *Subscriptions) (*StepOutcome, error) {
+	idx, p, sp, err := e.step(req.DocHash, req.Workflow, req.StepID)
+	if err != nil {
+		return nil, err
 	}
 	e.precompileOnce.Do(func() { go e.precompile() })
 	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
@@ -505,7 +547,16 @@ func (e *Engine) Attempt(ctx context.Context, req *StepRequest) (*StepOutcome, e
 	if e.tel != nil {
 		rs.tel = e.tel.newRun(ctx, rs)
 	}
-	defer rs.disarm()
+	if subs != nil {
+		if subs.e != e {
+			return nil, errForeignSubscriptions
+		}
+		subs.mu.Lock()
+		defer subs.mu.Unlock()
+		rs.armed = subs.armed
+	} else {
+		defer rs.disarm()
+	}
 	for _, s := range req.Secrets {
 		rs.mask.add(s)
 	}
@@ -620,4 +671,94 @@ func RestoreRedacted(r *Result, redacted map[string]any) {
 	if r != nil && redacted != nil {
 		r.redacted = redacted
 	}
+}
+
+// Subscriptions are the receive subscriptions of one durable run kept open
+// in one process between its attempts (package temporal keeps them on the
+// worker of a run's session): the reply subscriptions send attempts open
+// (AttemptWith) and those Arm opens ahead of receive steps. One attempt
+// uses them at a time. Close closes them.
+type Subscriptions struct {
+	e     *Engine
+	mu    sync.Mutex
+	armed map[*stepPlan]*armed
+}
+
+// NewSubscriptions returns an empty set of subscriptions for e's runs.
+func (e *Engine) NewSubscriptions() *Subscriptions {
+	return &Subscriptions{e: e, armed: map[*stepPlan]*armed{}}
+}
+
+// Close closes the subscriptions; s can be used again afterwards.
+func (s *Subscriptions) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sp, a := range s.armed {
+		if a.sub != nil {
+			a.sub.Close()
+		}
+		delete(s.armed, sp)
+	}
+}
+
+var errForeignSubscriptions = errors.New("executor: the subscriptions belong to another engine")
+
+// ArmRequest asks Engine.Arm to subscribe a receive step to its channel
+// ahead of the step.
+type ArmRequest struct {
+	DocHash  string `json:"docHash"`
+	Workflow string `json:"workflow"`
+	StepID   string `json:"stepId"`
+	// Address is the channel address, computed by the interpreter.
+	Address string `json:"address"`
+}
+
+// Armer is implemented by a DurableHost that keeps subscriptions open
+// between the attempts of a run (Subscriptions, AttemptWith): RunDurable
+// then asks it to arm each receive step whose channel address is known
+// when Run would subscribe it, so that a message published before the step
+// is reached is not lost. An error leaves the step to subscribe when it
+// runs.
+type Armer interface {
+	Arm(ctx context.Context, req *ArmRequest) error
+}
+
+// Arm subscribes the receive step req names to req.Address in subs, ahead
+// of the step; arming it again on the same address keeps the subscription.
+func (e *Engine) Arm(ctx context.Context, req *ArmRequest, subs *Subscriptions) error {
+	_, _, sp, err := e.step(req.DocHash, req.Workflow, req.StepID)
+	if err != nil {
+		return err
+	}
+	if sp.msg == nil || sp.msg.action != arazzo.StepReceive || sp.msg.channel == nil {
+		return fmt.Errorf("%w: step %q of workflow %q is not a receive step with a channel", ErrUnknownStep, req.StepID, req.Workflow)
+	}
+	if subs == nil || subs.e != e {
+		return errForeignSubscriptions
+	}
+	subs.mu.Lock()
+	defer subs.mu.Unlock()
+	if a := subs.armed[sp]; a != nil {
+		if a.address == req.Address && a.err == nil {
+			return nil
+		}
+		if a.sub != nil {
+			a.sub.Close()
+		}
+	}
+	rs := &runState{e: e, armed: subs.armed}
+	return rs.subscribe(ctx, sp, req.Address).err
+}
+
+// HasReceiveSteps reports whether a workflow of the engine's document, or
+// of a document it reaches through its source descriptions, has a receive
+// step: a durable host must then keep a run's subscriptions between its
+// attempts (Armer) for the run to behave as Run does.
+func (e *Engine) HasReceiveSteps() bool {
+	for _, p := range e.durableIndex().plans {
+		if p.receives {
+			return true
+		}
+	}
+	return false
 }

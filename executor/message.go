@@ -617,8 +617,12 @@ func (rs *runState) receiveMessage(ctx context.Context, wr *wfRun, sp *stepPlan,
 				if hasWant {
 					what = fmt.Sprintf("a message whose correlation value is %q", want)
 				}
-				trace.Error = fmt.Sprintf("no %s on %s within %v (%d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, mp.timeout, skipped)
-				return fail(CodeTimeout, fmt.Errorf("no %s on %s within %v (E12; %d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, mp.timeout, skipped))
+				within := mp.timeout.String()
+				if context.Cause(ctx) == errStepTimeout {
+					within = "the step's timeout of " + sp.timeout.String()
+				}
+				trace.Error = fmt.Sprintf("no %s on %s within %s (%d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, within, skipped)
+				return fail(CodeTimeout, fmt.Errorf("no %s on %s within %s (E12; %d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, within, skipped))
 			}
 			trace.Error = rs.mask.apply(err.Error())
 			return fail(CodeTransport, fmt.Errorf("receive on %s: %w", a.address, err))

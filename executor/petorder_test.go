@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"sync"
@@ -137,5 +138,110 @@ func TestServerByName(t *testing.T) {
 	_, err = executor.New(doc, append(opts, executor.WithServer("petOrders", "@localKafak"))...)
 	if err == nil || !strings.Contains(err.Error(), "localKafka") {
 		t.Fatalf("@localKafak: %v; want an error naming localKafka", err)
+	}
+}
+
+// armHost is a DurableHost that keeps a run's subscriptions between its
+// attempts (an Armer), as a worker session does; every request and
+// outcome goes through JSON.
+type armHost struct {
+	e    *executor.Engine
+	subs *executor.Subscriptions
+	t    testing.TB
+	arms []string
+}
+
+func (h *armHost) Attempt(ctx context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	o, err := h.e.AttemptWith(ctx, roundTrip(h.t, req), h.subs)
+	if err != nil {
+		return nil, err
+	}
+	return roundTrip(h.t, o), nil
+}
+
+func (h *armHost) Arm(ctx context.Context, req *executor.ArmRequest) error {
+	h.arms = append(h.arms, req.StepID+"@"+req.Address)
+	return h.e.Arm(ctx, roundTrip(h.t, req), h.subs)
+}
+
+func (*armHost) Sleep(context.Context, time.Duration) error { return nil }
+func (*armHost) Now() time.Time                             { return time.Now() }
+
+// plainHost runs each attempt on its own, with no subscription kept.
+type plainHost struct{ armHost }
+
+func (h *plainHost) Attempt(ctx context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	return h.e.Attempt(ctx, roundTrip(h.t, req))
+}
+
+// TestDurableArmsReceiveSteps: through the durable seam, a host that keeps
+// subscriptions (an Armer) gets the receive steps armed as Run arms them:
+// the confirmation published during the HTTP step between the send and the
+// receive is received, and so is the reply of the specification's pet
+// order example, published at once. A host that is not an Armer has each
+// receive subscribe when it runs, and misses them.
+func TestDurableArmsReceiveSteps(t *testing.T) {
+	p := protocols[0] // nats
+	b := brokertest.NATS(t, brokertest.Options{Username: "orders", Password: "n4ts-s3cret-pass"})
+	responder(t, p, b)
+	e := ordersEngine(t, p, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	h := &armHost{e: e, subs: e.NewSubscriptions(), t: t}
+	defer h.subs.Close()
+	res, err := e.RunDurable(ctx, "order", map[string]any{"orderId": "d-1", "qty": 2}, h)
+	if err != nil || res.Outputs["status"] != "confirmed" || res.Steps[2].Attempts != 1 {
+		t.Fatalf("armed: %v %+v", err, res)
+	}
+	if want := "confirm@orders.confirmed"; len(h.arms) != 1 || h.arms[0] != want {
+		t.Errorf("arms %v, want [%s]", h.arms, want)
+	}
+
+	ph := &plainHost{armHost{e: e, t: t}}
+	res, err = e.RunDurable(ctx, "order", map[string]any{"orderId": "d-2", "qty": 2}, ph)
+	// The step's timeout (800 ms) is how long its receive waits (E12).
+	if err == nil || res.Success || !strings.Contains(res.Steps[2].Error, "timeout of 800ms") {
+		t.Errorf("not armed: the receive got the message published before it ran: %v %+v", err, res.Steps[2])
+	}
+
+	pb := brokertest.NATS(t, brokertest.Options{})
+	petService(t, p, pb.Server())
+	doc, ds := arazzo.LoadFS(context.Background(), specs.FS, specs.PetOrderArazzo)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	pe, err := executor.New(doc, executor.WithTransport(p.driver), executor.WithServer("petOrders", pb.URL.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pe.Close()
+	ph2 := &armHost{e: pe, subs: pe.NewSubscriptions(), t: t}
+	defer ph2.subs.Close()
+	res, err = pe.RunDurable(ctx, "purchasePet", map[string]any{"orderRequestId": "durable-pet", "petId": 3}, ph2)
+	if err != nil {
+		t.Fatalf("pet order: %v %+v", err, res)
+	}
+	if id, ok := res.Outputs["orderId"].(float64); !ok || id <= 100 {
+		t.Errorf("pet order outputs %v", res.Outputs)
+	}
+}
+
+// TestArmErrors: Arm refuses a step that is not a receive step and
+// subscriptions of another engine.
+func TestArmErrors(t *testing.T) {
+	p := protocols[0]
+	b := brokertest.NATS(t, brokertest.Options{Username: "orders", Password: "n4ts-s3cret-pass"})
+	e := ordersEngine(t, p, b)
+	other := ordersEngine(t, p, b)
+	ctx := context.Background()
+	if err := e.Arm(ctx, &executor.ArmRequest{Workflow: "order", StepID: "place", Address: "x"}, e.NewSubscriptions()); !errors.Is(err, executor.ErrUnknownStep) {
+		t.Errorf("a send step: %v", err)
+	}
+	if err := e.Arm(ctx, &executor.ArmRequest{Workflow: "order", StepID: "confirm", Address: "orders.confirmed"}, other.NewSubscriptions()); err == nil {
+		t.Error("another engine's subscriptions are accepted")
+	}
+	if _, err := e.AttemptWith(ctx, &executor.StepRequest{Workflow: "order", StepID: "confirm"}, other.NewSubscriptions()); err == nil {
+		t.Error("AttemptWith accepts another engine's subscriptions")
 	}
 }

@@ -550,6 +550,9 @@ func (p *planner) value(wp *wfPlan, v any, r diag.Range, what string) *expr.Valu
 
 func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 	s, doc := sp.step, wp.doc
+	if s.Timeout != nil && *s.Timeout > 0 {
+		sp.timeout = time.Duration(*s.Timeout) * time.Millisecond
+	}
 	if s.WorkflowID != "" {
 		cdoc, cw, err := doc.ResolveWorkflow(s.WorkflowID)
 		if err != nil {
@@ -559,7 +562,7 @@ func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 		}
 		sp.label = "workflow " + s.WorkflowID
 	} else if doc.StepKind(s) == arazzo.StepMessage {
-		p.message(wp, sp)
+		p.message(wp, sp) // reads sp.timeout: a receive waits that long (E12)
 	} else {
 		src, op, err := doc.ResolveOperation(s)
 		if err != nil {
@@ -586,9 +589,6 @@ func (p *planner) step(wp *wfPlan, sp *stepPlan) {
 	sp.onSuccess = p.actions(wp, s.OnSuccess, wp.wf.SuccessActions, false)
 	sp.onFailure = p.actions(wp, s.OnFailure, wp.wf.FailureActions, true)
 	sp.outputs = p.outputs(wp, s.Outputs)
-	if s.Timeout != nil && *s.Timeout > 0 {
-		sp.timeout = time.Duration(*s.Timeout) * time.Millisecond
-	}
 	for _, dep := range s.Dependencies() {
 		if dep.Local(wp.wf) {
 			continue // ordered by wfPlan.order

@@ -98,7 +98,7 @@ func (nopLogger) Error(string, ...any) {}
 // startWorker runs an in-process worker on queue until the test ends.
 func startWorker(t testing.TB, c client.Client, queue string, engines ...*executor.Engine) worker.Worker {
 	t.Helper()
-	w := worker.New(c, queue, worker.Options{StickyScheduleToStartTimeout: time.Second})
+	w := worker.New(c, queue, worker.Options{StickyScheduleToStartTimeout: time.Second, EnableSessionWorker: true})
 	temporal.RegisterWorker(w, engines...)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -333,7 +333,7 @@ func workerMain() error {
 		return err
 	}
 	defer c.Close()
-	w := worker.New(c, os.Getenv("TELAIO_TEST_QUEUE"), worker.Options{StickyScheduleToStartTimeout: time.Second})
+	w := worker.New(c, os.Getenv("TELAIO_TEST_QUEUE"), worker.Options{StickyScheduleToStartTimeout: time.Second, EnableSessionWorker: true})
 	temporal.RegisterWorker(w, eng)
 	if err := w.Start(); err != nil {
 		return err

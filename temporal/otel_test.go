@@ -81,7 +81,7 @@ func TestSpansOfOneRunJoinAcrossWorkers(t *testing.T) {
 		}
 		return eng
 	}
-	wa := worker.New(pa.c, queue, worker.Options{StickyScheduleToStartTimeout: time.Second})
+	wa := worker.New(pa.c, queue, worker.Options{StickyScheduleToStartTimeout: time.Second, EnableSessionWorker: true})
 	temporal.RegisterWorker(wa, engine(pa))
 	if err := wa.Start(); err != nil {
 		t.Fatal(err)

@@ -82,8 +82,11 @@ type Settings struct {
 	LostAttemptRetries int           `json:"lostAttemptRetries,omitempty"`
 	SearchAttributes   bool          `json:"searchAttributes,omitempty"`
 	// LocalActivities runs the attempts of steps that are safe to send
-	// again as local activities (fewer events and round trips).
+	// again as local activities (fewer events and round trips); not for
+	// documents with receive steps, whose attempts run in a session.
 	LocalActivities bool `json:"localActivities,omitempty"`
+	// SessionTimeout bounds a session (DefaultSessionTimeout when 0).
+	SessionTimeout time.Duration `json:"sessionTimeoutNs,omitempty"`
 }
 
 func (s Settings) withDefaults() Settings {
@@ -210,7 +213,8 @@ var (
 // workflow and the step attempt activity. The engines carry the servers,
 // credentials and checks; runs never do.
 type Worker struct {
-	engines map[string]*executor.Engine
+	engines  map[string]*executor.Engine
+	sessions sessionTable
 }
 
 // NewWorker keeps the engines by executor.Engine.Hash.
@@ -228,6 +232,9 @@ func NewWorker(engines ...*executor.Engine) *Worker {
 func (w *Worker) Register(r worker.Registry) {
 	r.RegisterWorkflowWithOptions(w.Run, workflow.RegisterOptions{Name: WorkflowName})
 	r.RegisterActivityWithOptions(w.Attempt, activityOptions(ActivityName))
+	r.RegisterActivityWithOptions(w.SessionAttemptActivity, activityOptions(ActivitySessionAttempt))
+	r.RegisterActivityWithOptions(w.ArmActivity, activityOptions(ActivityArm))
+	r.RegisterActivityWithOptions(w.DisarmActivity, activityOptions(ActivityDisarm))
 }
 
 // RegisterWorker is NewWorker(engines...).Register(r).
@@ -236,6 +243,10 @@ func RegisterWorker(r worker.Registry, engines ...*executor.Engine) *Worker {
 	w.Register(r)
 	return w
 }
+
+// OpenSessions counts the runs whose subscriptions the worker holds (runs
+// of documents with receive steps, between their start and end).
+func (w *Worker) OpenSessions() int { return w.sessions.len() }
 
 // Hashes lists the document hashes the worker serves.
 func (w *Worker) Hashes() []string {
@@ -289,6 +300,12 @@ func WithLostAttemptRetries(n int) RunOption {
 // the run; they must be registered on the namespace.
 func WithSearchAttributes() RunOption {
 	return func(c *startConfig) { c.settings.SearchAttributes = true }
+}
+
+// WithSessionTimeout bounds the session of a run of a document with
+// receive steps (default DefaultSessionTimeout); see Worker.
+func WithSessionTimeout(d time.Duration) RunOption {
+	return func(c *startConfig) { c.settings.SessionTimeout = d }
 }
 
 // WithLocalActivities runs the attempts of steps that are safe to send

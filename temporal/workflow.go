@@ -29,7 +29,8 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 		panic(fmt.Sprintf("%v: %s (workers serve %v)", ErrNotLoaded, in.DocHash, w.Hashes()))
 	}
 	annotate(ctx, executor.AttrWorkflowID.String(in.WorkflowID), AttrDocumentHash.String(in.DocHash))
-	h := &wfHost{ctx: ctx, s: in.Settings.withDefaults(), progress: Progress{Status: "running", WorkflowID: in.WorkflowID}}
+	h := &wfHost{ctx: ctx, s: in.Settings.withDefaults(), progress: Progress{Status: "running", WorkflowID: in.WorkflowID},
+		sessions: eng.HasReceiveSteps()}
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return h.progress, nil }); err != nil {
 		return nil, err
 	}
@@ -48,6 +49,7 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 		}
 	})
 	res, err := eng.RunDurable(context.Background(), in.WorkflowID, in.Inputs, h, executor.RunWithObserver(obs))
+	h.endSession()
 	out := &RunOutput{Result: res, Error: runError(err)}
 	status := "failed"
 	if res != nil {
@@ -71,6 +73,13 @@ type wfHost struct {
 	progress Progress
 	// done are the finished step executions, in order (the steps query).
 	done []doneStep
+	// sessions is set for a document with receive steps: the run's
+	// attempts then run in a session (session.go), sess, created at first
+	// need and again when its worker is lost; sessErr once creation failed.
+	sessions    bool
+	sess        workflow.Context
+	sessExpires time.Time
+	sessErr     error
 }
 
 type doneStep struct {
@@ -143,6 +152,9 @@ func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executo
 	}
 	var out executor.StepOutcome
 	var err error
+	if h.sessions {
+		return h.sessionAttempt(req, rp, summary, safe || keyed)
+	}
 	if h.s.LocalActivities && safe && !keyed {
 		lo := workflow.LocalActivityOptions{StartToCloseTimeout: h.s.AttemptTimeout, RetryPolicy: rp, Summary: summary}
 		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(h.ctx, lo), ActivityName, req).Get(h.ctx, &out)
@@ -154,6 +166,35 @@ func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executo
 		return nil, canceled(err)
 	}
 	return &out, nil
+}
+
+// sessionAttempt runs an attempt in the run's session. An attempt lost
+// with its session's worker is sent again in a new session when that is
+// safe, up to LostAttemptRetries times in all.
+func (h *wfHost) sessionAttempt(req *executor.StepRequest, rp *temporal.RetryPolicy, summary string, resend bool) (*executor.StepOutcome, error) {
+	for n := 1; ; n++ {
+		sctx, err := h.session()
+		if err != nil {
+			return nil, err
+		}
+		// Retries go to the session's worker: they cover a failed start,
+		// not a lost worker (the session is then failed).
+		ao := workflow.ActivityOptions{StartToCloseTimeout: h.s.AttemptTimeout, HeartbeatTimeout: h.s.HeartbeatTimeout, RetryPolicy: rp, Summary: summary}
+		in := SessionAttempt{Session: workflow.GetSessionInfo(sctx).SessionID, Expires: h.sessExpires, Req: req}
+		var out executor.StepOutcome
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(sctx, ao), ActivitySessionAttempt, in).Get(sctx, &out)
+		switch {
+		case err == nil:
+			return &out, nil
+		case h.ctx.Err() != nil:
+			return nil, canceled(h.ctx.Err())
+		case h.sessionLost(err) && resend && n < h.s.LostAttemptRetries:
+			continue
+		case h.sessionLost(err):
+			return nil, fmt.Errorf("the worker of the run's session was lost: %w", err)
+		}
+		return nil, canceled(err)
+	}
 }
 
 // errTypeBadRequest marks an attempt no worker can run (a request for
@@ -168,13 +209,19 @@ func (w *Worker) Attempt(ctx context.Context, req *executor.StepRequest) (*execu
 		// been sent.
 		return nil, fmt.Errorf("%w: %s", ErrNotLoaded, req.DocHash)
 	}
+	return w.attempt(ctx, req, func(ctx context.Context) (*executor.StepOutcome, error) { return eng.Attempt(ctx, req) })
+}
+
+// attempt runs an attempt activity: heartbeats while run runs, and the
+// errors no worker can mend made non-retryable.
+func (w *Worker) attempt(ctx context.Context, req *executor.StepRequest, run func(context.Context) (*executor.StepOutcome, error)) (*executor.StepOutcome, error) {
 	if activity.IsActivity(ctx) {
 		if d := activity.GetInfo(ctx).HeartbeatTimeout; d > 0 {
 			stop := heartbeat(ctx, d/3)
 			defer stop()
 		}
 	}
-	o, err := eng.Attempt(ctx, req)
+	o, err := run(ctx)
 	if errors.Is(err, executor.ErrUnknownStep) || errors.Is(err, executor.ErrWrongDocument) {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errTypeBadRequest, err)
 	}

@@ -51,25 +51,24 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestMockAsyncAPIServesTheBroker: telaio mock serves an AsyncAPI
-// description with an embedded NATS broker and prints its URL, which a
-// run then uses through --server; --broker names the brokers it has.
-func TestMockAsyncAPIServesTheBroker(t *testing.T) {
-	const desc = "../../specs/petorder/asyncapi/pet-order.asyncapi.yaml"
-	var out, errb syncBuffer
+// startMockBroker runs telaio mock on desc until the test ends and
+// returns the broker's URL and what the mock printed.
+func startMockBroker(t *testing.T, desc string) (url string, out *syncBuffer) {
+	t.Helper()
+	out = &syncBuffer{}
+	var errb syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- runMain(ctx, []string{"mock", desc, "--quiet"}, &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+		done <- runMain(ctx, []string{"mock", desc, "--quiet"}, &env{stdout: out, stderr: &errb, getenv: func(string) string { return "" }})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("mock exit %d: %s", code, errb.String())
 		}
-	}()
+	})
 	urlRE := regexp.MustCompile(`listening on (nats://127\.0\.0\.1:\d+)`)
-	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
 			url = m[1]
@@ -78,6 +77,17 @@ func TestMockAsyncAPIServesTheBroker(t *testing.T) {
 	if url == "" {
 		t.Fatalf("no URL printed: %q %q", out.String(), errb.String())
 	}
+	return url, out
+}
+
+const petOrderAsyncAPI = "../../specs/petorder/asyncapi/pet-order.asyncapi.yaml"
+
+// TestMockAsyncAPIServesTheBroker: telaio mock serves an AsyncAPI
+// description with an embedded NATS broker and prints its URL, which a
+// run then uses through --server; --broker names the brokers it has.
+func TestMockAsyncAPIServesTheBroker(t *testing.T) {
+	const desc = petOrderAsyncAPI
+	url, out := startMockBroker(t, desc)
 	if !strings.Contains(out.String(), "placeOrder: place-order -> confirm-order") {
 		t.Errorf("routes not listed: %s", out.String())
 	}

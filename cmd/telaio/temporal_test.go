@@ -357,3 +357,24 @@ func TestMaxRetryWaitFlag(t *testing.T) {
 		}
 	})
 }
+
+// TestCLITemporalMessages: the specification's pet order example (a send,
+// then the receive of its reply, published at once) runs on Temporal as in
+// process: the worker holds the run's subscriptions in a session, armed
+// before the order is sent.
+func TestCLITemporalMessages(t *testing.T) {
+	s := devServer(t)
+	queue := "cli-messages"
+	url, _ := startMockBroker(t, petOrderAsyncAPI)
+	startCLIWorker(t, s.Addr, queue, "--server", "petOrders="+url, petOrder)
+	code, out, errOut := runCLI(t, nil, "run", petOrder, "--input", "orderRequestId=o-temporal", "--temporal", s.Addr, "--task-queue", queue)
+	all := out + errOut
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, all)
+	}
+	for _, re := range []string{`ok +placeOrder +sent .* place-order`, `ok +confirmOrder +received .* confirm-order`, `orderId: -?\d+`} {
+		if !regexp.MustCompile(re).MatchString(all) {
+			t.Errorf("output does not match %q\n%s", re, all)
+		}
+	}
+}

@@ -68,7 +68,9 @@ func cmdWorker(ctx context.Context, args []string, e *env) int {
 		return exitFailed
 	}
 	defer c.Close()
-	w := worker.New(c, t.taskQueue, worker.Options{})
+	// Sessions keep the subscriptions of runs with receive steps on one
+	// worker (package temporal, session.go).
+	w := worker.New(c, t.taskQueue, worker.Options{EnableSessionWorker: true})
 	temporal.RegisterWorker(w, engines...)
 	if err := w.Start(); err != nil {
 		fmt.Fprintf(e.stderr, "telaio worker: %v\n", err)
