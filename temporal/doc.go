@@ -30,7 +30,7 @@
 // retries, so another worker that has it picks the run up.
 //
 //	eng, _ := executor.New(doc, executor.WithAuth("bearer", token))
-//	w := worker.New(c, temporal.DefaultTaskQueue, worker.Options{})
+//	w := worker.New(c, temporal.DefaultTaskQueue, worker.Options{EnableSessionWorker: true})
 //	temporal.RegisterWorker(w, eng)
 //	_ = w.Start()
 //	run, _ := temporal.Start(ctx, c, eng, "adoptPet", inputs)
@@ -50,6 +50,26 @@
 // is not sent again: it becomes a transport failure of the attempt, which
 // the step's onFailure actions handle as they would a broken connection.
 //
+// # Messages
+//
+// A broker subscription lives in one process, so a run of a document with
+// receive steps (Arazzo 1.1) holds a Temporal session: its attempts run on
+// the worker that took the session, which keeps the run's
+// executor.Subscriptions between them. The receive steps are armed ahead
+// as in process (an ActivityArm when their channel address is known, at
+// the start of the workflow or after the step that computes it), and the
+// reply subscription a send attempt opens is there for the receive of the
+// reply. Workers must serve sessions (worker.Options{EnableSessionWorker:
+// true}; telaio worker does): without one, the run's message steps fail
+// with ErrNoSession's explanation after SessionCreationTimeout. If the
+// session's worker is lost, the attempt under way is lost (re-sent in a
+// new session when safe) and the next ones run in a new session, where a
+// fixed channel is subscribed again when its receive step runs; a reply
+// subscription is lost with its worker, as it would be with its process.
+// A session holds one goroutine on its worker while the run lasts (at most
+// DefaultSessionTimeout, WithSessionTimeout), even during a retry wait:
+// the subscriptions must stay open to keep what is published meanwhile.
+//
 // # Secrets
 //
 // Credentials live only in the worker's engines. Workflow inputs (secret
@@ -59,15 +79,43 @@
 // (KeyFromEnv; base64 or hex). Without a key, payloads are in clear.
 // Traces are masked inside the activity, with the secrets the run learned.
 //
+// The Temporal web UI shows sealed payloads as such; CodecHandler (telaio
+// codec-server) opens them for it, for whoever can reach it.
+//
 // # Observability
 //
 // The progress query (QueryProgress, Run.Progress) answers with the
 // workflow, step and attempt under way, the steps done and the end of a
-// retry wait. WithSearchAttributes sets TelaioDocHash, TelaioWorkflowId and
+// retry wait; the steps query (QuerySteps, Run.Steps) with the finished
+// step executions, which Run.Watch tells an executor.Observer as the run
+// goes (telaio run --temporal prints its step lines so). WithSearchAttributes sets TelaioDocHash, TelaioWorkflowId and
 // TelaioStatus (Keyword attributes to register first: temporal server
 // start-dev --search-attribute TelaioStatus=Keyword ...). Activities carry
 // the step id and method as their summary; the workflow sets its current
 // details during waits.
+//
+// TracingInterceptor (the SDK's OpenTelemetry interceptor) on the clients
+// of the starter and of the workers, and executor.WithTracerProvider on
+// the workers' engines, make the spans of one run one trace across
+// processes and workers: StartWorkflow, RunWorkflow (one per worker that
+// ran the workflow code), StartActivity and RunActivity spans, and under
+// each RunActivity the attempt, HTTP and messaging spans of the engine
+// that sent it. The workflow records no run or step span of its own (it is
+// replayed); its RunWorkflow span carries arazzo.workflow.id,
+// telaio.document.hash and arazzo.status. Attempt metrics (telaio.attempts,
+// telaio.failures) come from the workers' engines; run and step metrics
+// are not recorded on Temporal.
+//
+// # Bounds
+//
+// A run stops with an *executor.LimitError (LimitHistoryEvents,
+// LimitHistoryBytes) before its history reaches Temporal's limits, which
+// would terminate it without a result: DefaultMaxHistoryEvents
+// (WithMaxHistoryEvents) and MaxHistoryBytes. Each attempt adds about 6
+// events, each retry wait 5 more, so the default step budget of 1000 step
+// executions stays far below. The result in history is kept under
+// MaxOutputBytes by trimming the trace (RunOutput.Trimmed). Inputs are
+// bounded by MaxInputBytes, steps query pages by MaxStepsPerQuery.
 //
 // # Where this differs from the design notes (shared/temporal/design.md)
 //
@@ -84,14 +132,15 @@
 //     response ($statusCode, $response are null): responses stay in the
 //     activity. A workflow step's timeout bounds each attempt of the
 //     callee's steps, not the callee as a whole.
-//   - Receive steps are not armed ahead: a receive attempt subscribes when
-//     it runs, in its activity (a message sent before that is missed).
 //   - The workflow returns a RunOutput even when the run fails (the
 //     Temporal workflow completes; RunOutput.Error and the TelaioStatus
 //     attribute say how the run ended), so that history keeps the trace.
 //   - Retry waits are capped by the worker engine's Limits.MaxRetryWait
 //     (60 s by default, as in process): raise it on workers that should
 //     honour hour-long Retry-After headers.
-//   - Child workflows, Continue-As-New, per-source task queues and a codec
-//     server are not done yet; RunWithAuth has no durable equivalent.
+//   - A run is one workflow execution: no child workflows for workflow
+//     steps, no per-source task queues, and no Continue-As-New (the
+//     interpreter's state is not carried over to a new execution): a run
+//     that would outgrow its history stops with LimitHistoryEvents
+//     instead (see Bounds). RunWithAuth has no durable equivalent.
 package temporal

@@ -441,3 +441,31 @@ func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
 		t.Errorf("steps from 1 of the closed run: %+v, %v", page, err)
 	}
 }
+
+// TestHistoryLimitStopsTheRun: a run whose history reaches its bound stops
+// with an *executor.LimitError naming it, with its trace, before Temporal
+// would terminate it.
+func TestHistoryLimitStopsTheRun(t *testing.T) {
+	c := dial(t, testKey)
+	a := newAPI(t)
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c, queue, eng)
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithMaxHistoryEvents(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.Result(ctx)
+	var se *executor.StepError
+	var le *executor.LimitError
+	if !errors.As(err, &se) || se.StepID != "b" || se.Code != executor.CodeLimit || !errors.As(err, &le) || le.Limit != temporal.LimitHistoryEvents {
+		t.Fatalf("err = %v", err)
+	}
+	if res == nil || len(res.Steps) != 2 || !res.Steps[0].Success || a.count("/b") != 0 {
+		t.Errorf("result %+v, /b hit %d times", res, a.count("/b"))
+	}
+}

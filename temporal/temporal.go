@@ -51,6 +51,25 @@ const (
 	// is safe to send again (see the package documentation) is started
 	// when its worker is lost.
 	DefaultLostAttemptRetries = 3
+	// DefaultMaxHistoryEvents bounds the events of a run's history: a run
+	// about to pass it stops with an *executor.LimitError
+	// (LimitHistoryEvents) before Temporal's own limit (51,200 events)
+	// would terminate it without a result. At the default step budget
+	// (executor.DefaultMaxStepExecutions) a run stays well below it.
+	DefaultMaxHistoryEvents = 40_000
+	// MaxHistoryBytes is the same bound on the history's size (Temporal's
+	// limit is 50 MB).
+	MaxHistoryBytes = 40 << 20
+	// MaxOutputBytes bounds the JSON size of a run's result in history
+	// (Temporal refuses payloads over 2 MB): a larger trace keeps only
+	// the last exchange and message of each step (RunOutput.Trimmed).
+	MaxOutputBytes = 1 << 20
+)
+
+// Limits of a run on Temporal, as *executor.LimitError names them.
+const (
+	LimitHistoryEvents = "temporal-history-events"
+	LimitHistoryBytes  = "temporal-history-bytes"
 )
 
 // Search attributes a run sets when started with WithSearchAttributes
@@ -87,6 +106,9 @@ type Settings struct {
 	LocalActivities bool `json:"localActivities,omitempty"`
 	// SessionTimeout bounds a session (DefaultSessionTimeout when 0).
 	SessionTimeout time.Duration `json:"sessionTimeoutNs,omitempty"`
+	// MaxHistoryEvents bounds the run's history (DefaultMaxHistoryEvents
+	// when 0).
+	MaxHistoryEvents int `json:"maxHistoryEvents,omitempty"`
 }
 
 func (s Settings) withDefaults() Settings {
@@ -99,6 +121,9 @@ func (s Settings) withDefaults() Settings {
 	if s.LostAttemptRetries <= 0 {
 		s.LostAttemptRetries = DefaultLostAttemptRetries
 	}
+	if s.MaxHistoryEvents <= 0 {
+		s.MaxHistoryEvents = DefaultMaxHistoryEvents
+	}
 	return s
 }
 
@@ -109,6 +134,9 @@ type RunOutput struct {
 	// Redacted are the outputs with secrets masked (Result.Redacted).
 	Redacted map[string]any `json:"redacted"`
 	Error    *RunError      `json:"error,omitempty"`
+	// Trimmed counts the exchanges and messages left out of the trace to
+	// keep the result under MaxOutputBytes.
+	Trimmed int `json:"trimmed,omitempty"`
 }
 
 // RunError is a run's error as history keeps it; Err rebuilds the
@@ -191,7 +219,8 @@ type StepsPage struct {
 
 // StepEvent is one finished step execution: at which depth of workflow
 // calls (0: the run's workflow), in which workflow, and its StepResult
-// without outputs (Outputs and Workflow are nil) and without bodies.
+// without outputs (Outputs and Workflow are nil), without bodies, and with
+// the last 8 exchanges and messages of a step retried more often.
 type StepEvent struct {
 	Depth      int                  `json:"depth"`
 	WorkflowID string               `json:"workflowId"`
@@ -210,8 +239,15 @@ var (
 )
 
 // Worker serves runs of the documents of its engines: the interpreter
-// workflow and the step attempt activity. The engines carry the servers,
-// credentials and checks; runs never do.
+// workflow and the step attempt activities. The engines carry the servers,
+// credentials and checks; runs never do. Register it on a worker.Worker
+// made with worker.Options{EnableSessionWorker: true} when a document has
+// receive steps (their runs hold a session, see the package
+// documentation).
+//
+//	w := worker.New(c, temporal.DefaultTaskQueue, worker.Options{EnableSessionWorker: true})
+//	temporal.RegisterWorker(w, eng)
+//	err := w.Start()
 type Worker struct {
 	engines  map[string]*executor.Engine
 	sessions sessionTable
@@ -306,6 +342,12 @@ func WithSearchAttributes() RunOption {
 // receive steps (default DefaultSessionTimeout); see Worker.
 func WithSessionTimeout(d time.Duration) RunOption {
 	return func(c *startConfig) { c.settings.SessionTimeout = d }
+}
+
+// WithMaxHistoryEvents bounds the run's history (default
+// DefaultMaxHistoryEvents, which leaves room below Temporal's limit).
+func WithMaxHistoryEvents(n int) RunOption {
+	return func(c *startConfig) { c.settings.MaxHistoryEvents = n }
 }
 
 // WithLocalActivities runs the attempts of steps that are safe to send

@@ -66,3 +66,34 @@ func TestFinishedOrder(t *testing.T) {
 		t.Errorf("order %v, want %s", got, want)
 	}
 }
+
+// TestTrimTrace: a result over the bound keeps the last exchange and
+// message of each step, then only the steps' summaries; one under it is
+// left alone.
+func TestTrimTrace(t *testing.T) {
+	mk := func(attempts int, header string) *executor.Result {
+		var ex []*executor.Exchange
+		var msgs []*executor.MessageTrace
+		for i := range attempts {
+			ex = append(ex, &executor.Exchange{Attempt: i + 1, Request: &executor.Request{Method: "GET", URL: "http://x/poll",
+				Headers: map[string][]string{"X-Big": {header}}}})
+			msgs = append(msgs, &executor.MessageTrace{Attempt: i + 1, Channel: "c"})
+		}
+		return &executor.Result{WorkflowID: "w", Steps: []*executor.StepResult{{StepID: "poll", Attempts: attempts, Exchanges: ex, Messages: msgs,
+			Criteria: []executor.CriterionResult{{Condition: "$statusCode == 200"}}}}}
+	}
+	small := mk(3, "x")
+	if n := trimTrace(small, MaxOutputBytes); n != 0 || len(small.Steps[0].Exchanges) != 3 {
+		t.Errorf("a small trace was trimmed: %d", n)
+	}
+	res := mk(3000, strings.Repeat("h", 400))
+	if n := trimTrace(res, MaxOutputBytes); n != 2*2999 || len(res.Steps[0].Exchanges) != 1 || res.Steps[0].Exchanges[0].Attempt != 3000 ||
+		len(res.Steps[0].Messages) != 1 || len(res.Steps[0].Criteria) != 1 {
+		t.Errorf("trimmed %d: %d exchanges left", n, len(res.Steps[0].Exchanges))
+	}
+	huge := mk(2, strings.Repeat("h", 2*MaxOutputBytes))
+	trimTrace(huge, MaxOutputBytes)
+	if s := huge.Steps[0]; len(s.Exchanges) != 0 || len(s.Criteria) != 0 || s.Attempts != 2 {
+		t.Errorf("a trace over the bound with one exchange a step keeps %+v", s)
+	}
+}

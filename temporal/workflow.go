@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,6 +52,7 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 	res, err := eng.RunDurable(context.Background(), in.WorkflowID, in.Inputs, h, executor.RunWithObserver(obs))
 	h.endSession()
 	out := &RunOutput{Result: res, Error: runError(err)}
+	out.Trimmed = trimTrace(res, MaxOutputBytes)
 	status := "failed"
 	if res != nil {
 		status = string(res.Status)
@@ -88,9 +90,14 @@ type doneStep struct {
 	sr         *executor.StepResult
 }
 
+// maxQueryExchanges bounds the exchanges and messages of one step in a
+// StepsPage: its last ones.
+const maxQueryExchanges = 8
+
 // stepsFrom answers the steps query: the finished step executions from
 // index from on, at most MaxStepsPerQuery of them, without their outputs
-// and called workflows' results (those come as steps of their own).
+// and called workflows' results (those come as steps of their own), with
+// the last maxQueryExchanges exchanges and messages of each.
 func (h *wfHost) stepsFrom(from int) (StepsPage, error) {
 	if from < 0 || from > len(h.done) {
 		return StepsPage{}, fmt.Errorf("temporal: steps from %d: the run has finished %d steps", from, len(h.done))
@@ -100,6 +107,13 @@ func (h *wfHost) stepsFrom(from int) (StepsPage, error) {
 	for _, d := range h.done[from:end] {
 		sr := *d.sr
 		sr.Outputs, sr.Workflow = nil, nil
+		// A step retried many times keeps its last attempts' exchanges.
+		if k := len(sr.Exchanges); k > maxQueryExchanges {
+			sr.Exchanges = sr.Exchanges[k-maxQueryExchanges:]
+		}
+		if k := len(sr.Messages); k > maxQueryExchanges {
+			sr.Messages = sr.Messages[k-maxQueryExchanges:]
+		}
 		page.Steps = append(page.Steps, StepEvent{Depth: d.depth, WorkflowID: d.workflowID, Step: &sr})
 	}
 	return page, nil
@@ -133,6 +147,9 @@ func canceled(err error) error {
 var safeMethods = []string{"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 
 func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executor.StepOutcome, error) {
+	if o := h.historyFull(); o != nil {
+		return o, nil
+	}
 	keyed := req.Keyed || slices.Contains(h.s.KeyedSteps, req.StepID)
 	safe := slices.Contains(safeMethods, req.Method)
 	if keyed {
@@ -166,6 +183,24 @@ func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executo
 		return nil, canceled(err)
 	}
 	return &out, nil
+}
+
+// historyFull is the outcome that stops the run when its history is about
+// to pass Settings.MaxHistoryEvents or MaxHistoryBytes (nil while it is
+// not): Temporal would terminate it a little later, without a result.
+func (h *wfHost) historyFull() *executor.StepOutcome {
+	info := workflow.GetInfo(h.ctx)
+	limit, value := "", int64(0)
+	switch {
+	case info.GetCurrentHistoryLength() >= h.s.MaxHistoryEvents:
+		limit, value = LimitHistoryEvents, int64(h.s.MaxHistoryEvents)
+	case info.GetCurrentHistorySize() >= MaxHistoryBytes:
+		limit, value = LimitHistoryBytes, MaxHistoryBytes
+	default:
+		return nil
+	}
+	return &executor.StepOutcome{Fatal: &executor.Failure{Code: executor.CodeLimit, Limit: limit, LimitValue: value,
+		Message: fmt.Sprintf("the run's Temporal history reached %d events (%d bytes)", info.GetCurrentHistoryLength(), info.GetCurrentHistorySize())}}
 }
 
 // sessionAttempt runs an attempt in the run's session. An attempt lost
@@ -257,4 +292,54 @@ func newID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// trimTrace keeps res's JSON under max bytes: it leaves out all but the
+// last exchange and message of each step, then, if that is not enough,
+// every exchange, message, criterion and violation (the steps' summaries
+// stay). It returns how many exchanges and messages it left out.
+func trimTrace(res *executor.Result, max int) int {
+	if res == nil {
+		return 0
+	}
+	size := func() int {
+		b, _ := json.Marshal(res)
+		return len(b)
+	}
+	if size() <= max {
+		return 0
+	}
+	n := 0
+	keep := 1
+	var walk func(r *executor.Result)
+	walk = func(r *executor.Result) {
+		for _, d := range r.Dependencies {
+			walk(d)
+		}
+		for _, s := range r.Steps {
+			if k := len(s.Exchanges); k > keep {
+				n += k - keep
+				s.Exchanges = s.Exchanges[k-keep:]
+			}
+			if k := len(s.Messages); k > keep {
+				n += k - keep
+				s.Messages = s.Messages[k-keep:]
+			}
+			if keep == 0 {
+				s.Criteria, s.Violations = nil, nil
+			}
+			if s.Workflow != nil {
+				walk(s.Workflow)
+			}
+		}
+		if r.Transfer != nil {
+			walk(r.Transfer)
+		}
+	}
+	walk(res)
+	if size() > max {
+		keep = 0
+		walk(res)
+	}
+	return n
 }
