@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -81,6 +82,21 @@ func cmdStatus(ctx context.Context, args []string, e *env) int {
 		b, _ := json.MarshalIndent(p, "", "  ")
 		fmt.Fprintf(e.stdout, "%s\n", b)
 		return exitOK
+	}
+	// The steps finished so far, as run prints them, then where it is.
+	for from := 0; ; {
+		page, err := run.Steps(ctx, from)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "telaio status: %v\n", err)
+			break
+		}
+		for _, ev := range page.Steps {
+			fmt.Fprint(e.stdout, stepBlock(ev.Step, strings.Repeat("  ", ev.Depth), verbose))
+		}
+		from += len(page.Steps)
+		if !page.More || len(page.Steps) == 0 {
+			break
+		}
 	}
 	line := fmt.Sprintf("run %s: %s, workflow %s", id, p.Status, p.WorkflowID)
 	if p.StepID != "" {

@@ -281,6 +281,8 @@ func retryDoc(t *testing.T, url string) string {
 info: {title: slow, version: "1"}
 servers: [{url: ` + url + `}]
 paths:
+  /hello:
+    get: {operationId: hello, responses: {default: {description: any}}}
   /flaky:
     get: {operationId: flaky, responses: {default: {description: any}}}
 `,
@@ -290,6 +292,8 @@ sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]
 workflows:
   - workflowId: hourly
     steps:
+      - stepId: first
+        operationId: hello
       - stepId: poll
         operationId: flaky
         successCriteria: [{condition: $statusCode == 200}]
@@ -306,7 +310,7 @@ workflows:
 func flakyAPI(t *testing.T) string {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) == 1 {
+		if r.URL.Path == "/flaky" && hits.Add(1) == 1 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}))
@@ -347,6 +351,11 @@ func TestMaxRetryWaitFlag(t *testing.T) {
 			if code == exitOK && json.Unmarshal([]byte(out), &p) == nil && !p.WaitingUntil.IsZero() {
 				if wait := time.Until(p.WaitingUntil); wait < 50*time.Minute {
 					t.Errorf("the worker waits %v before the retry, not the hour asked", wait)
+				}
+				// The text status lists the steps done, then where the run is.
+				code, out, errOut = runCLI(t, nil, "status", id, "--temporal", s.Addr)
+				if code != exitOK || !regexp.MustCompile(`(?m)^ok +first +200 .*\n.*running, workflow hourly, step poll \(attempt 1\), 1 steps done, waiting until`).MatchString(out) {
+					t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 				}
 				break
 			}
