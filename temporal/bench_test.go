@@ -152,3 +152,49 @@ func BenchmarkConcurrentRuns(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMessageRun runs the specification's pet order example (a send,
+// then the receive of its reply) on an embedded NATS broker with
+// Engine.Run and on Temporal, where the run holds a session (created, the
+// receive armed, the subscriptions dropped and the session completed: four
+// activities besides the two attempts), interleaved; medians per run.
+func BenchmarkMessageRun(b *testing.B) {
+	c := dial(b, testKey)
+	eng := petOrderEngine(b)
+	queue := queueName(b)
+	startWorker(b, c, queue, eng)
+	ctx := context.Background()
+	n := 0
+	in := func() map[string]any {
+		n++
+		return map[string]any{"orderRequestId": fmt.Sprintf("bench-%d", n), "petId": 3}
+	}
+	local := func() {
+		if res, err := eng.Run(ctx, "purchasePet", in()); err != nil || !res.Success {
+			b.Fatal(err)
+		}
+	}
+	remote := func() {
+		run, err := temporal.Start(ctx, c, eng, "purchasePet", in(), temporal.WithTaskQueue(queue))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res, err := run.Result(ctx); err != nil || !res.Success {
+			b.Fatal(err)
+		}
+	}
+	remote() // warm up
+	var tl, tr []time.Duration
+	for b.Loop() {
+		t := time.Now()
+		local()
+		tl = append(tl, time.Since(t))
+		t = time.Now()
+		remote()
+		tr = append(tr, time.Since(t))
+	}
+	ml, mr := medianOf(tl), medianOf(tr)
+	b.ReportMetric(float64(ml.Microseconds()), "engine-µs/run")
+	b.ReportMetric(float64(mr)/1e6, "temporal-ms/run")
+	b.ReportMetric(float64(mr)/float64(ml), "ratio")
+}

@@ -19,7 +19,7 @@ import (
 
 // petOrderEngine plans the specification's pet order example against an
 // embedded NATS broker whose responder answers each order at once.
-func petOrderEngine(t *testing.T) *executor.Engine {
+func petOrderEngine(t testing.TB) *executor.Engine {
 	t.Helper()
 	doc, ds := arazzo.LoadFS(context.Background(), specs.FS, specs.PetOrderArazzo)
 	if ds.HasErrors() {
