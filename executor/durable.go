@@ -94,6 +94,9 @@ type StepRequest struct {
 	// Hosts decide from them whether a lost attempt may be sent again.
 	Method string `json:"method,omitempty"`
 	Keyed  bool   `json:"keyed,omitempty"`
+	// Receive tells a receive step: its attempt sends nothing, so a host
+	// may run it again when it was lost.
+	Receive bool `json:"receive,omitempty"`
 	// IdempotencyKey, when set by the host, is sent as the
 	// IdempotencyKeyHeader header of the attempt's request.
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
@@ -461,6 +464,7 @@ func (d *durableRun) request(f *frame, x *stepExec) *StepRequest {
 	req := &StepRequest{DocHash: idx.hash, Workflow: idx.keys[f.plan], StepID: x.sp.id, Attempt: x.sr.Attempts,
 		Execution: d.m.steps, Inputs: f.run.inputs, Steps: f.run.steps}
 	req.Method, req.Keyed = stepInfo(x.sp)
+	req.Receive = x.sp.msg != nil && x.sp.msg.action == arazzo.StepReceive
 	for p, run := range d.m.done {
 		if p.doc == f.plan.doc {
 			if req.Workflows == nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,7 +18,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/brokertest"
 	"github.com/telaio/telaio/temporal"
+	"github.com/telaio/telaio/transport"
+	"github.com/telaio/telaio/transport/nats"
 )
 
 // The crash tests run the worker as a subprocess and SIGKILL it; a second
@@ -227,5 +232,98 @@ func TestReplayIsDeterministic(t *testing.T) {
 	}
 	if err := replay(other); err == nil {
 		t.Error("a worker without the run's document replayed it")
+	}
+}
+
+// ticksAsyncAPI and ticksFlow: a receive step on a fixed channel that
+// waits 400 ms per attempt and retries after a second.
+const ticksAsyncAPI = `asyncapi: 3.0.0
+info: {title: ticks, version: "1"}
+servers:
+  local: {host: "127.0.0.1:4222", protocol: nats}
+channels:
+  ticks:
+    address: ticks
+    messages:
+      tick:
+        payload: {type: object}
+operations:
+  onTick:
+    action: receive
+    channel: {$ref: '#/channels/ticks'}
+`
+
+const ticksFlow = `arazzo: 1.1.0
+info: {title: ticks, version: "1"}
+sourceDescriptions:
+  - {name: broker, url: ./ticks.asyncapi.yaml, type: asyncapi}
+workflows:
+  - workflowId: waitTick
+    steps:
+      - stepId: tick
+        operationId: onTick
+        action: receive
+        timeout: 400
+        onFailure:
+          - {name: again, type: retry, retryAfter: 1, retryLimit: 30}
+        outputs: {n: $message.payload#/n}
+    outputs: {n: $steps.tick.outputs.n}
+`
+
+// TestCrashOfTheSessionWorker: the worker holding a run's session (and its
+// subscription) is killed during a retry wait of a receive step; the run
+// goes on in a new session on another worker, whose receive attempt
+// subscribes anew and gets the message.
+func TestCrashOfTheSessionWorker(t *testing.T) {
+	c := dial(t, testKey)
+	b := brokertest.NATS(t, brokertest.Options{})
+	dir := t.TempDir()
+	for name, text := range map[string]string{"flow.yaml": ticksFlow, "ticks.asyncapi.yaml": ticksAsyncAPI} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path, queue := filepath.Join(dir, "flow.yaml"), queueName(t)
+	eng, err := loadEngineFor(path, "broker", b.URL.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	w1 := spawnWorker(t, queue, path, b.URL.String(), "TELAIO_TEST_SOURCE=broker")
+	ctx := testCtx(t)
+	run, err := temporal.Start(ctx, c, eng, "waitTick", nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retry wait", func() bool {
+		p, err := run.Progress(ctx)
+		return err == nil && !p.WaitingUntil.IsZero()
+	})
+	w1.kill()
+	startWorker(t, c, queue, eng)
+	// Publish a tick every 100 ms until the run ends.
+	conn, err := nats.Driver{}.Dial(ctx, b.Server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				_, _ = conn.Publish(ctx, &transport.Message{Channel: transport.Channel{Address: "ticks"}, Payload: []byte(`{"n": 7}`), ContentType: "application/json"})
+			}
+		}
+	}()
+	res, err := run.Result(ctx)
+	if err != nil || !res.Success || res.Outputs["n"] != 7.0 {
+		t.Fatalf("err = %v, result %+v", err, res)
+	}
+	if s := res.Steps[0]; s.Attempts < 2 {
+		t.Errorf("step %+v", s)
 	}
 }

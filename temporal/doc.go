@@ -41,7 +41,7 @@
 // An Arazzo retry is a new attempt decided by the workflow. Temporal's own
 // activity retry policy only re-sends an attempt that was lost (its worker
 // died: no heartbeat for the heartbeat timeout, DefaultHeartbeatTimeout),
-// and only when that is safe: GET, HEAD, PUT, DELETE and OPTIONS, or a step
+// and only when that is safe: GET, HEAD, PUT, DELETE and OPTIONS, a receive (it sends nothing), or a step
 // with an idempotency key (the step extension
 // executor.IdempotencyKeyExtension, x-telaio-idempotency-key: true, or
 // WithIdempotencyKeys). Such an attempt carries the header Idempotency-Key:

@@ -24,6 +24,7 @@ import (
 	"github.com/telaio/telaio/executor"
 	"github.com/telaio/telaio/temporal"
 	"github.com/telaio/telaio/temporal/devserver"
+	"github.com/telaio/telaio/transport/nats"
 )
 
 // The tests share one dev server (started at the first need, stopped by
@@ -194,11 +195,17 @@ func writeDocWith(t testing.TB, flow string) string {
 
 // loadEngine plans a document file with its operations sent to apiURL.
 func loadEngine(path, apiURL string, opts ...executor.Option) (*executor.Engine, error) {
+	return loadEngineFor(path, "api", apiURL, opts...)
+}
+
+// loadEngineFor plans a document file with its source named source sent
+// to url (brokers through the NATS driver).
+func loadEngineFor(path, source, url string, opts ...executor.Option) (*executor.Engine, error) {
 	doc, diags := arazzo.Load(context.Background(), path)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	return executor.New(doc, append([]executor.Option{executor.WithServer("api", apiURL)}, opts...)...)
+	return executor.New(doc, append([]executor.Option{executor.WithServer(source, url), executor.WithTransport(nats.Driver{})}, opts...)...)
 }
 
 // api is the test API: it counts requests by path and Idempotency-Key;
@@ -263,12 +270,13 @@ type proc struct {
 
 // spawnWorker runs a worker in a subprocess serving the document at path
 // with its API at apiURL, and waits until it polls.
-func spawnWorker(t testing.TB, queue, path, apiURL string) *proc {
+func spawnWorker(t testing.TB, queue, path, apiURL string, env ...string) *proc {
 	t.Helper()
 	s := server(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"=1", "TELAIO_TEST_ADDR="+s.Addr, "TELAIO_TEST_QUEUE="+queue,
 		"TELAIO_TEST_DOC="+path, "TELAIO_TEST_API="+apiURL, temporal.KeyEnv+"="+string(testKeyHex()))
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +324,11 @@ func testKeyHex() string { return fmt.Sprintf("%x", testKey) }
 
 // workerMain is the worker subprocess.
 func workerMain() error {
-	eng, err := loadEngine(os.Getenv("TELAIO_TEST_DOC"), os.Getenv("TELAIO_TEST_API"))
+	source := os.Getenv("TELAIO_TEST_SOURCE")
+	if source == "" {
+		source = "api"
+	}
+	eng, err := loadEngineFor(os.Getenv("TELAIO_TEST_DOC"), source, os.Getenv("TELAIO_TEST_API"))
 	if err != nil {
 		return err
 	}

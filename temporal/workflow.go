@@ -151,7 +151,7 @@ func (h *wfHost) Attempt(_ context.Context, req *executor.StepRequest) (*executo
 		return o, nil
 	}
 	keyed := req.Keyed || slices.Contains(h.s.KeyedSteps, req.StepID)
-	safe := slices.Contains(safeMethods, req.Method)
+	safe := slices.Contains(safeMethods, req.Method) || req.Receive
 	if keyed {
 		info := workflow.GetInfo(h.ctx)
 		req.IdempotencyKey = fmt.Sprintf("%s/%s/%s/%d", info.WorkflowExecution.ID, req.Workflow, req.StepID, req.Execution)
