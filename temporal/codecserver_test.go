@@ -21,14 +21,8 @@ import (
 // gets no CORS headers.
 func TestCodecServerDecodesHistory(t *testing.T) {
 	const token = "tok-codec-0123456789abcdef"
-	c := dial(t, testKey)
 	a := newAPI(t)
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": token}, temporal.WithTaskQueue(queue))
 	if err != nil {

@@ -51,10 +51,7 @@ func TestCrashDuringRetryWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the retry wait", func() bool {
-		p, err := run.Progress(ctx)
-		return err == nil && !p.WaitingUntil.IsZero()
-	})
+	waitForRetryWait(t, ctx, run)
 	w1.kill()
 	spawnWorker(t, queue, path, a.srv.URL)
 	res, err := run.Result(ctx)
@@ -295,10 +292,7 @@ func TestCrashOfTheSessionWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the retry wait", func() bool {
-		p, err := run.Progress(ctx)
-		return err == nil && !p.WaitingUntil.IsZero()
-	})
+	waitForRetryWait(t, ctx, run)
 	w1.kill()
 	startWorker(t, c, queue, eng)
 	// Publish a tick every 100 ms until the run ends.

@@ -96,6 +96,21 @@ func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Warn(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
 
+// served sets up the usual test: a client sealing with testKey, the test
+// document planned against a's API, and an in-process worker for it on a
+// fresh queue.
+func served(t testing.TB, a *api) (client.Client, *executor.Engine, string) {
+	t.Helper()
+	c := dial(t, testKey)
+	path, queue := writeDoc(t), queueName(t)
+	eng, err := loadEngine(path, a.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c, queue, eng)
+	return c, eng, queue
+}
+
 // startWorker runs an in-process worker on queue until the test ends.
 func startWorker(t testing.TB, c client.Client, queue string, engines ...*executor.Engine) worker.Worker {
 	t.Helper()
@@ -367,6 +382,15 @@ func history(t testing.TB, c client.Client, id string) []*historypb.HistoryEvent
 		evs = append(evs, ev)
 	}
 	return evs
+}
+
+// waitForRetryWait waits until the run waits before a retry.
+func waitForRetryWait(t testing.TB, ctx context.Context, run temporal.Run) {
+	t.Helper()
+	waitFor(t, "the retry wait", func() bool {
+		p, err := run.Progress(ctx)
+		return err == nil && !p.WaitingUntil.IsZero()
+	})
 }
 
 // waitFor polls cond every 50 ms for up to 60 s.

@@ -264,14 +264,8 @@ func TestHourLongRetryAfterHoldsNoWorker(t *testing.T) {
 // TestProgressAndSearchAttributes: the progress query and the search
 // attributes of a finished run.
 func TestProgressAndSearchAttributes(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithSearchAttributes())
 	if err != nil {
@@ -303,14 +297,8 @@ func TestProgressAndSearchAttributes(t *testing.T) {
 // TestLocalActivities: idempotent steps as local activities give the same
 // result.
 func TestLocalActivities(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithLocalActivities())
 	if err != nil {
@@ -395,7 +383,6 @@ func describe(t testing.TB, c client.Client, id string) (*workflowservice.Descri
 // second before its retry), with the step's trace and without its outputs;
 // Steps answers a closed run too.
 func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
 	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
 		if n == 1 {
@@ -404,12 +391,7 @@ func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
 		}
 		fmt.Fprintf(w, `{"n": %d}`, n)
 	})
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-watch-0123456789"}, temporal.WithTaskQueue(queue))
 	if err != nil {
@@ -446,14 +428,8 @@ func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
 // with an *executor.LimitError naming it, with its trace, before Temporal
 // would terminate it.
 func TestHistoryLimitStopsTheRun(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithMaxHistoryEvents(8))
 	if err != nil {
