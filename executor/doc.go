@@ -138,7 +138,11 @@
 //     every receive step of the workflow whose channel is known is
 //     subscribed for the run, so a message published before its receive
 //     step is reached is kept. Concurrent runs subscribe separately and
-//     never see each other's messages.
+//     never see each other's messages. Through the durable seam the
+//     subscriptions live in a Subscriptions value the host keeps between
+//     attempts (Engine.AttemptWith), and a host that is an Armer arms the
+//     receive steps at the same points (Engine.Arm); without one, a receive
+//     attempt subscribes when it runs.
 //   - Send (E19): parameters in: header are message headers, in: channel
 //     fill the address's {parameters}; the payload is encoded per the
 //     contentType (JSON by default, text, bytes). A send completes when the
