@@ -733,3 +733,46 @@ func (m *machine) top() *frame {
 	}
 	return m.frames[len(m.frames)-1]
 }
+
+// RecordRun records the run and step metrics of a finished durable run
+// (telaio.runs and telaio.run.duration, telaio.steps and
+// telaio.step.duration for each step execution, nested workflows'
+// included), which RunDurable does not record since its runtime replays
+// it: the runtime calls RecordRun once per run (package temporal: when the
+// workflow completes, not on replay). err is the run's error. Without
+// WithMeterProvider it does nothing.
+func (e *Engine) RecordRun(ctx context.Context, res *Result, err error) {
+	t := e.tel
+	if t == nil || !t.metering || res == nil {
+		return
+	}
+	var steps func(r *Result)
+	steps = func(r *Result) {
+		for _, d := range r.Dependencies {
+			steps(d)
+		}
+		for _, s := range r.Steps {
+			if s.Workflow != nil {
+				steps(s.Workflow)
+			}
+			attrs := metric.WithAttributes(AttrWorkflowID.String(r.WorkflowID), AttrStepID.String(s.StepID), AttrStatus.String(statusName(s.Success)))
+			t.steps.Add(ctx, 1, attrs)
+			t.stepDur.Record(ctx, s.Duration.Seconds(), attrs)
+		}
+		if r.Transfer != nil {
+			steps(r.Transfer)
+		}
+	}
+	steps(res)
+	attrs := []attribute.KeyValue{AttrWorkflowID.String(res.WorkflowID), AttrStatus.String(string(res.Status))}
+	if err != nil || !res.Success {
+		code := CodeStepFailed
+		if err != nil {
+			code = errorCode(err)
+		}
+		attrs = append(attrs, AttrErrorType.String(code))
+	}
+	set := metric.WithAttributes(attrs...)
+	t.runs.Add(ctx, 1, set)
+	t.runDur.Record(ctx, res.Duration.Seconds(), set)
+}

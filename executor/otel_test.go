@@ -880,6 +880,18 @@ activity poll
 			t.Errorf("RunDurable recorded %s", l)
 		}
 	}
+	// The runtime records the run's metrics once, from its result.
+	e.RecordRun(context.Background(), res, err)
+	got = tel.metrics(t)
+	for _, w := range []string{
+		"telaio.runs{arazzo.status=completed,arazzo.workflow.id=main} 1",
+		"telaio.steps{arazzo.status=success,arazzo.step.id=poll,arazzo.workflow.id=child} 1",
+		"telaio.steps{arazzo.status=success,arazzo.step.id=callChild,arazzo.workflow.id=main} 1",
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no %s in\n%s", w, strings.Join(got, "\n"))
+		}
+	}
 	all := tel.everything(t)
 	for _, s := range []string{otelPassword, otelToken} {
 		if strings.Contains(all, s) {

@@ -102,9 +102,11 @@
 // each RunActivity the attempt, HTTP and messaging spans of the engine
 // that sent it. The workflow records no run or step span of its own (it is
 // replayed); its RunWorkflow span carries arazzo.workflow.id,
-// telaio.document.hash and arazzo.status. Attempt metrics (telaio.attempts,
-// telaio.failures) come from the workers' engines; run and step metrics
-// are not recorded on Temporal.
+// telaio.document.hash and arazzo.status. With executor.WithMeterProvider
+// on the workers' engines, each attempt is counted by the worker that ran
+// it (telaio.attempts, telaio.failures), and each run and its steps once,
+// by the worker that completed it (executor.Engine.RecordRun: telaio.runs,
+// telaio.steps and their durations).
 //
 // # Bounds
 //

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -24,17 +26,40 @@ import (
 // provider (exporting to memory) and a client with the tracing
 // interceptor.
 type process struct {
-	name  string
-	spans *tracetest.InMemoryExporter
-	tp    *sdktrace.TracerProvider
-	c     client.Client
+	name    string
+	spans   *tracetest.InMemoryExporter
+	tp      *sdktrace.TracerProvider
+	metrics *sdkmetric.ManualReader
+	mp      *sdkmetric.MeterProvider
+	c       client.Client
+}
+
+// runsCounted sums the telaio.runs points p's meter recorded.
+func (p *process) runsCounted(t *testing.T) int64 {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := p.metrics.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == executor.MetricRuns {
+				for _, dp := range sum.DataPoints {
+					n += dp.Value
+				}
+			}
+		}
+	}
+	return n
 }
 
 func tracedProcess(t *testing.T, name string) *process {
 	t.Helper()
-	p := &process{name: name, spans: tracetest.NewInMemoryExporter()}
+	p := &process{name: name, spans: tracetest.NewInMemoryExporter(), metrics: sdkmetric.NewManualReader()}
 	p.tp = sdktrace.NewTracerProvider(sdktrace.WithSyncer(p.spans))
-	t.Cleanup(func() { _ = p.tp.Shutdown(context.Background()) })
+	p.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(p.metrics))
+	t.Cleanup(func() { _ = p.tp.Shutdown(context.Background()); _ = p.mp.Shutdown(context.Background()) })
 	ti, err := temporal.TracingInterceptor(p.tp)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +81,8 @@ func tracedProcess(t *testing.T, name string) *process {
 // the three processes export form one trace under the caller's span: the
 // Temporal spans of each, and under each RunActivity span the attempt and
 // HTTP spans of the engine that sent the request. The API sees the trace
-// context; no span holds the secret input.
+// context; no span holds the secret input; the run is counted once in
+// telaio.runs, by the worker that completed it.
 func TestSpansOfOneRunJoinAcrossWorkers(t *testing.T) {
 	a := newAPI(t)
 	var mu sync.Mutex
@@ -75,7 +101,7 @@ func TestSpansOfOneRunJoinAcrossWorkers(t *testing.T) {
 	queue := queueName(t)
 	starter, pa, pb := tracedProcess(t, "starter"), tracedProcess(t, "worker A"), tracedProcess(t, "worker B")
 	engine := func(p *process) *executor.Engine {
-		eng, err := loadEngine(path, a.srv.URL, executor.WithTracerProvider(p.tp))
+		eng, err := loadEngine(path, a.srv.URL, executor.WithTracerProvider(p.tp), executor.WithMeterProvider(p.mp))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,6 +132,10 @@ func TestSpansOfOneRunJoinAcrossWorkers(t *testing.T) {
 		t.Fatalf("status %s", res.Status)
 	}
 
+	// The run is counted once, by the worker that completed it.
+	if a, b := pa.runsCounted(t), pb.runsCounted(t); a != 0 || b != 1 {
+		t.Errorf("telaio.runs: worker A counted %d, worker B %d", a, b)
+	}
 	traceID := caller.SpanContext().TraceID()
 	byID := map[trace.SpanID]tracetest.SpanStub{}
 	where := map[trace.SpanID]string{}

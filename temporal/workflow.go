@@ -51,6 +51,10 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (*RunOutput, error) {
 	})
 	res, err := eng.RunDurable(context.Background(), in.WorkflowID, in.Inputs, h, executor.RunWithObserver(obs))
 	h.endSession()
+	if !workflow.IsReplaying(ctx) {
+		// Once per run: the worker that completes it.
+		eng.RecordRun(context.Background(), res, err)
+	}
 	out := &RunOutput{Result: res, Error: runError(err)}
 	out.Trimmed = trimTrace(res, MaxOutputBytes)
 	status := "failed"
