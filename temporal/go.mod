@@ -6,6 +6,7 @@ require (
 	github.com/telaio/telaio v0.0.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
 	go.opentelemetry.io/otel/trace v1.47.0
 	go.temporal.io/sdk/contrib/opentelemetry v0.8.1
 )
