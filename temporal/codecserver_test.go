@@ -77,6 +77,13 @@ func TestCodecServerDecodesHistory(t *testing.T) {
 	if res, _ := post(h, "https://evil.example", body); res.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Error("another origin is allowed")
 	}
+	anyOrigin, err := temporal.CodecHandler(testKey, "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := post(anyOrigin, "https://ui.example", body); res.StatusCode != http.StatusOK || res.Header.Get("Access-Control-Allow-Origin") != "https://ui.example" {
+		t.Errorf("*: %d %q", res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+	}
 
 	pre, _ := http.NewRequest(http.MethodOptions, srv.URL+"/decode", nil)
 	pre.Header.Set("Origin", temporal.DefaultCodecOrigin)

@@ -1,10 +1,14 @@
 package temporal
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
+	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/executor"
 )
 
@@ -95,5 +99,41 @@ func TestTrimTrace(t *testing.T) {
 	trimTrace(huge, MaxOutputBytes)
 	if s := huge.Steps[0]; len(s.Exchanges) != 0 || len(s.Criteria) != 0 || s.Attempts != 2 {
 		t.Errorf("a trace over the bound with one exchange a step keeps %+v", s)
+	}
+}
+
+// TestSessionTableExpires: a session's subscriptions are closed when the
+// session expires, even if the run never says it ended; closing twice is
+// harmless.
+func TestSessionTableExpires(t *testing.T) {
+	fsys := fstest.MapFS{
+		"flow.yaml": {Data: []byte("arazzo: 1.0.1\ninfo: {title: t, version: \"1\"}\nsourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: s, operationId: op}\n")},
+		"api.yaml":  {Data: []byte("openapi: 3.1.0\ninfo: {title: t, version: \"1\"}\npaths:\n  /x:\n    get: {operationId: op, responses: {default: {description: any}}}\n")},
+	}
+	doc, ds := arazzo.LoadFS(context.Background(), fsys, "flow.yaml")
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	eng, err := executor.New(doc, executor.WithServer("api", "http://127.0.0.1:9"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tab sessionTable
+	a := tab.get("s1", eng, time.Now())
+	if tab.get("s1", eng, time.Now()) != a || tab.len() != 1 {
+		t.Fatal("a session's subscriptions are not kept")
+	}
+	tab.get("s2", eng, time.Now().Add(time.Hour))
+	deadline := time.Now().Add(5 * time.Second)
+	for tab.len() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions after s1 expired", tab.len())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tab.close("s2")
+	tab.close("s2")
+	if tab.len() != 0 {
+		t.Errorf("%d sessions after close", tab.len())
 	}
 }
