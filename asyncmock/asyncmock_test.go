@@ -814,7 +814,15 @@ func TestRequestLog_Lines(t *testing.T) {
 	b := start(t, []*asyncapi.Document{petOrder(t)}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	exchange(t, conn, "confirm-order", nil, msg("place-order", map[string]string{"orderRequestId": "1"}, `{"petId":1}`))
-	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	// The SEND line is written once the reply is published: the reply may
+	// reach the test first.
+	var lines []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		lines = strings.Split(strings.TrimSpace(log.String()), "\n")
+		if len(lines) >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if len(lines) != 2 {
 		t.Fatalf("log:\n%s", log)
 	}
