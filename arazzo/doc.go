@@ -175,10 +175,12 @@
 //     loaded resolves to it without a fetch (identity before location; a
 //     relative url resolves against the referring document's $self when
 //     that is absolute). Two documents with one $self are an error
-//     (duplicate-self). Documents are matched as they are loaded, so a
-//     document can name by identity one loaded before it (the entry
-//     document, or an earlier source). $self must not have a fragment
-//     (invalid-self).
+//     (duplicate-self). A document's sources at absolute http(s) urls are
+//     resolved after its other sources, so a url names by identity any
+//     document supplied by the entry document's tree loaded so far,
+//     whatever the order of the sourceDescriptions (checklist-1.1 2.2:
+//     every supplied document is parsed before a reference is resolved).
+//     $self must not have a fragment (invalid-self).
 //   - E5: the base URI, and the value of $self, is the absolute $self, a
 //     relative $self resolved against the retrieval location, or that
 //     location (Document.BaseURI).

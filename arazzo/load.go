@@ -293,10 +293,23 @@ func (l *loader) load(ctx context.Context, name, display string) (*Document, dia
 	return doc, l.diags
 }
 
-// sources loads the source descriptions of doc.
+// sources loads the source descriptions of doc: those at an absolute
+// http(s) url last, so that a document another source supplies is known
+// by its $self before such a url is resolved (E4; checklist-1.1 2.2:
+// every supplied document is parsed before a reference is resolved), and
+// is not fetched.
 func (l *loader) sources(ctx context.Context, doc *Document) {
 	doc.Sources = map[string]*Source{}
+	ordered := make([]*SourceDescription, 0, len(doc.SourceDescriptions))
+	var remote []*SourceDescription
 	for _, sd := range doc.SourceDescriptions {
+		if u, err := url.Parse(sd.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			remote = append(remote, sd)
+			continue
+		}
+		ordered = append(ordered, sd)
+	}
+	for _, sd := range append(ordered, remote...) {
 		if sd.Name == "" || sd.URL == "" {
 			continue
 		}
