@@ -30,21 +30,9 @@ import (
 // TestCrashDuringRetryWait: a worker killed while the run waits on a
 // Retry-After timer; a new worker runs the retry, step a is not sent again.
 func TestCrashDuringRetryWait(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
-	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			w.Header().Set("Retry-After", "2")
-			w.WriteHeader(503)
-			return
-		}
-		fmt.Fprintf(w, `{"n": %d}`, n)
-	})
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a.failFirst("/b", "2")
+	c, eng, path, queue := planned(t, a)
 	w1 := spawnWorker(t, queue, path, a.srv.URL)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
@@ -69,7 +57,6 @@ func TestCrashDuringRetryWait(t *testing.T) {
 // TestCrashBetweenSteps: a worker killed once step a's outcome is in the
 // history; a new worker runs step b, step a is not sent again.
 func TestCrashBetweenSteps(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
 	var killed atomic.Bool
 	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
@@ -79,11 +66,7 @@ func TestCrashBetweenSteps(t *testing.T) {
 		}
 		fmt.Fprintf(w, `{"n": %d}`, n)
 	})
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, eng, path, queue := planned(t, a)
 	w1 := spawnWorker(t, queue, path, a.srv.URL)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", nil, temporal.WithTaskQueue(queue), temporal.WithHeartbeatTimeout(2*time.Second))
@@ -181,22 +164,9 @@ func TestCrashMidPOSTResentOnlyWithKey(t *testing.T) {
 // workflow step's worth of decisions replays on a fresh replayer (the
 // interpreter decides the same from the recorded outcomes).
 func TestReplayIsDeterministic(t *testing.T) {
-	c := dial(t, testKey)
 	a := newAPI(t)
-	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(503)
-			return
-		}
-		fmt.Fprintf(w, `{"n": %d}`, n)
-	})
-	path, queue := writeDoc(t), queueName(t)
-	eng, err := loadEngine(path, a.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startWorker(t, c, queue, eng)
+	a.failFirst("/b", "1")
+	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-replay-0123456789"}, temporal.WithTaskQueue(queue))
 	if err != nil {

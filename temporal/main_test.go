@@ -101,14 +101,22 @@ func (nopLogger) Error(string, ...any) {}
 // fresh queue.
 func served(t testing.TB, a *api) (client.Client, *executor.Engine, string) {
 	t.Helper()
+	c, eng, _, queue := planned(t, a)
+	startWorker(t, c, queue, eng)
+	return c, eng, queue
+}
+
+// planned is served without the worker: the client, the engine, the
+// document's path (for worker subprocesses) and a fresh queue.
+func planned(t testing.TB, a *api) (client.Client, *executor.Engine, string, string) {
+	t.Helper()
 	c := dial(t, testKey)
 	path, queue := writeDoc(t), queueName(t)
 	eng, err := loadEngine(path, a.srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	startWorker(t, c, queue, eng)
-	return c, eng, queue
+	return c, eng, path, queue
 }
 
 // startWorker runs an in-process worker on queue until the test ends.
@@ -253,6 +261,21 @@ func newAPI(t testing.TB) *api {
 	}))
 	t.Cleanup(a.srv.Close)
 	return a
+}
+
+// failFirst makes path answer its first request 503, with a Retry-After
+// header when retryAfter is not "", and the default answer afterwards.
+func (a *api) failFirst(path, retryAfter string) {
+	a.on(path, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, `{"n": %d}`, n)
+	})
 }
 
 func (a *api) on(path string, h func(n int, w http.ResponseWriter, r *http.Request)) {

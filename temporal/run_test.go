@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,6 +21,7 @@ import (
 	"github.com/telaio/telaio/arazzo"
 	"github.com/telaio/telaio/conformance/stytchfake"
 	"github.com/telaio/telaio/executor"
+	"github.com/telaio/telaio/internal/resultshape"
 	"github.com/telaio/telaio/specs"
 	"github.com/telaio/telaio/temporal"
 )
@@ -63,45 +63,13 @@ func stytchEngine(t testing.TB, seed string) *executor.Engine {
 	return e
 }
 
-// shape is a Result as JSON without what differs between two runs against
-// two fakes (durations, ports, generated tokens) and without the bodies a
-// durable trace leaves out.
+// shape is resultshape.Of, failing t on error.
 func shape(t testing.TB, res *executor.Result) any {
-	b, err := json.Marshal(res)
+	t.Helper()
+	v, err := resultshape.Of(res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, k := range []string{"durationNs", "body", "bodyNote", "Date", "Content-Length"} {
-				delete(x, k)
-			}
-			for _, k := range []string{"sessionToken", "totpRegistrationId", "recoveryCodes"} {
-				if _, ok := x[k]; ok {
-					x[k] = "<random>"
-				}
-			}
-			if u, ok := x["url"].(string); ok {
-				if p, err := url.Parse(u); err == nil {
-					x["url"] = p.Path
-				}
-			}
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
 	return v
 }
 
@@ -384,13 +352,7 @@ func describe(t testing.TB, c client.Client, id string) (*workflowservice.Descri
 // Steps answers a closed run too.
 func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
 	a := newAPI(t)
-	a.on("/b", func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintf(w, `{"n": %d}`, n)
-	})
+	a.failFirst("/b", "")
 	c, eng, queue := served(t, a)
 	ctx := testCtx(t)
 	run, err := temporal.Start(ctx, c, eng, "twoSteps", map[string]any{"token": "tok-watch-0123456789"}, temporal.WithTaskQueue(queue))
