@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/telaio/telaio/arazzo"
-	"github.com/telaio/telaio/internal/jsonval"
 )
 
 // This file is the durable seam: what a durable runtime (package
@@ -372,29 +371,13 @@ func (e *Engine) RunDurable(ctx context.Context, workflowID string, inputs map[s
 	for _, o := range opts {
 		o(&rc)
 	}
-	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
+	rs := e.newRunState()
 	if rc.observer != nil {
 		rs.observer = rc.observer
 	}
 	d := &durableRun{runState: rs, dh: h}
 	rs.m = &machine{e: e, h: d, done: map[*wfPlan]*wfRun{}, durable: true}
-	since := rs.mask.gen
-	in, _ := jsonval.Normalize(inputs).(map[string]any)
-	if in == nil {
-		in = map[string]any{}
-	}
-	res, err := rs.m.run(ctx, p, in)
-	if res != nil && err != nil && res.Error == "" {
-		res.Error = rs.mask.apply(err.Error())
-	}
-	rs.mask.result(res, since)
-	if res != nil {
-		res.redacted = res.Outputs
-		if wr := rs.m.done[p]; wr != nil && wr.res == res {
-			res.Outputs = wr.answer()
-		}
-	}
-	return res, rs.mask.err(err)
+	return rs.runRoot(ctx, p, inputs)
 }
 
 // attempt gives an operation or message step's attempt to the durable
@@ -546,7 +529,7 @@ func (e *Engine) AttemptWith(ctx context.Context, req *StepRequest, subs *Subscr
 		return nil, err
 	}
 	e.precompileOnce.Do(func() { go e.precompile() })
-	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
+	rs := e.newRunState()
 	rs.m = &machine{e: e, h: rs, done: map[*wfPlan]*wfRun{}}
 	if e.tel != nil {
 		rs.tel = e.tel.newRun(ctx, rs)

@@ -84,7 +84,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	for _, o := range opts {
 		o(&rc)
 	}
-	rs := &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
+	rs := e.newRunState()
 	rs.m = &machine{e: e, h: rs, done: map[*wfPlan]*wfRun{}}
 	if e.tel != nil {
 		rs.tel = e.tel.newRun(ctx, rs)
@@ -107,12 +107,24 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	for _, v := range rc.auth { // the engine's are in e.mask already
 		rs.mask.addCredential(v)
 	}
+	defer rs.disarm()
+	return rs.runRoot(ctx, p, inputs)
+}
+
+// newRunState is the state of one run (or one durable attempt) of e.
+func (e *Engine) newRunState() *runState {
+	return &runState{e: e, auth: e.cfg.auth, observer: e.cfg.observer, mask: e.mask.fork()}
+}
+
+// runRoot runs p with inputs on rs's machine (Run and RunDurable): the
+// inputs normalised, the trace masked, the outputs handed back as they
+// are.
+func (rs *runState) runRoot(ctx context.Context, p *wfPlan, inputs map[string]any) (*Result, error) {
 	since := rs.mask.gen
 	in, _ := jsonval.Normalize(inputs).(map[string]any)
 	if in == nil {
 		in = map[string]any{}
 	}
-	defer rs.disarm()
 	res, err := rs.m.run(ctx, p, in)
 	if res != nil && err != nil && res.Error == "" {
 		res.Error = rs.mask.apply(err.Error())
