@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 const petOrder = "../../specs/petorder/arazzo/pet-order.arazzo.yaml"
@@ -55,29 +53,8 @@ func (s *syncBuffer) String() string {
 // returns the broker's URL and what the mock printed.
 func startMockBroker(t *testing.T, desc string) (url string, out *syncBuffer) {
 	t.Helper()
-	out = &syncBuffer{}
-	var errb syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	go func() {
-		done <- runMain(ctx, []string{"mock", desc, "--quiet"}, &env{stdout: out, stderr: &errb, getenv: func(string) string { return "" }})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("mock exit %d: %s", code, errb.String())
-		}
-	})
-	urlRE := regexp.MustCompile(`listening on (nats://127\.0\.0\.1:\d+)`)
-	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		t.Fatalf("no URL printed: %q %q", out.String(), errb.String())
-	}
-	return url, out
+	m, out, _ := startCommand(t, nil, regexp.MustCompile(`listening on (nats://127\.0\.0\.1:\d+)`), "mock", desc, "--quiet")
+	return m[1], out
 }
 
 const petOrderAsyncAPI = "../../specs/petorder/asyncapi/pet-order.asyncapi.yaml"

@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -23,28 +21,8 @@ const codecKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd
 // and returns its URL.
 func startCodecServer(t *testing.T, vars map[string]string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
-	e := &env{stdout: &out, stderr: &out, getenv: func(k string) string { return vars[k] }}
-	done := make(chan int, 1)
-	go func() { done <- runMain(ctx, []string{"codec-server", "--addr", "127.0.0.1:0"}, e) }()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != exitOK {
-			t.Errorf("codec-server exit %d: %s", code, out.String())
-		}
-	})
-	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("codec-server not ready: %s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	m, _, _ := startCommand(t, vars, regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`), "codec-server", "--addr", "127.0.0.1:0")
+	return m[1]
 }
 
 // TestCodecServerCommand: telaio codec-server opens what the key sealed;

@@ -9,9 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/telaio/telaio/conformance/stytchfake"
 )
@@ -60,6 +63,49 @@ func runCLIEnv(t *testing.T, vars map[string]string, root string, tty bool, args
 	}
 	code := runMain(context.Background(), args, e)
 	return code, out.String(), errb.String()
+}
+
+// startCommand runs a long-running command (worker, mock, codec-server)
+// in process with the environment vars until the test ends or stop is
+// called, and waits until its output matches ready (returning the match).
+// An exit other than 0 fails the test.
+func startCommand(t *testing.T, vars map[string]string, ready *regexp.Regexp, args ...string) (match []string, out *syncBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	cache := t.TempDir()
+	e := &env{stdout: out, stderr: out, getenv: func(k string) string {
+		if v, ok := vars[k]; ok || k != "TELAIO_CACHE_DIR" {
+			return v
+		}
+		return cache
+	}}
+	done := make(chan int, 1)
+	go func() { done <- runMain(ctx, args, e) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Errorf("%s exit %d: %s", args[0], code, out.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := ready.FindStringSubmatch(out.String()); m != nil {
+			return m, out, stop
+		}
+		select {
+		case code := <-done:
+			done <- code
+			t.Fatalf("%s exit %d before it was ready: %s", args[0], code, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready: %s", args[0], out.String())
+		}
+	}
 }
 
 func stytchServer(t testing.TB) (*stytchfake.Server, string) {

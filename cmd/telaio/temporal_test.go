@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,23 +34,6 @@ func devServer(t *testing.T) *devserver.Server {
 	}
 	t.Cleanup(s.Stop)
 	return s
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -85,41 +67,7 @@ func startCLIWorker(t *testing.T, addr, queue string, args ...string) {
 // ends it (and waits), as the end of the test does.
 func startCLIWorkerEnv(t *testing.T, vars map[string]string, addr, queue string, args ...string) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var errb lockedBuffer
-	cache := t.TempDir()
-	e := &env{stdout: &errb, stderr: &errb, getenv: func(k string) string {
-		if k == "TELAIO_CACHE_DIR" {
-			return cache
-		}
-		return vars[k]
-	}}
-	done := make(chan int, 1)
-	go func() {
-		done <- runMain(ctx, append([]string{"worker", "--temporal", addr, "--task-queue", queue}, args...), e)
-	}()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if code := <-done; code != exitOK {
-				t.Errorf("worker exit %d: %s", code, errb.String())
-			}
-		})
-	}
-	t.Cleanup(stop)
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(errb.String(), "serving task queue") {
-		select {
-		case code := <-done:
-			t.Fatalf("worker exit %d: %s", code, errb.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("worker not ready: %s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	_, _, stop = startCommand(t, vars, regexp.MustCompile("serving task queue"), append([]string{"worker", "--temporal", addr, "--task-queue", queue}, args...)...)
 	return stop
 }
 
