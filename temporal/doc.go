@@ -114,8 +114,9 @@
 // LimitHistoryBytes) before its history reaches Temporal's limits, which
 // would terminate it without a result: DefaultMaxHistoryEvents
 // (WithMaxHistoryEvents) and MaxHistoryBytes. Each attempt adds about 6
-// events, each retry wait 5 more, so the default step budget of 1000 step
-// executions stays far below. The result in history is kept under
+// events, each retry wait 5 more (a two-step run has 17, 28 with one
+// retry: TestWatchTellsStepsAsTheyFinish), so the default step budget of
+// 1000 step executions stays far below. The result in history is kept under
 // MaxOutputBytes by trimming the trace (RunOutput.Trimmed). Inputs are
 // bounded by MaxInputBytes, steps query pages by MaxStepsPerQuery.
 //

@@ -381,6 +381,12 @@ func TestWatchTellsStepsAsTheyFinish(t *testing.T) {
 	if b.Kind != executor.StepFinished || b.WorkflowID != "twoSteps" || b.Step.Attempts != 2 || b.Step.StatusCode != 200 || len(b.Step.Exchanges) != 2 || b.Step.Outputs != nil {
 		t.Errorf("step b: %+v %+v", b, b.Step)
 	}
+	// The history the package doc counts: 17 events for two attempts,
+	// 11 more for a retry wait and its attempt (a few more on a loaded
+	// server: a timed-out workflow task adds some).
+	if n := len(history(t, c, run.ID)); n < 28 || n > 34 {
+		t.Errorf("%d history events, the package doc says about 28", n)
+	}
 	page, err := run.Steps(ctx, 1)
 	if err != nil || len(page.Steps) != 1 || page.Steps[0].Step.StepID != "b" || page.More {
 		t.Errorf("steps from 1 of the closed run: %+v, %v", page, err)
