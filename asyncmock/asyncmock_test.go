@@ -1,11 +1,11 @@
 package asyncmock_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/telaio/telaio/internal/testproc"
 	"io/fs"
 	"net/url"
 	"strings"
@@ -192,24 +192,6 @@ func petOrder(t testing.TB) *asyncapi.Document {
 	return load(t, string(src), specs.PetOrderAsyncAPI)
 }
 
-// syncBuffer is a request log tests can read while the broker writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func start(t testing.TB, docs []*asyncapi.Document, opts ...asyncmock.Option) *asyncmock.Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -378,7 +360,7 @@ func TestReply_AddressFromNATSReplySubject(t *testing.T) {
 
 func TestReply_ChannelParameters(t *testing.T) {
 	d := load(t, shop, "shop.asyncapi.yaml")
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{d}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	for _, region := range []string{"eu", "us"} {
@@ -419,7 +401,7 @@ func TestReply_ChannelParameters(t *testing.T) {
 
 func TestReply_MissingCorrelationValueIsLoggedAndNotAnswered(t *testing.T) {
 	d := petOrder(t)
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{d}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	ctx := ctxT(t)
@@ -460,7 +442,7 @@ func TestReply_MissingCorrelationValueIsLoggedAndNotAnswered(t *testing.T) {
 // from being answered.
 func TestReply_MissingCorrelationValueInValidRequest(t *testing.T) {
 	d := load(t, shop, "shop.asyncapi.yaml")
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{d}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	ctx := ctxT(t)
@@ -488,7 +470,7 @@ func TestReply_MissingCorrelationValueInValidRequest(t *testing.T) {
 
 func TestReply_InvalidRequestsAreNotAnswered(t *testing.T) {
 	d := load(t, shop, "shop.asyncapi.yaml")
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{d}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	tests := []struct {
@@ -750,7 +732,7 @@ func TestLimits_MaxMessageBytes(t *testing.T) {
 
 // Requests over the rate wait for their turn; Close does not wait for it.
 func TestLimits_RateAndCloseWhileWaiting(t *testing.T) {
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	b, err := asyncmock.Start(ctx, []*asyncapi.Document{petOrder(t)},
@@ -799,7 +781,7 @@ func TestClose_StopsTheServer(t *testing.T) {
 
 func TestClose_NothingLeftRunning(t *testing.T) {
 	before := goleak.IgnoreCurrent()
-	b := start(t, []*asyncapi.Document{petOrder(t), load(t, shop, "shop.asyncapi.yaml")}, asyncmock.WithRequestLog(&syncBuffer{}))
+	b := start(t, []*asyncapi.Document{petOrder(t), load(t, shop, "shop.asyncapi.yaml")}, asyncmock.WithRequestLog(&testproc.Buffer{}))
 	conn := dial(t, b)
 	exchange(t, conn, "confirm-order", nil, msg("place-order", map[string]string{"orderRequestId": "1"}, `{"petId":1}`))
 	_ = conn.Close()
@@ -810,7 +792,7 @@ func TestClose_NothingLeftRunning(t *testing.T) {
 }
 
 func TestRequestLog_Lines(t *testing.T) {
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{petOrder(t)}, asyncmock.WithRequestLog(log))
 	conn := dial(t, b)
 	exchange(t, conn, "confirm-order", nil, msg("place-order", map[string]string{"orderRequestId": "1"}, `{"petId":1}`))

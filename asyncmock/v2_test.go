@@ -2,6 +2,7 @@ package asyncmock_test
 
 import (
 	"context"
+	"github.com/telaio/telaio/internal/testproc"
 	"strings"
 	"testing"
 	"time"
@@ -161,7 +162,7 @@ func TestV2_ReplyToTheNATSReplySubject(t *testing.T) {
 // described on the same channel is not answered: replying there would
 // reach every requester.
 func TestV2_SameChannelReplyNeedsAReplySubject(t *testing.T) {
-	log := &syncBuffer{}
+	log := &testproc.Buffer{}
 	b := start(t, []*asyncapi.Document{load26(t)}, asyncmock.WithRequestLog(log))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

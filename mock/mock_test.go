@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"errors"
+	"github.com/telaio/telaio/internal/testproc"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -605,28 +606,10 @@ func TestStytchWorkflowEcho(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestRequestLog pins the WithRequestLog format: one line per request,
 // method, path without the query, status and duration.
 func TestRequestLog(t *testing.T) {
-	var buf syncBuffer
+	var buf testproc.Buffer
 	ts := petsServer(t, WithRequestLog(&buf))
 	send(t, ts, "GET", "/v1/pets/mine?secret=1", "")
 	send(t, ts, "GET", "/pets/1", "")

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bytes"
+	"github.com/telaio/telaio/internal/testproc"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -31,27 +30,9 @@ func TestRunMockAsync(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startMockBroker runs telaio mock on desc until the test ends and
 // returns the broker's URL and what the mock printed.
-func startMockBroker(t *testing.T, desc string) (url string, out *syncBuffer) {
+func startMockBroker(t *testing.T, desc string) (url string, out *testproc.Buffer) {
 	t.Helper()
 	m, out, _ := startCommand(t, nil, regexp.MustCompile(`listening on (nats://127\.0\.0\.1:\d+)`), "mock", desc, "--quiet")
 	return m[1], out

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/telaio/telaio/internal/testproc"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -69,10 +70,10 @@ func runCLIEnv(t *testing.T, vars map[string]string, root string, tty bool, args
 // in process with the environment vars until the test ends or stop is
 // called, and waits until its output matches ready (returning the match).
 // An exit other than 0 fails the test.
-func startCommand(t *testing.T, vars map[string]string, ready *regexp.Regexp, args ...string) (match []string, out *syncBuffer, stop func()) {
+func startCommand(t *testing.T, vars map[string]string, ready *regexp.Regexp, args ...string) (match []string, out *testproc.Buffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &syncBuffer{}
+	out = &testproc.Buffer{}
 	cache := t.TempDir()
 	e := &env{stdout: out, stderr: out, getenv: func(k string) string {
 		if v, ok := vars[k]; ok || k != "TELAIO_CACHE_DIR" {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"fmt"
+	"github.com/telaio/telaio/internal/testproc"
 	"net/url"
 	"os"
 	"os/exec"
@@ -23,7 +24,7 @@ func Mosquitto(t testing.TB, o Options) *Broker {
 	t.Helper()
 	bin := requireBinary(t, "mosquitto", "mosquitto")
 	dir := t.TempDir()
-	port, err := FreePort()
+	port, err := testproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

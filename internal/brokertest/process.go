@@ -1,13 +1,12 @@
 package brokertest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/telaio/telaio/internal/testproc"
 	"net"
 	"os/exec"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -16,13 +15,13 @@ import (
 type process struct {
 	name   string
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testproc.Buffer
 	exited chan struct{}
 	err    error // set before exited is closed
 }
 
 func start(name string, cmd *exec.Cmd) (*process, error) {
-	p := &process{name: name, cmd: cmd, out: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, out: &testproc.Buffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
@@ -59,7 +58,7 @@ func (p *process) waitReady(timeout time.Duration, ready func() error) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.exited:
-			return fmt.Errorf("%s exited during start-up (%v); output:\n%s", p.name, p.err, p.out.tail())
+			return fmt.Errorf("%s exited during start-up (%v); output:\n%s", p.name, p.err, p.out.Tail(4000))
 		default:
 		}
 		if last = ready(); last == nil {
@@ -67,7 +66,7 @@ func (p *process) waitReady(timeout time.Duration, ready func() error) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not ready after %v (%v); output:\n%s", p.name, timeout, last, p.out.tail())
+	return fmt.Errorf("%s not ready after %v (%v); output:\n%s", p.name, timeout, last, p.out.Tail(4000))
 }
 
 // dialReady succeeds once addr accepts TCP connections.
@@ -106,28 +105,4 @@ func amqpReady(addr string) func() error {
 		}
 		return nil
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.b.Len() > 1<<20 { // keep memory bounded for chatty brokers
-		s.b.Reset()
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) tail() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.b.Bytes()
-	if len(b) > 4000 {
-		b = b[len(b)-4000:]
-	}
-	return string(b)
 }

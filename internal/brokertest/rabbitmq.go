@@ -2,6 +2,7 @@ package brokertest
 
 import (
 	"fmt"
+	"github.com/telaio/telaio/internal/testproc"
 	"net/url"
 	"os"
 	"os/exec"
@@ -94,7 +95,7 @@ func StartRabbitMQ(bin string) (*Broker, error) {
 
 	var ports [3]int // epmd, amqp, distribution
 	for i := range ports {
-		if ports[i], err = FreePort(); err != nil {
+		if ports[i], err = testproc.FreePort(); err != nil {
 			return fail(err)
 		}
 	}

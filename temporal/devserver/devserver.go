@@ -12,10 +12,10 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/telaio/telaio/internal/testproc"
 	"net"
 	"os"
 	"os/exec"
@@ -75,7 +75,7 @@ type Server struct {
 	// Addr is the frontend's host:port.
 	Addr string
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *testproc.Buffer
 	done chan struct{}
 	once sync.Once
 }
@@ -100,16 +100,6 @@ func Binary() (string, error) {
 	return "", ErrNoBinary
 }
 
-// FreePort returns a loopback port nobody listens on now.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // Start starts a server and waits until it answers.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	bin, err := Binary()
@@ -118,7 +108,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	ports := make([]int, 3)
 	for i := range ports {
-		if ports[i], err = FreePort(); err != nil {
+		if ports[i], err = testproc.FreePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -133,7 +123,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	for k, v := range o.DynamicConfig {
 		args = append(args, "--dynamic-config-value", k+"="+v)
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), log: &syncBuffer{}, done: make(chan struct{})}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), log: &testproc.Buffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin, args...)
 	if o.Log != nil {
 		s.cmd.Stdout, s.cmd.Stderr = o.Log, o.Log
@@ -187,26 +177,6 @@ func (s *Server) Stop() {
 			<-s.done
 		}
 	})
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 {
-		return len(p), nil // keep the first MiB
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // quiet is a client logger that drops everything (the dial loop retries).

@@ -1,38 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/telaio/telaio/internal/testproc"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRunServesAndPrintsCodes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr testproc.Buffer
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -109,7 +90,7 @@ func TestRunFlagErrors(t *testing.T) {
 		{"--member", "m:e:12345"},
 		{"--addr", "256.0.0.1:bad"},
 	} {
-		var stderr syncBuffer
+		var stderr testproc.Buffer
 		if err := run(context.Background(), args, &stderr, nil); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
