@@ -3,6 +3,7 @@ package amqp_test
 import (
 	"context"
 	"errors"
+	"github.com/telaio/telaio/internal/brokertest"
 	"testing"
 
 	amqp091 "github.com/rabbitmq/amqp091-go"
@@ -30,21 +31,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	u := *br.URL
-	u.User = nil
-	ac, err := amqp091.DialConfig(u.String(), amqp091.Config{SASL: []amqp091.Authentication{
-		&amqp091.PlainAuth{Username: br.Credentials.Username, Password: br.Credentials.Password}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ac.Close()
-	pub, err := ac.Channel()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pub.Confirm(false); err != nil {
-		b.Fatal(err)
-	}
+	ac, pub := confirming(b, br)
 	cons, err := ac.Channel()
 	if err != nil {
 		b.Fatal(err)
@@ -94,21 +81,7 @@ func BenchmarkEngineRoundTrip(b *testing.B) {
 	engine := enginebench.Engine(b, enginebench.Config{Driver: amqp.Driver{}, Broker: br, Address: "bench.engine",
 		Bindings: "{is: routingKey, exchange: {name: amq.topic, type: topic}}"})
 
-	u := *br.URL
-	u.User = nil
-	ac, err := amqp091.DialConfig(u.String(), amqp091.Config{SASL: []amqp091.Authentication{
-		&amqp091.PlainAuth{Username: br.Credentials.Username, Password: br.Credentials.Password}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ac.Close()
-	pub, err := ac.Channel()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pub.Confirm(false); err != nil {
-		b.Fatal(err)
-	}
+	ac, pub := confirming(b, br)
 	direct := func(ctx context.Context, id string) error {
 		cons, err := ac.Channel()
 		if err != nil {
@@ -143,4 +116,26 @@ func BenchmarkEngineRoundTrip(b *testing.B) {
 		return errors.New("the consumer's deliveries closed")
 	}
 	transporttest.BenchCompare(b, "engine", engine, "direct", direct)
+}
+
+// confirming connects to br with amqp091-go alone (closed when b ends) and
+// opens a channel in publisher-confirm mode.
+func confirming(b *testing.B, br *brokertest.Broker) (*amqp091.Connection, *amqp091.Channel) {
+	b.Helper()
+	u := *br.URL
+	u.User = nil
+	ac, err := amqp091.DialConfig(u.String(), amqp091.Config{SASL: []amqp091.Authentication{
+		&amqp091.PlainAuth{Username: br.Credentials.Username, Password: br.Credentials.Password}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ac.Close() })
+	pub, err := ac.Channel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pub.Confirm(false); err != nil {
+		b.Fatal(err)
+	}
+	return ac, pub
 }

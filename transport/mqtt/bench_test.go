@@ -34,23 +34,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	nc, err := net.Dial("tcp", br.Addr())
-	if err != nil {
-		b.Fatal(err)
-	}
-	msgs := make(chan *paho5.Publish, 1024)
-	cl := paho5.NewClient(paho5.ClientConfig{
-		ClientID: "bench-direct",
-		Conn:     packets.NewThreadSafeConn(nc),
-		OnPublishReceived: []func(paho5.PublishReceived) (bool, error){func(pr paho5.PublishReceived) (bool, error) {
-			msgs <- pr.Packet
-			return true, nil
-		}},
-	})
-	if _, err := cl.Connect(ctx, &paho5.Connect{ClientID: "bench-direct", CleanStart: true, KeepAlive: 30}); err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Disconnect(&paho5.Disconnect{})
+	cl, msgs := pahoClient(b, br, "bench-direct")
 	if _, err := cl.Subscribe(ctx, &paho5.Subscribe{Subscriptions: []paho5.SubscribeOptions{{Topic: "bench/direct", QoS: 1, RetainHandling: 2}}}); err != nil {
 		b.Fatal(err)
 	}
@@ -81,24 +65,7 @@ func BenchmarkEngineRoundTrip(b *testing.B) {
 	br := brokertest.Mosquitto(b, brokertest.Options{})
 	engine := enginebench.Engine(b, enginebench.Config{Driver: mqtt.Driver{}, Broker: br, Address: "bench/engine", ProtocolVersion: "5"})
 
-	ctx := context.Background()
-	nc, err := net.Dial("tcp", br.Addr())
-	if err != nil {
-		b.Fatal(err)
-	}
-	msgs := make(chan *paho5.Publish, 1024)
-	cl := paho5.NewClient(paho5.ClientConfig{
-		ClientID: "bench-engine-direct",
-		Conn:     packets.NewThreadSafeConn(nc),
-		OnPublishReceived: []func(paho5.PublishReceived) (bool, error){func(pr paho5.PublishReceived) (bool, error) {
-			msgs <- pr.Packet
-			return true, nil
-		}},
-	})
-	if _, err := cl.Connect(ctx, &paho5.Connect{ClientID: "bench-engine-direct", CleanStart: true, KeepAlive: 30}); err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Disconnect(&paho5.Disconnect{})
+	cl, msgs := pahoClient(b, br, "bench-engine-direct")
 	direct := func(ctx context.Context, id string) error {
 		if _, err := cl.Subscribe(ctx, &paho5.Subscribe{Subscriptions: []paho5.SubscribeOptions{{Topic: "bench/direct", QoS: 1, RetainHandling: 2}}}); err != nil {
 			return err
@@ -117,4 +84,28 @@ func BenchmarkEngineRoundTrip(b *testing.B) {
 		return err
 	}
 	transporttest.BenchCompare(b, "engine", engine, "direct", direct)
+}
+
+// pahoClient connects an MQTT 5 client of paho.golang alone to br
+// (disconnected when b ends); msgs receives what it is delivered.
+func pahoClient(b *testing.B, br *brokertest.Broker, id string) (*paho5.Client, chan *paho5.Publish) {
+	b.Helper()
+	nc, err := net.Dial("tcp", br.Addr())
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := make(chan *paho5.Publish, 1024)
+	cl := paho5.NewClient(paho5.ClientConfig{
+		ClientID: id,
+		Conn:     packets.NewThreadSafeConn(nc),
+		OnPublishReceived: []func(paho5.PublishReceived) (bool, error){func(pr paho5.PublishReceived) (bool, error) {
+			msgs <- pr.Packet
+			return true, nil
+		}},
+	})
+	if _, err := cl.Connect(context.Background(), &paho5.Connect{ClientID: id, CleanStart: true, KeepAlive: 30}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cl.Disconnect(&paho5.Disconnect{}) })
+	return cl, msgs
 }
