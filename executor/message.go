@@ -617,9 +617,12 @@ func (rs *runState) receiveMessage(ctx context.Context, wr *wfRun, sp *stepPlan,
 				if hasWant {
 					what = fmt.Sprintf("a message whose correlation value is %q", want)
 				}
+				// A receive waits its step's timeout (planned into
+				// mp.timeout); only a workflow step's timeout, bounding the
+				// workflow that holds it, can cut it shorter (E12).
 				within := mp.timeout.String()
-				if context.Cause(ctx) == errStepTimeout {
-					within = "the step's timeout of " + sp.timeout.String()
+				if sp.timeout == 0 && context.Cause(ctx) == errStepTimeout {
+					within = "the time the calling workflow step's timeout left"
 				}
 				trace.Error = fmt.Sprintf("no %s on %s within %s (%d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, within, skipped)
 				return fail(CodeTimeout, fmt.Errorf("no %s on %s within %s (E12; %d other messages skipped)", strings.TrimPrefix(what, "a "), a.address, within, skipped))
